@@ -1,0 +1,147 @@
+package coord
+
+import (
+	"crypto/subtle"
+	"strings"
+)
+
+// AccessType is how sessions start at a location.
+type AccessType string
+
+// The access types.
+const (
+	AccessLicensePlate AccessType = "license_plate" // starts at once; the app ends it
+	AccessBarcode      AccessType = "barcode"       // starts and ends at the gates
+	AccessNotAvailable AccessType = "not_available" // no online sessions
+)
+
+// Requirement names, as the API reports them in missing_requirements.
+const (
+	RequirementPlate         = "vehicle.license_plate.text"
+	RequirementLinkedAccount = "linked_account"
+	RequirementEmail         = "email" // a JWT claim
+	RequirementName          = "name"  // a JWT claim
+)
+
+// Partner is an application holding an access key.
+type Partner struct {
+	ID                  string
+	Name                string
+	AccessKeys          []string
+	ServerTokens        []string
+	RedirectURIPrefixes []string
+}
+
+// Requirements is what a user needs before transacting with a system.
+type Requirements struct {
+	JWTClaims      []string // e.g. "email"
+	LinkedAccount  bool
+	UsersAPIFields []string // e.g. RequirementPlate
+}
+
+// System is a mobility system and its locations.
+type System struct {
+	ID           string
+	Name         string
+	Requirements Requirements
+	// LinkURL is where real users link their account; empty: linking unavailable.
+	LinkURL   string
+	Locations []*Location
+}
+
+// Location is a place where sessions happen.
+type Location struct {
+	ID         string
+	Name       string
+	TimeZone   string
+	AccessType AccessType
+	Price      *Price // nil only for not_available locations
+	System     *System
+}
+
+// Catalog is the static configuration: partners, systems, locations, prices.
+// It is read-only after loading.
+type Catalog struct {
+	Partners  []*Partner
+	Systems   []*System
+	locations map[string]*Location
+	systems   map[string]*System
+}
+
+// NewCatalog indexes partners and systems. Validation is the loader's job.
+func NewCatalog(partners []*Partner, systems []*System) *Catalog {
+	c := &Catalog{Partners: partners, Systems: systems,
+		locations: map[string]*Location{}, systems: map[string]*System{}}
+	for _, s := range systems {
+		c.systems[s.ID] = s
+		for _, l := range s.Locations {
+			l.System = s
+			c.locations[l.ID] = l
+		}
+	}
+	return c
+}
+
+// Location returns a location by id.
+func (c *Catalog) Location(id string) (*Location, bool) {
+	l, ok := c.locations[id]
+	return l, ok
+}
+
+// System returns a system by id.
+func (c *Catalog) System(id string) (*System, bool) {
+	s, ok := c.systems[id]
+	return s, ok
+}
+
+// PartnerByAccessKey finds the partner holding key, comparing every key in
+// constant time so that timing tells nothing about near misses.
+func (c *Catalog) PartnerByAccessKey(key string) (*Partner, bool) {
+	return c.partnerBy(key, func(p *Partner) []string { return p.AccessKeys })
+}
+
+// PartnerByServerToken finds the partner holding a server token, in constant time.
+func (c *Catalog) PartnerByServerToken(token string) (*Partner, bool) {
+	return c.partnerBy(token, func(p *Partner) []string { return p.ServerTokens })
+}
+
+func (c *Catalog) partnerBy(secret string, secrets func(*Partner) []string) (*Partner, bool) {
+	var found *Partner
+	for _, p := range c.Partners {
+		for _, s := range secrets(p) {
+			if subtle.ConstantTimeCompare([]byte(s), []byte(secret)) == 1 {
+				found = p
+			}
+		}
+	}
+	return found, found != nil
+}
+
+// AllowsRedirect reports whether uri starts with one of the partner's allowed prefixes.
+func (p *Partner) AllowsRedirect(uri string) bool {
+	for _, prefix := range p.RedirectURIPrefixes {
+		if prefix != "" && strings.HasPrefix(uri, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// Missing lists the requirements of s that u does not meet, in a stable order.
+func (s *System) Missing(u *User) []string {
+	missing := []string{}
+	for _, claim := range s.Requirements.JWTClaims {
+		if (claim == RequirementEmail && u.Email == "") || (claim == RequirementName && u.Name == "") {
+			missing = append(missing, claim)
+		}
+	}
+	for _, field := range s.Requirements.UsersAPIFields {
+		if field == RequirementPlate && (u.Vehicle == nil || u.Vehicle.Plate.Text == "") {
+			missing = append(missing, field)
+		}
+	}
+	if s.Requirements.LinkedAccount && !u.Linked[s.ID] {
+		missing = append(missing, RequirementLinkedAccount)
+	}
+	return missing
+}

@@ -1,0 +1,95 @@
+package coord
+
+import (
+	"context"
+	"time"
+)
+
+// SessionStatus is where a session is in its life.
+type SessionStatus string
+
+// The session statuses. Pending and active sessions are "open": a user has
+// at most one open session across all locations.
+const (
+	StatusPending   SessionStatus = "pending"   // gate session waiting for the entry scan
+	StatusActive    SessionStatus = "active"    // started
+	StatusEnded     SessionStatus = "ended"     // ended and billed
+	StatusCancelled SessionStatus = "cancelled" // gate session never redeemed; cost 0
+)
+
+// Open reports whether the status counts against the one-open-session rule.
+func (s SessionStatus) Open() bool { return s == StatusPending || s == StatusActive }
+
+// Session is a parking session of one user at one location.
+type Session struct {
+	ID         int64
+	LocationID string
+	UserID     string
+	Status     SessionStatus
+	StartTime  *time.Time // nil until started
+	EndTime    *time.Time // nil until ended (or when a simulated exit is still ahead)
+	ResourceID string
+	// Barcode is the redemption barcode of a gate-controlled session; empty
+	// for app-controlled (license_plate) sessions.
+	Barcode string
+	// Cost is set once the session is ended or cancelled.
+	Cost *Money
+}
+
+// GateControlled reports whether the session starts and ends at physical gates.
+func (s *Session) GateControlled() bool { return s.Barcode != "" }
+
+// NewSession is what the store needs to create a session.
+type NewSession struct {
+	UserID     string
+	LocationID string
+	ResourceID string
+	// Currency of the location's price: cancelled and free sessions bill 0 in it.
+	Currency string
+	// Gate sessions are created pending with a barcode and expire unredeemed at
+	// ExpiresAt; app-controlled sessions start at once.
+	Gate      bool
+	ExpiresAt time.Time
+	// IdempotencyKey, when set, makes the creation retry-safe per user.
+	IdempotencyKey string
+}
+
+// SessionFilter selects a page of one user's sessions, newest first.
+type SessionFilter struct {
+	UserID     string
+	LocationID string // empty: every location
+	BeforeID   int64  // 0: from the newest
+	Limit      int    // 1–100
+}
+
+// SessionStore persists sessions. Implementations enforce every invariant in
+// the database (one open session per user, one bill per session, idempotency
+// keys) so that they hold across concurrent requests and server replicas, and
+// read the time from their own clock so billing is testable.
+//
+// Lazy settlement: a read or write that meets a session whose simulated exit
+// or pending expiry is due settles it first, so callers never see stale state,
+// also right after a restart.
+type SessionStore interface {
+	// CreateSession inserts a session. A user with an open session gets
+	// EActiveSessionExists naming it (Details[0] is its id). With an
+	// idempotency key already used by the user, it returns that session
+	// (EIdempotencyKeyReused if it was for another location).
+	CreateSession(ctx context.Context, s NewSession) (*Session, error)
+	// Session returns one of the user's sessions at a location; anything
+	// else (another user's, another location's, missing) is ENotFound.
+	Session(ctx context.Context, userID, locationID string, id int64) (*Session, error)
+	// Sessions lists the user's sessions, newest first.
+	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
+	// EndSession ends an active app-controlled session and bills it with
+	// price. Ending an ended session returns it unchanged; a gate session is
+	// EPhysicalCheckout; a missing one ENotFound.
+	EndSession(ctx context.Context, userID, locationID string, id int64, price Price) (*Session, error)
+	// Redeem plays the gates of a pending gate session: entry now, exit after
+	// d, billed with price. Other sessions: ENotRedeemable.
+	Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price Price) (*Session, error)
+	// SettleDue ends sessions whose simulated exit is due and cancels pending
+	// sessions past their expiry, returning how many changed. Safe to run
+	// concurrently from several replicas.
+	SettleDue(ctx context.Context) (int, error)
+}
