@@ -23,13 +23,19 @@ type Price struct {
 	// Example: 10
 	// Required: true
 	// Minimum: 0
-	Gracem *int32 `json:"grace_m"`
+	GraceMinutes *int32 `json:"grace_m"`
 
 	// The billing step, in minutes.
 	// Example: 15
 	// Required: true
 	// Minimum: 1
-	Incrementm *int32 `json:"increment_m"`
+	IncrementMinutes *int32 `json:"increment_m"`
+
+	// The period the rate is for, in minutes.
+	// Example: 60
+	// Required: true
+	// Minimum: 1
+	RatePeriodMinutes *int32 `json:"rate_period_m"`
 
 	// max cost
 	MaxCost *Money `json:"max_cost,omitempty"`
@@ -37,23 +43,21 @@ type Price struct {
 	// rate
 	// Required: true
 	Rate *Money `json:"rate"`
-
-	// The period the rate is for, in minutes.
-	// Example: 60
-	// Required: true
-	// Minimum: 1
-	RatePeriodm *int32 `json:"rate_period_m"`
 }
 
 // Validate validates this price
 func (m *Price) Validate(formats strfmt.Registry) error {
 	var res []error
 
-	if err := m.validateGracem(formats); err != nil {
+	if err := m.validateGraceMinutes(formats); err != nil {
 		res = append(res, err)
 	}
 
-	if err := m.validateIncrementm(formats); err != nil {
+	if err := m.validateIncrementMinutes(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := m.validateRatePeriodMinutes(formats); err != nil {
 		res = append(res, err)
 	}
 
@@ -65,36 +69,45 @@ func (m *Price) Validate(formats strfmt.Registry) error {
 		res = append(res, err)
 	}
 
-	if err := m.validateRatePeriodm(formats); err != nil {
-		res = append(res, err)
-	}
-
 	if len(res) > 0 {
 		return errors.CompositeValidationError(res...)
 	}
 	return nil
 }
 
-func (m *Price) validateGracem(formats strfmt.Registry) error {
+func (m *Price) validateGraceMinutes(formats strfmt.Registry) error {
 
-	if err := validate.Required("grace_m", "body", m.Gracem); err != nil {
+	if err := validate.Required("grace_m", "body", m.GraceMinutes); err != nil {
 		return err
 	}
 
-	if err := validate.MinimumInt("grace_m", "body", int64(*m.Gracem), 0, false); err != nil {
+	if err := validate.MinimumInt("grace_m", "body", int64(*m.GraceMinutes), 0, false); err != nil {
 		return err
 	}
 
 	return nil
 }
 
-func (m *Price) validateIncrementm(formats strfmt.Registry) error {
+func (m *Price) validateIncrementMinutes(formats strfmt.Registry) error {
 
-	if err := validate.Required("increment_m", "body", m.Incrementm); err != nil {
+	if err := validate.Required("increment_m", "body", m.IncrementMinutes); err != nil {
 		return err
 	}
 
-	if err := validate.MinimumInt("increment_m", "body", int64(*m.Incrementm), 1, false); err != nil {
+	if err := validate.MinimumInt("increment_m", "body", int64(*m.IncrementMinutes), 1, false); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+func (m *Price) validateRatePeriodMinutes(formats strfmt.Registry) error {
+
+	if err := validate.Required("rate_period_m", "body", m.RatePeriodMinutes); err != nil {
+		return err
+	}
+
+	if err := validate.MinimumInt("rate_period_m", "body", int64(*m.RatePeriodMinutes), 1, false); err != nil {
 		return err
 	}
 
@@ -143,19 +156,6 @@ func (m *Price) validateRate(formats strfmt.Registry) error {
 
 			return err
 		}
-	}
-
-	return nil
-}
-
-func (m *Price) validateRatePeriodm(formats strfmt.Registry) error {
-
-	if err := validate.Required("rate_period_m", "body", m.RatePeriodm); err != nil {
-		return err
-	}
-
-	if err := validate.MinimumInt("rate_period_m", "body", int64(*m.RatePeriodm), 1, false); err != nil {
-		return err
 	}
 
 	return nil

@@ -24,7 +24,7 @@ type Session struct {
 
 	// When the session ended; absent until then.
 	// Format: date-time
-	EndTime strfmt.DateTime `json:"end_time,omitempty"`
+	EndTime *strfmt.DateTime `json:"end_time,omitempty"`
 
 	// The session id.
 	// Example: 1
@@ -44,7 +44,7 @@ type Session struct {
 
 	// When the session started (RFC 3339, UTC, milliseconds); absent until then.
 	// Format: date-time
-	StartTime strfmt.DateTime `json:"start_time,omitempty"`
+	StartTime *strfmt.DateTime `json:"start_time,omitempty"`
 
 	// `pending` (waiting for the entry gate), `active`, `ended`, or `cancelled` (never redeemed).
 	// Required: true

@@ -21,14 +21,14 @@ type SimulateRedemption struct {
 	// Required: true
 	// Maximum: 1440
 	// Minimum: 0
-	Durationm *int32 `json:"duration_m"`
+	DurationMinutes *int32 `json:"duration_m"`
 }
 
 // Validate validates this simulate redemption
 func (m *SimulateRedemption) Validate(formats strfmt.Registry) error {
 	var res []error
 
-	if err := m.validateDurationm(formats); err != nil {
+	if err := m.validateDurationMinutes(formats); err != nil {
 		res = append(res, err)
 	}
 
@@ -38,17 +38,17 @@ func (m *SimulateRedemption) Validate(formats strfmt.Registry) error {
 	return nil
 }
 
-func (m *SimulateRedemption) validateDurationm(formats strfmt.Registry) error {
+func (m *SimulateRedemption) validateDurationMinutes(formats strfmt.Registry) error {
 
-	if err := validate.Required("duration_m", "body", m.Durationm); err != nil {
+	if err := validate.Required("duration_m", "body", m.DurationMinutes); err != nil {
 		return err
 	}
 
-	if err := validate.MinimumInt("duration_m", "body", int64(*m.Durationm), 0, false); err != nil {
+	if err := validate.MinimumInt("duration_m", "body", int64(*m.DurationMinutes), 0, false); err != nil {
 		return err
 	}
 
-	if err := validate.MaximumInt("duration_m", "body", int64(*m.Durationm), 1440, false); err != nil {
+	if err := validate.MaximumInt("duration_m", "body", int64(*m.DurationMinutes), 1440, false); err != nil {
 		return err
 	}
 

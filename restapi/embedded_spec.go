@@ -1063,6 +1063,7 @@ func init() {
           "type": "integer",
           "format": "int32",
           "minimum": 0,
+          "x-go-name": "GraceMinutes",
           "example": 10
         },
         "increment_m": {
@@ -1070,6 +1071,7 @@ func init() {
           "type": "integer",
           "format": "int32",
           "minimum": 1,
+          "x-go-name": "IncrementMinutes",
           "example": 15
         },
         "max_cost": {
@@ -1083,6 +1085,7 @@ func init() {
           "type": "integer",
           "format": "int32",
           "minimum": 1,
+          "x-go-name": "RatePeriodMinutes",
           "example": 60
         }
       }
@@ -1115,7 +1118,8 @@ func init() {
         "end_time": {
           "description": "When the session ended; absent until then.",
           "type": "string",
-          "format": "date-time"
+          "format": "date-time",
+          "x-nullable": true
         },
         "id": {
           "description": "The session id.",
@@ -1138,7 +1142,8 @@ func init() {
         "start_time": {
           "description": "When the session started (RFC 3339, UTC, milliseconds); absent until then.",
           "type": "string",
-          "format": "date-time"
+          "format": "date-time",
+          "x-nullable": true
         },
         "status": {
           "description": "` + "`" + `pending` + "`" + ` (waiting for the entry gate), ` + "`" + `active` + "`" + `, ` + "`" + `ended` + "`" + `, or ` + "`" + `cancelled` + "`" + ` (never redeemed).",
@@ -1177,6 +1182,7 @@ func init() {
           "format": "int32",
           "maximum": 1440,
           "minimum": 0,
+          "x-go-name": "DurationMinutes",
           "example": 90
         }
       }
@@ -2853,6 +2859,7 @@ func init() {
           "type": "integer",
           "format": "int32",
           "minimum": 0,
+          "x-go-name": "GraceMinutes",
           "example": 10
         },
         "increment_m": {
@@ -2860,6 +2867,7 @@ func init() {
           "type": "integer",
           "format": "int32",
           "minimum": 1,
+          "x-go-name": "IncrementMinutes",
           "example": 15
         },
         "max_cost": {
@@ -2873,6 +2881,7 @@ func init() {
           "type": "integer",
           "format": "int32",
           "minimum": 1,
+          "x-go-name": "RatePeriodMinutes",
           "example": 60
         }
       }
@@ -2905,7 +2914,8 @@ func init() {
         "end_time": {
           "description": "When the session ended; absent until then.",
           "type": "string",
-          "format": "date-time"
+          "format": "date-time",
+          "x-nullable": true
         },
         "id": {
           "description": "The session id.",
@@ -2928,7 +2938,8 @@ func init() {
         "start_time": {
           "description": "When the session started (RFC 3339, UTC, milliseconds); absent until then.",
           "type": "string",
-          "format": "date-time"
+          "format": "date-time",
+          "x-nullable": true
         },
         "status": {
           "description": "` + "`" + `pending` + "`" + ` (waiting for the entry gate), ` + "`" + `active` + "`" + `, ` + "`" + `ended` + "`" + `, or ` + "`" + `cancelled` + "`" + ` (never redeemed).",
@@ -2967,6 +2978,7 @@ func init() {
           "format": "int32",
           "maximum": 1440,
           "minimum": 0,
+          "x-go-name": "DurationMinutes",
           "example": 90
         }
       }

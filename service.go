@@ -1,0 +1,119 @@
+package coord
+
+import (
+	"context"
+	"time"
+)
+
+// DefaultPendingTTL is how long a gate session may wait for its entry scan
+// before it is cancelled, unless configured.
+const DefaultPendingTTL = 30 * time.Minute
+
+// MaxRedemptionMinutes bounds simulate_redemption's duration_m.
+const MaxRedemptionMinutes = 1440
+
+// TokenService mints and verifies end-user JWTs.
+type TokenService interface {
+	Mint(u *User) (string, error)
+	Verify(token string) (*Identity, error)
+}
+
+// Service applies the domain rules (catalog lookups, access types,
+// transaction requirements, test-only operations) on top of a Store. It holds
+// no state of its own, so any number of replicas can run it.
+type Service struct {
+	Store      Store
+	Catalog    *Catalog
+	Tokens     TokenService
+	Now        func() time.Time
+	PendingTTL time.Duration
+}
+
+// location finds a location or reports it missing.
+func (s *Service) location(id string) (*Location, error) {
+	l, ok := s.Catalog.Location(id)
+	if !ok {
+		return nil, Errorf(ENotFound, "no location %q", id)
+	}
+	return l, nil
+}
+
+// StartSession starts a session for the user at a location, after checking
+// the location takes online sessions and the user meets its system's requirements.
+func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, resourceID, idempotencyKey string) (*Session, error) {
+	l, err := s.location(locationID)
+	if err != nil {
+		return nil, err
+	}
+	if l.AccessType == AccessNotAvailable || l.Price == nil {
+		return nil, Errorf(ELocationNotTransactable, "location %q does not take online sessions", locationID)
+	}
+	u, err := s.Store.User(ctx, who.UserID)
+	if err != nil {
+		return nil, err
+	}
+	if missing := l.System.Missing(u); len(missing) > 0 {
+		return nil, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
+	}
+	ttl := s.PendingTTL
+	if ttl <= 0 {
+		ttl = DefaultPendingTTL
+	}
+	return s.Store.CreateSession(ctx, NewSession{
+		UserID: who.UserID, LocationID: locationID, ResourceID: resourceID,
+		Currency: l.Price.Rate.Currency, Gate: l.AccessType == AccessBarcode,
+		ExpiresAt: s.Now().Add(ttl), IdempotencyKey: idempotencyKey,
+	})
+}
+
+// Session returns one of the user's sessions at a location.
+func (s *Service) Session(ctx context.Context, who *Identity, locationID string, id int64) (*Session, error) {
+	if _, err := s.location(locationID); err != nil {
+		return nil, err
+	}
+	return s.Store.Session(ctx, who.UserID, locationID, id)
+}
+
+// Sessions lists the user's sessions, at one location when locationID is set.
+func (s *Service) Sessions(ctx context.Context, who *Identity, locationID string, beforeID int64, limit int) ([]*Session, error) {
+	if locationID != "" {
+		if _, err := s.location(locationID); err != nil {
+			return nil, err
+		}
+	}
+	return s.Store.Sessions(ctx, SessionFilter{UserID: who.UserID, LocationID: locationID, BeforeID: beforeID, Limit: limit})
+}
+
+// EndSession ends and bills an app-controlled session.
+func (s *Service) EndSession(ctx context.Context, who *Identity, locationID string, id int64) (*Session, error) {
+	l, err := s.location(locationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.EndSession(ctx, who.UserID, locationID, id, s.price(l))
+}
+
+// SimulateRedemption plays the entry gate now and the exit gate after
+// minutes, for test users only.
+func (s *Service) SimulateRedemption(ctx context.Context, who *Identity, locationID string, id int64, minutes int) (*Session, error) {
+	if !who.Test {
+		return nil, Errorf(EForbidden, "simulate_redemption is for test users only")
+	}
+	if minutes < 0 || minutes > MaxRedemptionMinutes {
+		return nil, Errorf(EValidation, "duration_m must be between 0 and %d", MaxRedemptionMinutes)
+	}
+	l, err := s.location(locationID)
+	if err != nil {
+		return nil, err
+	}
+	return s.Store.Redeem(ctx, who.UserID, locationID, id, time.Duration(minutes)*time.Minute, s.price(l))
+}
+
+// price is the location's price; a not_available location has none, so
+// anything billed there (nothing, in practice) is free.
+func (s *Service) price(l *Location) Price {
+	if l.Price == nil {
+		return Price{RatePeriodM: 60, IncrementM: 1}
+	}
+	return *l.Price
+}

@@ -1,0 +1,101 @@
+// Package token mints and verifies the end-user JWTs: HS256 only, with a
+// required expiry and the partner as audience.
+package token
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/coordapi/coord"
+)
+
+// Issuer names this server in the tokens it mints.
+const Issuer = "coord-users"
+
+// DefaultLifetime is how long a minted token is valid unless configured.
+const DefaultLifetime = time.Hour
+
+// Tokens mints and verifies JWTs with one HMAC key.
+type Tokens struct {
+	key      []byte
+	lifetime time.Duration
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// New returns Tokens signing with key (at least 32 bytes) for lifetime.
+func New(key []byte, lifetime time.Duration) (*Tokens, error) {
+	if len(key) < 32 {
+		return nil, errors.New("token: the signing key needs at least 32 bytes")
+	}
+	if lifetime <= 0 {
+		lifetime = DefaultLifetime
+	}
+	return &Tokens{key: key, lifetime: lifetime, Now: time.Now}, nil
+}
+
+type claims struct {
+	jwt.RegisteredClaims
+	Email string `json:"email,omitempty"`
+	Name  string `json:"name,omitempty"`
+	Test  bool   `json:"test,omitempty"`
+}
+
+// Mint returns a signed token for u, valid for the configured lifetime, for u's partner.
+func (t *Tokens) Mint(u *coord.User) (string, error) {
+	now := t.Now()
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    Issuer,
+			Subject:   u.UserID,
+			Audience:  jwt.ClaimStrings{u.PartnerID},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.lifetime)),
+		},
+		Email: u.Email, Name: u.Name, Test: u.Test,
+	}
+	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(t.key)
+	if err != nil {
+		return "", fmt.Errorf("mint token: %w", err)
+	}
+	return s, nil
+}
+
+// Verify checks the algorithm (HS256 only: no "none", no key confusion), the
+// signature, the issuer and a required expiry, and returns who the token
+// names. The audience is checked by the caller against the access key's partner.
+func (t *Tokens) Verify(s string) (*coord.Identity, error) {
+	var c claims
+	_, err := jwt.ParseWithClaims(s, &c, func(*jwt.Token) (any, error) { return t.key, nil },
+		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
+		jwt.WithExpirationRequired(),
+		jwt.WithIssuer(Issuer),
+		jwt.WithTimeFunc(t.Now),
+	)
+	if err != nil {
+		return nil, coord.Errorf(coord.EUnauthorized, "invalid token: %s", reason(err))
+	}
+	if c.Subject == "" || len(c.Audience) != 1 {
+		return nil, coord.Errorf(coord.EUnauthorized, "invalid token: missing subject or audience")
+	}
+	return &coord.Identity{UserID: c.Subject, Audience: c.Audience[0], Email: c.Email, Name: c.Name, Test: c.Test}, nil
+}
+
+// reason is a short, token-free explanation for the caller.
+func reason(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "expired"
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "malformed"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		return "bad signature or algorithm"
+	case errors.Is(err, jwt.ErrTokenRequiredClaimMissing):
+		return "a required claim is missing"
+	default:
+		return "rejected"
+	}
+}
