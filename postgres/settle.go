@@ -1,0 +1,83 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coordapi/coord"
+)
+
+// A settlement is one pure-SQL transition of a session whose time has come.
+// Each is a conditional UPDATE that re-checks its condition on the row it
+// locks, so replicas settling the same row at once change it only once.
+type settlement struct {
+	due string // WHERE condition; $1 is now
+	set string // SET clause
+}
+
+var (
+	// A redeemed gate session ends at its simulated exit with the bill
+	// planned when it was redeemed.
+	exitSettlement = settlement{
+		due: `status = 'active' AND exit_at <= $1`,
+		set: `status = 'ended', end_time = exit_at, cost_amount = planned_amount, cost_currency = planned_currency`,
+	}
+	// A gate session never redeemed is cancelled at no cost. It never
+	// started, so it has no end time either.
+	expirySettlement = settlement{
+		due: `status = 'pending' AND expires_at <= $1`,
+		set: `status = 'cancelled', cost_amount = 0, cost_currency = currency`,
+	}
+)
+
+// settleBatch bounds one bulk UPDATE, so that a large backlog is settled in
+// short transactions rather than one long lock-holding one.
+const settleBatch = 500
+
+// SettleDue ends sessions whose simulated exit has passed and cancels pending
+// sessions past their expiry. Replicas running it at once share the work:
+// each batch skips rows another replica has locked.
+func (db *DB) SettleDue(ctx context.Context) (int, error) {
+	now := db.now()
+	total := 0
+	for _, st := range []settlement{exitSettlement, expirySettlement} {
+		for {
+			tag, err := db.pool.Exec(ctx, `UPDATE sessions SET `+st.set+` WHERE `+st.due+` AND id IN (
+				SELECT id FROM sessions WHERE `+st.due+` LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+				now, settleBatch)
+			if err != nil {
+				return total, dbError("postgres: settle due sessions", err)
+			}
+			total += int(tag.RowsAffected())
+			if tag.RowsAffected() < settleBatch {
+				break
+			}
+		}
+	}
+	return total, nil
+}
+
+// settled returns r's session as it stands at now: settled first if its
+// exit or expiry is due (lazy settlement), else unchanged without a query.
+func (db *DB) settled(ctx context.Context, r *sessionRow, now time.Time) (*coord.Session, error) {
+	if !r.due(now) {
+		return r.Session, nil
+	}
+	st := exitSettlement
+	if r.Status == coord.StatusPending {
+		st = expirySettlement
+	}
+	s, err := scanSession(db.pool.QueryRow(ctx,
+		`UPDATE sessions SET `+st.set+` WHERE id = $2 AND `+st.due+` RETURNING `+sessionCols, now, r.ID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		// Someone else settled it first; read what they wrote.
+		s, err = scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, r.ID))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.Session, nil
+}

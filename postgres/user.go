@@ -1,0 +1,103 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coordapi/coord"
+)
+
+// userCols is what every user query selects or returns, in the order
+// scanUser reads; the linked accounts come along as one JSON object, so a
+// user is one round trip.
+const userCols = `user_id::text, partner_id, external_uid, email, name, test,
+	plate_text, plate_country, plate_subdivision,
+	(SELECT coalesce(jsonb_object_agg(l.system_id, l.linked), '{}')
+	 FROM linked_accounts l WHERE l.user_id = users.user_id)`
+
+// UpsertUser returns the user for (PartnerID, ExternalUID), refreshing email
+// and name. The unique (partner_id, external_uid) constraint makes concurrent
+// first logins of one user agree on one id.
+func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User, error) {
+	u, err := scanUser(db.pool.QueryRow(ctx, `INSERT INTO users
+			(user_id, partner_id, external_uid, email, name, test, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
+		RETURNING `+userCols,
+		uuid.New(), p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()))
+	return u, dbError("postgres: upsert user", err)
+}
+
+// User returns a user by id, or ENotFound.
+func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
+	uid, ok := parseUserID(userID)
+	if !ok {
+		return nil, noUser(userID)
+	}
+	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, noUser(userID)
+	}
+	return u, dbError("postgres: get user", err)
+}
+
+// SetVehicle replaces the user's vehicle.
+func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) error {
+	uid, ok := parseUserID(userID)
+	if !ok {
+		return noUser(userID)
+	}
+	tag, err := db.pool.Exec(ctx, `UPDATE users
+		SET plate_text = $2, plate_country = $3, plate_subdivision = $4 WHERE user_id = $1`,
+		uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision)
+	if err == nil && tag.RowsAffected() == 0 {
+		return noUser(userID)
+	}
+	return dbError("postgres: set vehicle", err)
+}
+
+// SetLinked records whether the user's account with a system is linked.
+func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked bool) error {
+	uid, ok := parseUserID(userID)
+	if !ok {
+		return noUser(userID)
+	}
+	_, err := db.pool.Exec(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ($1, $2, $3)
+		ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked)
+	if isForeignKeyViolation(err) {
+		return noUser(userID)
+	}
+	return dbError("postgres: set linked account", err)
+}
+
+// scanUser reads one row of userCols.
+func scanUser(row pgx.Row) (*coord.User, error) {
+	var (
+		u                   = coord.User{Linked: map[string]bool{}}
+		text, country, subd *string
+	)
+	err := row.Scan(&u.UserID, &u.PartnerID, &u.ExternalUID, &u.Email, &u.Name, &u.Test,
+		&text, &country, &subd, &u.Linked)
+	if err != nil {
+		return nil, err
+	}
+	if text != nil && country != nil && subd != nil {
+		u.Vehicle = &coord.Vehicle{Plate: coord.LicensePlate{Text: *text, Country: *country, Subdivision: *subd}}
+	}
+	return &u, nil
+}
+
+// parseUserID parses a user id. Anything but a UUID in the canonical form
+// this store hands out names no user, so callers answer ENotFound rather
+// than sending it to the database.
+func parseUserID(s string) (uuid.UUID, bool) {
+	id, err := uuid.Parse(s)
+	return id, err == nil && id.String() == s
+}
+
+func noUser(userID string) *coord.Error {
+	return coord.Errorf(coord.ENotFound, "no user %q", userID)
+}
