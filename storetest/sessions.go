@@ -270,8 +270,8 @@ func testEndSession(e *env) {
 	want := *s
 	want.Status, want.EndTime, want.Cost = coord.StatusEnded, at(e.now()), money(price.Cost(e.now().Sub(*s.StartTime)).Amount)
 	e.wantSession(ended, &want)
-	if ended.Cost.Amount != 240 { // 90m123ms is 7 steps of 15m
-		e.Errorf("cost = %d, want 240", ended.Cost.Amount)
+	if ended.Cost.Amount != 210 { // 90m123ms is 7 steps of 15m: 105m at 2 a minute
+		e.Errorf("cost = %d, want 210", ended.Cost.Amount)
 	}
 	e.wantSession(e.get(s), ended)
 

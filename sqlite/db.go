@@ -1,0 +1,182 @@
+// Package sqlite is the embedded default coord.Store: one SQLite file in WAL
+// mode, through the pure-Go modernc.org/sqlite driver.
+//
+// Writes go through a pool of one connection in BEGIN IMMEDIATE
+// transactions: they queue in Go instead of failing with SQLITE_BUSY, and
+// every read-modify-write sees the latest state. Reads use a separate pool
+// and, thanks to WAL, never wait for the writer.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"github.com/coordapi/coord"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// DB is a coord.Store over one SQLite file.
+type DB struct {
+	// Now is the store's clock, read once per operation; tests replace it
+	// before first use.
+	Now func() time.Time
+
+	writer  *sql.DB // one connection, BEGIN IMMEDIATE
+	reader  *sql.DB // several read-only connections
+	version int64   // latest embedded migration, for Ping
+	closed  atomic.Bool
+}
+
+var _ coord.Store = (*DB)(nil)
+
+// DSN parameters of every connection: WAL so readers never block the
+// writer; synchronous=FULL so that an acknowledged commit survives a crash
+// of the process or the machine; a busy timeout for other processes on the
+// same file; foreign keys, which SQLite leaves off by default.
+const params = "_busy_timeout=5000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
+
+// Open opens (creating if needed) the database file at path and applies the
+// embedded migrations. path is a plain file name; an in-memory database
+// would not be shared between the two pools.
+func Open(ctx context.Context, path string) (*DB, error) {
+	writer, err := sql.Open("sqlite", path+"?"+params+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	writer.SetMaxOpenConns(1)
+	writer.SetConnMaxIdleTime(0)
+
+	version, err := migrate(ctx, writer)
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+
+	// The readers open after migrating, so they never race the switch to WAL.
+	reader, err := sql.Open("sqlite", path+"?"+params+"&_query_only=1")
+	if err != nil {
+		writer.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
+
+	db := &DB{Now: time.Now, writer: writer, reader: reader, version: version}
+	if err := db.Ping(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// Close closes the database; closing it again does nothing.
+func (db *DB) Close() error {
+	if db.closed.Swap(true) {
+		return nil
+	}
+	return errors.Join(db.reader.Close(), db.writer.Close())
+}
+
+// Ping reports whether the database answers and has every embedded migration.
+func (db *DB) Ping(ctx context.Context) error {
+	var version int64
+	err := db.reader.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(version_id), 0) FROM `+goose.DefaultTablename+` WHERE is_applied`).Scan(&version)
+	if err != nil {
+		return fmt.Errorf("ping: %w: %w", unavailable(), err)
+	}
+	if version < db.version {
+		return fmt.Errorf("ping: %w", coord.Errorf(coord.EUnavailable, "database schema at version %d, want %d", version, db.version))
+	}
+	return nil
+}
+
+// now is the store's time as stored: Unix milliseconds.
+func (db *DB) now() int64 { return db.Now().UnixMilli() }
+
+// querier is what both *sql.DB and *sql.Tx offer, so helpers run in or
+// outside a transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// write runs fn in a BEGIN IMMEDIATE transaction on the writer connection and
+// commits unless fn fails. fn must not call write: there is one connection.
+func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// read runs fn in a read transaction, so that its queries see one snapshot.
+func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(tx)
+}
+
+// fail gives err the context of the operation that failed. Domain errors
+// pass unchanged; failures of the database itself (closed, locked for longer
+// than the busy timeout, I/O, disk full) also carry EUnavailable so that
+// callers can tell "try again later" from a bug.
+func (db *DB) fail(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	var ce *coord.Error
+	if errors.As(err, &ce) {
+		return err
+	}
+	msg := fmt.Sprintf(format, args...)
+	if db.closed.Load() || errors.Is(err, sql.ErrConnDone) || isUnavailable(err) {
+		return fmt.Errorf("%s: %w: %w", msg, unavailable(), err)
+	}
+	return fmt.Errorf("%s: %w", msg, err)
+}
+
+func unavailable() *coord.Error {
+	return coord.Errorf(coord.EUnavailable, "database unavailable")
+}
+
+// isUnavailable reports SQLite result codes that mean the database cannot
+// serve now, as opposed to a bad statement.
+func isUnavailable(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code() & 0xff { // the primary code
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN,
+		sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PROTOCOL:
+		return true
+	}
+	return false
+}
+
+// isUnique reports a UNIQUE or PRIMARY KEY constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) &&
+		(se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+}

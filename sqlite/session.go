@@ -1,0 +1,276 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/base32"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coordapi/coord"
+)
+
+// CreateSession inserts a session; see coord.SessionStore.
+func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, error) {
+	now := db.now()
+	var s *coord.Session
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		// A due exit or expiry must not block the new session.
+		if _, err := settle(ctx, tx, now, ns.UserID); err != nil {
+			return err
+		}
+		if ns.IdempotencyKey != "" {
+			prior, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
+			if err == nil {
+				if prior.LocationID != ns.LocationID {
+					return coord.Errorf(coord.EIdempotencyKeyReused,
+						"idempotency key already used for a session at location %s", prior.LocationID)
+				}
+				s = &prior.Session
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		id, err := insertSession(ctx, tx, ns, now)
+		if isUnique(err) {
+			// The partial unique index on open sessions refused it.
+			var open int64
+			if qerr := tx.QueryRowContext(ctx, `SELECT id FROM sessions
+				WHERE user_id = ? AND status IN ('pending', 'active')`, ns.UserID).Scan(&open); qerr != nil {
+				return errors.Join(err, qerr)
+			}
+			return coord.Errorf(coord.EActiveSessionExists, "the user already has open session %d", open).
+				WithDetails(strconv.FormatInt(open, 10))
+		}
+		if err != nil {
+			return err
+		}
+		if ns.IdempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id)
+				VALUES (?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id); err != nil {
+				return err
+			}
+		}
+		r, err := sessionByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		s = &r.Session
+		return nil
+	})
+	if err != nil {
+		return nil, db.fail(err, "create session for user %s", ns.UserID)
+	}
+	return s, nil
+}
+
+// insertSession inserts ns as created now and returns its id: app sessions
+// start at once, gate sessions wait pending with a barcode.
+func insertSession(ctx context.Context, tx *sql.Tx, ns coord.NewSession, now int64) (int64, error) {
+	status, start := coord.StatusActive, sql.NullInt64{Int64: now, Valid: true}
+	var barcode sql.NullString
+	var expires sql.NullInt64
+	if ns.Gate {
+		status, start = coord.StatusPending, sql.NullInt64{}
+		barcode = sql.NullString{String: newBarcode(), Valid: true}
+		// A zero ExpiresAt means the pending session never expires.
+		expires = sql.NullInt64{Int64: ns.ExpiresAt.UnixMilli(), Valid: !ns.ExpiresAt.IsZero()}
+	}
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO sessions
+		(user_id, location_id, resource_id, status, barcode, currency, created_at, expires_at, start_time)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ns.UserID, ns.LocationID, ns.ResourceID, status, barcode, ns.Currency, now, expires, start).Scan(&id)
+	return id, err
+}
+
+// newBarcode returns unguessable redemption data: 128 random bits.
+func newBarcode() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails; panics if the system has no entropy
+	return "CRD-" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}
+
+// keyedSession is the session created with a user's idempotency key.
+func keyedSession(ctx context.Context, q querier, userID, key string) (*sessionRow, error) {
+	return scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = ? AND key = ?)`, userID, key))
+}
+
+func sessionByID(ctx context.Context, q querier, id int64) (*sessionRow, error) {
+	return scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+}
+
+// userSession is one of a user's sessions at a location; anything else is
+// ENotFound, so that other users' ids leak nothing.
+func userSession(ctx context.Context, q querier, userID, locationID string, id int64) (*sessionRow, error) {
+	r, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE id = ? AND user_id = ? AND location_id = ?`, id, userID, locationID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, coord.Errorf(coord.ENotFound, "session %d not found", id)
+	}
+	return r, err
+}
+
+// Session returns one of the user's sessions at a location. The common case
+// is one indexed read; only a due session costs a write.
+func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) (*coord.Session, error) {
+	now := db.now()
+	r, err := userSession(ctx, db.reader, userID, locationID, id)
+	if err == nil && r.due(now) {
+		err = db.write(ctx, func(tx *sql.Tx) (err error) {
+			if _, err = settle(ctx, tx, now, userID); err != nil {
+				return err
+			}
+			r, err = userSession(ctx, tx, userID, locationID, id)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, db.fail(err, "session %d", id)
+	}
+	return &r.Session, nil
+}
+
+// Sessions lists the user's sessions, newest first. Limit 0 means 50; others
+// are clamped to 1–100.
+func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
+	now := db.now()
+	query, args := listQuery(f)
+	rows, due, err := listSessions(ctx, db.reader, now, query, args)
+	if err == nil && due {
+		err = db.write(ctx, func(tx *sql.Tx) (err error) {
+			if _, err = settle(ctx, tx, now, f.UserID); err != nil {
+				return err
+			}
+			rows, _, err = listSessions(ctx, tx, now, query, args)
+			return err
+		})
+	}
+	if err != nil {
+		return nil, db.fail(err, "sessions of user %s", f.UserID)
+	}
+	return rows, nil
+}
+
+// listQuery builds the page query; only the conditions in use are in it, so
+// that SQLite walks the (user_id[, location_id], id) index backwards.
+func listQuery(f coord.SessionFilter) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + sessionCols + ` FROM sessions WHERE user_id = ?`)
+	args := []any{f.UserID}
+	if f.LocationID != "" {
+		b.WriteString(` AND location_id = ?`)
+		args = append(args, f.LocationID)
+	}
+	if f.BeforeID > 0 {
+		b.WriteString(` AND id < ?`)
+		args = append(args, f.BeforeID)
+	}
+	limit := f.Limit
+	if limit == 0 {
+		limit = 50
+	}
+	b.WriteString(` ORDER BY id DESC LIMIT ?`)
+	args = append(args, min(max(limit, 1), 100))
+	return b.String(), args
+}
+
+// listSessions runs a page query and reports whether any row is due.
+func listSessions(ctx context.Context, q querier, now int64, query string, args []any) ([]*coord.Session, bool, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	list, due := []*coord.Session{}, false
+	for rows.Next() {
+		r, err := scanSession(rows)
+		if err != nil {
+			return nil, false, err
+		}
+		due = due || r.due(now)
+		list = append(list, &r.Session)
+	}
+	return list, due, rows.Err()
+}
+
+// EndSession ends and bills an active app-controlled session; see
+// coord.SessionStore. The conditional UPDATE bills a session once, however
+// many calls race.
+func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, error) {
+	now := db.now()
+	var s *coord.Session
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		r, err := userSession(ctx, tx, userID, locationID, id)
+		if err != nil {
+			return err
+		}
+		if r.GateControlled() {
+			return coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
+		}
+		if r.Status == coord.StatusActive {
+			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
+			if _, err := tx.ExecContext(ctx, `UPDATE sessions
+				SET status = 'ended', end_time = ?, cost = ?, currency = ?
+				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id); err != nil {
+				return err
+			}
+			if r, err = sessionByID(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		s = &r.Session
+		return nil
+	})
+	if err != nil {
+		return nil, db.fail(err, "end session %d", id)
+	}
+	return s, nil
+}
+
+// Redeem plays the gates of a pending gate session: entry now, exit after d.
+// It stores the exit and its bill, so the session ends by itself when due.
+func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
+	if d < 0 {
+		return nil, coord.Errorf(coord.EValidation, "negative duration %v", d)
+	}
+	now := db.now()
+	exit := now + d.Milliseconds()
+	cost := price.Cost(millis(exit - now))
+	var s *coord.Session
+	err := db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := settle(ctx, tx, now, userID); err != nil { // an expired session is not redeemable
+			return err
+		}
+		r, err := userSession(ctx, tx, userID, locationID, id)
+		if err != nil {
+			return err
+		}
+		if !r.GateControlled() || r.Status != coord.StatusPending {
+			return coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sessions
+			SET status = 'active', start_time = ?, exit_at = ?, planned_cost = ?, currency = ?
+			WHERE id = ? AND status = 'pending'`, now, exit, cost.Amount, cost.Currency, id); err != nil {
+			return err
+		}
+		if _, err := settle(ctx, tx, now, userID); err != nil { // d == 0: the exit is due now
+			return err
+		}
+		if r, err = sessionByID(ctx, tx, id); err != nil {
+			return err
+		}
+		s = &r.Session
+		return nil
+	})
+	if err != nil {
+		return nil, db.fail(err, "redeem session %d", id)
+	}
+	return s, nil
+}

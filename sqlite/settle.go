@@ -1,0 +1,59 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Settlement is pure SQL: Redeem stored the exit time and its bill, and a
+// pending session's expiry is known from its creation, so settling a due
+// session needs no Go and gives the same result whoever runs it, whenever.
+// Both statements are conditional on the status, so concurrent settlers
+// (lazy reads, SettleDue on several replicas) change each row once.
+const (
+	settleExits = `UPDATE sessions SET status = 'ended', end_time = exit_at, cost = planned_cost
+		WHERE status = 'active' AND exit_at <= ?`
+	settleExpired = `UPDATE sessions SET status = 'cancelled', cost = 0
+		WHERE status = 'pending' AND expires_at <= ?`
+	ofUser = ` AND user_id = ?`
+)
+
+// settle settles the sessions due by now, of one user or (userID == "") of
+// everyone, and returns how many changed.
+func settle(ctx context.Context, q querier, now int64, userID string) (int, error) {
+	args := []any{now}
+	exits, expired := settleExits, settleExpired
+	if userID != "" {
+		args = append(args, userID)
+		exits, expired = exits+ofUser, expired+ofUser
+	}
+	n := 0
+	for _, stmt := range []string{exits, expired} {
+		res, err := q.ExecContext(ctx, stmt, args...)
+		if err != nil {
+			return n, fmt.Errorf("settle: %w", err)
+		}
+		changed, err := res.RowsAffected()
+		if err != nil {
+			return n, fmt.Errorf("settle: %w", err)
+		}
+		n += int(changed)
+	}
+	return n, nil
+}
+
+// SettleDue ends sessions whose simulated exit is due and cancels pending
+// sessions past their expiry, returning how many changed.
+func (db *DB) SettleDue(ctx context.Context) (int, error) {
+	now := db.now()
+	var n int
+	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+		n, err = settle(ctx, tx, now, "")
+		return err
+	})
+	if err != nil {
+		return 0, db.fail(err, "settle due sessions")
+	}
+	return n, nil
+}

@@ -1,0 +1,169 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/storetest"
+)
+
+// open opens a database in a temporary directory, closed when t ends.
+func open(t *testing.T, path string) *DB {
+	t.Helper()
+	db, err := Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (coord.Store, *storetest.Clock) {
+		clock := storetest.NewClock()
+		db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+		db.Now = clock.Now
+		return db, clock
+	})
+}
+
+func TestPragmas(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	for _, pool := range []querier{db.writer, db.reader} {
+		for pragma, want := range map[string]string{
+			"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000",
+		} {
+			var got string
+			if err := pool.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != want {
+				t.Errorf("%s = %s, want %s", pragma, got, want)
+			}
+		}
+	}
+	if _, err := db.reader.ExecContext(t.Context(), `DELETE FROM secrets`); err == nil {
+		t.Error("the reader pool accepted a write")
+	}
+}
+
+// TestOneOpenSessionInSchema shows that the database itself, not only Go,
+// refuses a second open session.
+func TestOneOpenSessionInSchema(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO sessions (user_id, location_id, status, currency, created_at) VALUES (?, 'l', ?, 'USD', 0)`
+	for _, status := range []coord.SessionStatus{coord.StatusEnded, coord.StatusActive, coord.StatusCancelled} {
+		if _, err := db.writer.ExecContext(t.Context(), insert, u.UserID, status); err != nil {
+			t.Fatalf("insert %s: %v", status, err)
+		}
+	}
+	_, err = db.writer.ExecContext(t.Context(), insert, u.UserID, coord.StatusPending)
+	if !isUnique(err) {
+		t.Fatalf("second open session: %v, want a unique violation", err)
+	}
+}
+
+// TestReopen checks that everything survives closing and reopening the
+// file, and that a simulated exit that fell due while the server was down
+// settles on the first read.
+func TestReopen(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "coord.db")
+	clock := storetest.NewClock()
+	price := coord.Price{Rate: coord.Money{Amount: 300, Currency: "EUR"}, RatePeriodM: 60, IncrementM: 1}
+
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Now = clock.Now
+	u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "u", Email: "u@example.com", Test: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, db.SetVehicle(ctx, u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: "abc123", Country: "us", Subdivision: "ny"}}))
+	must(t, db.SetLinked(ctx, u.UserID, "sys", true))
+	app, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "a", Currency: "EUR", ResourceID: "7"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(30 * time.Minute)
+	if app, err = db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil {
+		t.Fatal(err)
+	}
+	gate, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
+		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gate, err = db.Redeem(ctx, u.UserID, "g", gate.ID, 20*time.Minute, price); err != nil {
+		t.Fatal(err)
+	}
+	secret, err := db.Secret(ctx, "jwt", func() ([]byte, error) { return []byte("s3cret"), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := db.User(ctx, u.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	must(t, db.Close())
+
+	clock.Advance(time.Hour) // the exit fell due while closed
+	db = open(t, path)
+	db.Now = clock.Now
+	gotUser, err := db.User(ctx, u.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gotUser.Email != user.Email || !gotUser.Test || *gotUser.Vehicle != *user.Vehicle || !gotUser.Linked["sys"] {
+		t.Errorf("user = %+v, want %+v", gotUser, user)
+	}
+	gotSecret, err := db.Secret(ctx, "jwt", func() ([]byte, error) { return []byte("other"), nil })
+	if err != nil || string(gotSecret) != string(secret) {
+		t.Errorf("secret = %q, %v; want %q", gotSecret, err, secret)
+	}
+	list, err := db.Sessions(ctx, coord.SessionFilter{UserID: u.UserID, Limit: 10})
+	if err != nil || len(list) != 2 {
+		t.Fatalf("sessions = %v, %v", list, err)
+	}
+	if !same(list[1], app) {
+		t.Errorf("app session = %+v, want %+v", list[1], app)
+	}
+	ended := *gate
+	end := gate.StartTime.Add(20 * time.Minute)
+	ended.Status, ended.EndTime, ended.Cost = coord.StatusEnded, &end, &coord.Money{Amount: 100, Currency: "EUR"}
+	if !same(list[0], &ended) {
+		t.Errorf("gate session = %+v, want %+v", list[0], &ended)
+	}
+	retry, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
+		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
+	if err != nil || retry.ID != gate.ID {
+		t.Errorf("retry with key = %+v, %v; want session %d", retry, err, gate.ID)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func same(a, b *coord.Session) bool {
+	eqTime := func(x, y *time.Time) bool { return x == nil && y == nil || x != nil && y != nil && x.Equal(*y) }
+	eqMoney := func(x, y *coord.Money) bool { return x == nil && y == nil || x != nil && y != nil && *x == *y }
+	return a.ID == b.ID && a.LocationID == b.LocationID && a.UserID == b.UserID && a.Status == b.Status &&
+		a.ResourceID == b.ResourceID && a.Barcode == b.Barcode &&
+		eqTime(a.StartTime, b.StartTime) && eqTime(a.EndTime, b.EndTime) && eqMoney(a.Cost, b.Cost)
+}
