@@ -26,7 +26,7 @@ type Error struct {
 	Code *string `json:"code"`
 
 	// More about the error (e.g. the missing requirements, the open session).
-	Details []string `json:"details"`
+	Details []string `json:"details,omitempty"`
 
 	// A human-readable explanation.
 	// Example: the user already has an open session

@@ -871,7 +871,8 @@ func init() {
           "type": "array",
           "items": {
             "type": "string"
-          }
+          },
+          "x-omitempty": true
         },
         "message": {
           "description": "A human-readable explanation.",
@@ -2667,7 +2668,8 @@ func init() {
           "type": "array",
           "items": {
             "type": "string"
-          }
+          },
+          "x-omitempty": true
         },
         "message": {
           "description": "A human-readable explanation.",

@@ -95,7 +95,7 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	if cat == nil {
 		cat = catalog.Demo()
 	}
-	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), time.Hour)
+	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour) // tests move the clock by hours
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,11 @@ var specRoutes = sync.OnceValue(func() *middleware.Context {
 	if err != nil {
 		panic(err)
 	}
-	return operations.NewUsersAPI(expanded).Context()
+	api := operations.NewUsersAPI(expanded)
+	api.Init() // route table: one entry per operation
+	ctx := api.Context()
+	middleware.NewRouter(ctx, nil) // builds the router LookupRoute uses
+	return ctx
 })
 
 // CheckResponse validates a raw response against swagger.yaml: the status is
