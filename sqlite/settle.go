@@ -16,7 +16,9 @@ const (
 		WHERE status = 'active' AND exit_at <= ?`
 	settleExpired = `UPDATE sessions SET status = 'cancelled', cost = 0
 		WHERE status = 'pending' AND expires_at <= ?`
-	ofUser = ` AND user_id = ?`
+	// The status term repeats the partial unique index's condition so that
+	// SQLite uses that index: one row per user instead of their history.
+	ofUser = ` AND user_id = ? AND status IN ('pending', 'active')`
 )
 
 // settle settles the sessions due by now, of one user or (userID == "") of

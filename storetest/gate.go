@@ -26,16 +26,17 @@ func testRedeem(e *env) {
 
 	e.clock.Advance(time.Millisecond) // the exit is due exactly at start+d
 	want.Status, want.EndTime, want.Cost = coord.StatusEnded, at(start.Add(d)), money(price.Cost(d).Amount)
-	e.wantSession(e.get(s), &want)
-
-	// Much later, the session still ended at start+d.
-	e.clock.Advance(24 * time.Hour)
-	e.wantSession(e.get(s), &want)
+	// The list settles it too, on its own.
 	list, err := e.s.Sessions(e.ctx, coord.SessionFilter{UserID: u.UserID, Limit: 10})
 	if err != nil || len(list) != 1 {
 		e.Fatalf("Sessions = %v, %v", ids(list), err)
 	}
+	e.checkTimes(list[0])
 	e.wantSession(list[0], &want)
+
+	// Much later, the session still ended at start+d.
+	e.clock.Advance(24 * time.Hour)
+	e.wantSession(e.get(s), &want)
 
 	_, err = e.s.Redeem(e.ctx, u.UserID, locGate, s.ID, d, price)
 	e.wantCode(err, coord.ENotRedeemable)
