@@ -76,8 +76,12 @@ func frameworkProblem(err error) (int, *models.Error) {
 		status := http.StatusUnprocessableEntity
 		for _, e := range flatten(composite) {
 			details = append(details, e.Error())
-			if isTypeError(e) {
+			if isTypeError(e) && status == http.StatusUnprocessableEntity {
 				status = http.StatusBadRequest
+			}
+			// A real HTTP status inside (415 for the content type) wins.
+			if c, ok := e.(oaerrors.Error); ok && c.Code() < 600 && int(c.Code()) != http.StatusUnprocessableEntity {
+				status = int(c.Code())
 			}
 		}
 		return newProblem(status, "the request is invalid", details)
