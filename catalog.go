@@ -2,7 +2,9 @@ package coord
 
 import (
 	"crypto/subtle"
+	"net/url"
 	"strings"
+	"unicode"
 )
 
 // AccessType is how sessions start at a location.
@@ -94,6 +96,16 @@ func (c *Catalog) System(id string) (*System, bool) {
 	return s, ok
 }
 
+// Partner returns a partner by id.
+func (c *Catalog) Partner(id string) (*Partner, bool) {
+	for _, p := range c.Partners {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
 // PartnerByAccessKey finds the partner holding key, comparing every key in
 // constant time so that timing tells nothing about near misses.
 func (c *Catalog) PartnerByAccessKey(key string) (*Partner, bool) {
@@ -117,14 +129,42 @@ func (c *Catalog) partnerBy(secret string, secrets func(*Partner) []string) (*Pa
 	return found, found != nil
 }
 
-// AllowsRedirect reports whether uri starts with one of the partner's allowed prefixes.
+// AllowsRedirect reports whether uri is a safe redirect target that starts
+// with one of the partner's allowed prefixes. The prefix match alone is not
+// enough: browsers read some URIs differently from a string comparison
+// (backslashes as slashes, tabs and newlines dropped, dot segments resolved,
+// user info before the host), so such URIs are refused before matching.
 func (p *Partner) AllowsRedirect(uri string) bool {
+	if !safeRedirect(uri) {
+		return false
+	}
 	for _, prefix := range p.RedirectURIPrefixes {
 		if prefix != "" && strings.HasPrefix(uri, prefix) {
 			return true
 		}
 	}
 	return false
+}
+
+// safeRedirect: an absolute http(s) URI with a host, no user info, no
+// fragment (it would swallow the query parameters we append), no
+// backslashes, control characters or spaces, and no "." or ".." path
+// segments, literal or percent-encoded.
+func safeRedirect(uri string) bool {
+	if strings.ContainsAny(uri, "\\ ") || strings.ContainsFunc(uri, unicode.IsControl) {
+		return false
+	}
+	u, err := url.Parse(uri)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.Opaque != "" || strings.Contains(uri, "#") {
+		return false
+	}
+	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+		if seg, err := url.PathUnescape(seg); err != nil || seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return true
 }
 
 // Missing lists the requirements of s that u does not meet, in a stable order.

@@ -48,7 +48,7 @@ func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, r
 	if l.AccessType == AccessNotAvailable || l.Price == nil {
 		return nil, Errorf(ELocationNotTransactable, "location %q does not take online sessions", locationID)
 	}
-	u, err := s.Store.User(ctx, who.UserID)
+	u, err := s.user(ctx, who)
 	if err != nil {
 		return nil, err
 	}

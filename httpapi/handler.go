@@ -47,6 +47,7 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	mux.Handle("GET /docs", middleware.Redoc(middleware.RedocOpts{
 		BasePath: "/", Path: "docs", SpecURL: "/swagger.json", Title: "Coord Users API",
 	}, http.NotFoundHandler()))
+	mux.Handle(linkPagePath, linkPage(d))
 	mux.Handle("/", api.Serve(nil))
 	return global(mux, d)
 }

@@ -1,0 +1,274 @@
+package coord
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// Test and real users of one partner live in separate namespaces of the
+// store's (partner, external_uid) key, so that a sandbox user can never
+// become, or be taken for, the real user with the same external_uid. The
+// store key of a test user is "test:"+uid; a real user's is the uid itself,
+// unless it starts with one of the prefixes, in which case "real:" is put in
+// front. The mapping is injective, and partnerUID reverses it.
+const (
+	testUIDPrefix = "test:"
+	realUIDPrefix = "real:"
+)
+
+// storeUID is the store's external_uid for a partner's uid.
+func storeUID(uid string, test bool) string {
+	switch {
+	case test:
+		return testUIDPrefix + uid
+	case strings.HasPrefix(uid, testUIDPrefix), strings.HasPrefix(uid, realUIDPrefix):
+		return realUIDPrefix + uid
+	}
+	return uid
+}
+
+// partnerUID is the partner's uid for a store external_uid.
+func partnerUID(stored string, test bool) string {
+	if test {
+		return strings.TrimPrefix(stored, testUIDPrefix)
+	}
+	return strings.TrimPrefix(stored, realUIDPrefix)
+}
+
+// MintTestToken mints a token for a sandbox user of the partner, creating the
+// user on first use. The email identifies the user when externalUID is empty.
+func (s *Service) MintTestToken(ctx context.Context, partner *Partner, email, externalUID, name string) (string, error) {
+	if externalUID == "" {
+		externalUID = email
+	}
+	return s.mint(ctx, UserProfile{PartnerID: partner.ID, ExternalUID: externalUID, Email: email, Name: name, Test: true})
+}
+
+// MintToken mints a token for a real user of the partner, creating the user
+// on first use and refreshing email and name otherwise.
+func (s *Service) MintToken(ctx context.Context, partner *Partner, externalUID, email, name string) (string, error) {
+	return s.mint(ctx, UserProfile{PartnerID: partner.ID, ExternalUID: externalUID, Email: email, Name: name})
+}
+
+func (s *Service) mint(ctx context.Context, p UserProfile) (string, error) {
+	p.Email, p.Name = strings.TrimSpace(p.Email), strings.TrimSpace(p.Name)
+	switch {
+	case p.Email == "":
+		return "", Errorf(EValidation, "email is required")
+	case strings.TrimSpace(p.ExternalUID) == "":
+		return "", Errorf(EValidation, "external_uid must not be blank")
+	}
+	p.ExternalUID = storeUID(p.ExternalUID, p.Test)
+	u, err := s.Store.UpsertUser(ctx, p)
+	if err != nil {
+		return "", fmt.Errorf("mint token: %w", err)
+	}
+	tok, err := s.Tokens.Mint(u)
+	if err != nil {
+		return "", fmt.Errorf("mint token for user %s: %w", u.UserID, err)
+	}
+	return tok, nil
+}
+
+// user loads the user a verified token names. A valid token whose user is
+// gone (or belongs to another partner) is a bad credential, not a missing
+// resource: 401. Email and name come from the token, which is what the
+// jwt_claims requirements are about.
+func (s *Service) user(ctx context.Context, who *Identity) (*User, error) {
+	u, err := s.Store.User(ctx, who.UserID)
+	if ErrorCode(err) == ENotFound || (err == nil && u.PartnerID != who.Audience) {
+		return nil, Errorf(EUnauthorized, "the token's user does not exist")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("load user %s: %w", who.UserID, err)
+	}
+	u.ExternalUID = partnerUID(u.ExternalUID, u.Test)
+	u.Email, u.Name = who.Email, who.Name
+	return u, nil
+}
+
+// SystemStatus is whether a user can transact with a system.
+type SystemStatus struct {
+	SystemID string
+	Linked   bool
+	// Missing lists the unmet requirements; empty means transactable.
+	Missing []string
+}
+
+// Transactable reports whether every requirement is met.
+func (st SystemStatus) Transactable() bool { return len(st.Missing) == 0 }
+
+// CurrentUser returns the user with their standing at every system, in
+// catalog order.
+func (s *Service) CurrentUser(ctx context.Context, who *Identity) (*User, []SystemStatus, error) {
+	u, err := s.user(ctx, who)
+	if err != nil {
+		return nil, nil, err
+	}
+	statuses := make([]SystemStatus, 0, len(s.Catalog.Systems))
+	for _, sys := range s.Catalog.Systems {
+		statuses = append(statuses, SystemStatus{SystemID: sys.ID, Linked: u.Linked[sys.ID], Missing: sys.Missing(u)})
+	}
+	return u, statuses, nil
+}
+
+// SetVehicle normalises, validates and stores the user's plate.
+func (s *Service) SetVehicle(ctx context.Context, who *Identity, plate LicensePlate) (*Vehicle, error) {
+	p, err := NewLicensePlate(plate.Text, plate.Country, plate.Subdivision)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.user(ctx, who); err != nil {
+		return nil, err
+	}
+	v := Vehicle{Plate: p}
+	if err := s.Store.SetVehicle(ctx, who.UserID, v); err != nil {
+		return nil, fmt.Errorf("set vehicle: %w", err)
+	}
+	return &v, nil
+}
+
+// linkable finds a system whose account the user can link.
+func (s *Service) linkable(systemID string) (*System, error) {
+	sys, ok := s.Catalog.System(systemID)
+	if !ok {
+		return nil, Errorf(ENotFound, "no system %q", systemID)
+	}
+	if !sys.Requirements.LinkedAccount {
+		return nil, Errorf(EInvalid, "system %q needs no linked account", systemID)
+	}
+	return sys, nil
+}
+
+// TestLink simulates linking or unlinking a test user's account.
+func (s *Service) TestLink(ctx context.Context, who *Identity, systemID string, linked bool) error {
+	if !who.Test {
+		return Errorf(EForbidden, "testing operations are for test users only")
+	}
+	if _, err := s.linkable(systemID); err != nil {
+		return err
+	}
+	if _, err := s.user(ctx, who); err != nil {
+		return err
+	}
+	return s.setLinked(ctx, who.UserID, systemID, linked)
+}
+
+func (s *Service) setLinked(ctx context.Context, userID, systemID string, linked bool) error {
+	if err := s.Store.SetLinked(ctx, userID, systemID, linked); err != nil {
+		return fmt.Errorf("set linked account %s: %w", systemID, err)
+	}
+	return nil
+}
+
+// LinkRequest is a verified request to link a user's account: what the
+// demo permission page binds into its form token.
+type LinkRequest struct {
+	UserID      string
+	PartnerID   string
+	SystemID    string
+	RedirectURI string
+	State       string
+}
+
+// LinkStart is where link_account sends the browser: the demo permission
+// page for test users (Demo set), the system's link URL for real users.
+type LinkStart struct {
+	Demo *LinkRequest
+	URL  string
+}
+
+// StartLink checks a link_account request. The token is verified like a
+// bearer JWT, audience included; the redirect URI must be one the partner
+// allows (EInvalid otherwise, so nothing redirects to it).
+func (s *Service) StartLink(ctx context.Context, partner *Partner, jwt, systemID, redirectURI, state string) (*LinkStart, error) {
+	who, err := s.VerifyUser(partner, jwt)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.user(ctx, who)
+	if err != nil {
+		return nil, err
+	}
+	sys, err := s.linkable(systemID)
+	if err != nil {
+		return nil, err
+	}
+	if !partner.AllowsRedirect(redirectURI) {
+		return nil, Errorf(EInvalid, "redirect_uri is not allowed for this partner")
+	}
+	req := LinkRequest{UserID: u.UserID, PartnerID: partner.ID, SystemID: sys.ID, RedirectURI: redirectURI, State: state}
+	if u.Test {
+		return &LinkStart{Demo: &req}, nil
+	}
+	if sys.LinkURL == "" {
+		return nil, Errorf(ELinkingUnavailable, "system %q has no account linking configured", sys.ID)
+	}
+	target, err := WithQuery(sys.LinkURL, map[string]string{"redirect_uri": redirectURI, "state": state, "system_id": sys.ID})
+	if err != nil {
+		return nil, fmt.Errorf("link url of system %s: %w", sys.ID, err)
+	}
+	return &LinkStart{URL: target}, nil
+}
+
+// FinishDemoLink applies a test user's choice on the demo permission page
+// and returns where the browser goes next. The request was signed by this
+// server, but the catalog and the user are checked again: either may have
+// changed since.
+func (s *Service) FinishDemoLink(ctx context.Context, req LinkRequest, allow bool) (string, error) {
+	partner, ok := s.Catalog.Partner(req.PartnerID)
+	if !ok || !partner.AllowsRedirect(req.RedirectURI) {
+		return "", Errorf(EInvalid, "redirect_uri is not allowed for this partner")
+	}
+	u, err := s.user(ctx, &Identity{UserID: req.UserID, Audience: partner.ID})
+	if err != nil {
+		return "", err
+	}
+	if !u.Test {
+		return "", Errorf(EForbidden, "the demo permission page is for test users only")
+	}
+	if _, err := s.linkable(req.SystemID); err != nil {
+		return "", err
+	}
+	if err := s.setLinked(ctx, u.UserID, req.SystemID, allow); err != nil {
+		return "", err
+	}
+	return WithQuery(req.RedirectURI, map[string]string{"system_id": req.SystemID, "linked_account": fmt.Sprint(allow), "state": req.State})
+}
+
+// VerifyUser verifies a user JWT for a partner: signature, algorithm,
+// expiry, and audience = that partner.
+func (s *Service) VerifyUser(partner *Partner, jwt string) (*Identity, error) {
+	who, err := s.Tokens.Verify(jwt)
+	if err != nil {
+		var e *Error
+		if errors.As(err, &e) && e.Code == EUnauthorized {
+			return nil, e
+		}
+		return nil, Errorf(EUnauthorized, "invalid token")
+	}
+	if who.Audience != partner.ID {
+		return nil, Errorf(EUnauthorized, "the token was not issued for this access_key's partner")
+	}
+	return who, nil
+}
+
+// WithQuery returns uri with params set in its query (empty values are
+// left out), keeping the parameters it already has.
+func WithQuery(uri string, params map[string]string) (string, error) {
+	u, err := url.Parse(uri)
+	if err != nil {
+		return "", fmt.Errorf("parse %q: %w", uri, err)
+	}
+	q := u.Query()
+	for k, v := range params {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
