@@ -56,17 +56,18 @@ func (db *DB) Close() error {
 }
 
 // Ping reports whether the database is reachable and carries this build's
-// schema. It is one query, so a readiness probe costs one round trip.
+// schema, in one query, so a readiness probe costs one round trip. Every
+// failure is EUnavailable: whatever the cause, the replica is not ready.
 func (db *DB) Ping(ctx context.Context) error {
 	var migrated bool
 	err := db.pool.QueryRow(ctx,
 		`SELECT EXISTS (SELECT 1 FROM `+versionTable+` WHERE version_id = $1 AND is_applied)`,
 		db.version).Scan(&migrated)
-	if err != nil {
-		return dbError("postgres: ping", err)
+	if err == nil && !migrated {
+		err = fmt.Errorf("schema version %d is not applied", db.version)
 	}
-	if !migrated {
-		return coord.Errorf(coord.EUnavailable, "database schema is not at version %d", db.version)
+	if err != nil {
+		return unavailable("postgres: ping", err)
 	}
 	return nil
 }

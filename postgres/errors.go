@@ -16,7 +16,7 @@ import (
 // dbError wraps err with the operation's name. Domain errors pass through
 // unchanged; when the database cannot be reached the result also carries a
 // coord.EUnavailable error (so coord.ErrorCode reports it and the HTTP layer
-// answers 503) while errors.Is and errors.As still find the cause.
+// answers 503).
 func dbError(op string, err error) error {
 	var domain *coord.Error
 	switch {
@@ -25,10 +25,16 @@ func dbError(op string, err error) error {
 	case errors.As(err, &domain):
 		return err
 	case unreachable(err):
-		return fmt.Errorf("%s: %w: %w", op, coord.Errorf(coord.EUnavailable, "database unavailable"), err)
+		return unavailable(op, err)
 	default:
 		return fmt.Errorf("%s: %w", op, err)
 	}
+}
+
+// unavailable wraps err as coord.EUnavailable. The domain error's message is
+// all that callers show; the cause stays in the chain for the logs.
+func unavailable(op string, err error) error {
+	return fmt.Errorf("%s: %w: %w", op, coord.Errorf(coord.EUnavailable, "database unavailable"), err)
 }
 
 // unreachable reports whether err means the database is down or the

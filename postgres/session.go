@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"time"
 
@@ -193,10 +194,16 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 	case limit > 100:
 		limit = 100
 	}
+	// A plain id < $3 (rather than "$3 = 0 OR ...") lets the index range
+	// start at the page boundary even in a generic plan.
+	before := f.BeforeID
+	if before <= 0 {
+		before = math.MaxInt64
+	}
 	now := db.now()
 	rows, err := db.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE user_id = $1 AND ($2 = '' OR location_id = $2) AND ($3 = 0 OR id < $3)
-		ORDER BY id DESC LIMIT $4`, uid, f.LocationID, f.BeforeID, limit)
+		WHERE user_id = $1 AND id < $3 AND ($2 = '' OR location_id = $2)
+		ORDER BY id DESC LIMIT $4`, uid, f.LocationID, before, limit)
 	if err != nil {
 		return nil, dbError("postgres: list sessions", err)
 	}
