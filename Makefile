@@ -9,11 +9,18 @@ PKGS := ./...
 all: build
 
 ## generate: validate the spec, then regenerate restapi/, models/ and client/ from scratch
+# The generator writes the target directory's name into a go:generate line,
+# so it runs in a scratch copy named "coord": the output is the same in any clone.
 generate: validate-spec
 	rm -rf restapi models client
-	$(SWAGGER) generate server --quiet -f swagger.yaml -A users -t . \
-		--exclude-main --strict-responders --regenerate-configureapi --principal $(PRINCIPAL)
-	$(SWAGGER) generate client --quiet -f swagger.yaml -A users -t . --skip-models
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	mkdir "$$tmp/coord"; cp swagger.yaml go.mod go.sum "$$tmp/coord/"; \
+	gen="$(GO) tool -modfile=$(CURDIR)/gen/go.mod swagger"; \
+	(cd "$$tmp/coord" && \
+	 $$gen generate server --quiet -f swagger.yaml -A users -t . \
+		--exclude-main --strict-responders --regenerate-configureapi --principal $(PRINCIPAL) && \
+	 $$gen generate client --quiet -f swagger.yaml -A users -t . --skip-models); \
+	cp -r "$$tmp/coord/restapi" "$$tmp/coord/models" "$$tmp/coord/client" .
 	$(GO) mod tidy
 
 validate-spec:

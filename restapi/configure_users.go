@@ -18,7 +18,7 @@ import (
 	"github.com/go-openapi/runtime"
 )
 
-//go:generate swagger generate server --target ../../main --name Users --spec ../swagger.yaml --principal github.com/coordapi/coord.Principal --exclude-main --strict-responders
+//go:generate swagger generate server --target ../../coord --name Users --spec ../swagger.yaml --principal github.com/coordapi/coord.Principal --exclude-main --strict-responders
 
 func configureFlags(api *operations.UsersAPI) {
 	// api.CommandLineOptionsGroups = []cmdutils.CommandLineOptionsGroup{ ... }
