@@ -26,9 +26,12 @@ func NewAPI() (*operations.UsersAPI, error) {
 type Ready func(ctx context.Context) error
 
 // Handler serves the API under its base path plus the operational endpoints
-// (/healthz, /readyz, /swagger.json, /docs), inside the global middleware.
+// (/healthz, /readyz, /metrics, /swagger.json, /docs), inside the global
+// middleware.
 func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
+	m := newMetrics()
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -48,6 +51,6 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 		BasePath: "/", Path: "docs", SpecURL: "/swagger.json", Title: "Coord Users API",
 	}, http.NotFoundHandler()))
 	mux.Handle(linkPagePath, linkPage(d))
-	mux.Handle("/", api.Serve(nil))
-	return global(mux, d)
+	mux.Handle("/", api.Serve(recordOperation))
+	return global(mux, d, m)
 }

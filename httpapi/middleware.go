@@ -1,23 +1,102 @@
 package httpapi
 
 import (
+	"fmt"
+	"log/slog"
 	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
 )
 
-// global wraps every request: recovery and the request's logger.
-func global(next http.Handler, d Deps) http.Handler {
+// DefaultMaxBodyBytes bounds request bodies unless Deps says otherwise; the
+// API's bodies are small JSON documents.
+const DefaultMaxBodyBytes = 64 << 10
+
+// global wraps every request: a request id (in the response header and in
+// the request's logger), the body limit, panic recovery, one access log
+// line and the request metrics.
+func global(next http.Handler, d Deps, m *metrics) http.Handler {
+	limit := d.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := requestID(r)
+		w.Header().Set(RequestIDHeader, id)
+		log := d.Logger.With("request_id", id)
+		x := &exchange{metrics: m}
+		r = r.WithContext(withExchange(WithLogger(r.Context(), log), x))
+		sw := &statusWriter{ResponseWriter: w}
+
+		m.inFlight.Inc()
 		defer func() {
+			m.inFlight.Dec()
 			if v := recover(); v != nil {
-				if v == http.ErrAbortHandler {
-					panic(v)
-				}
-				LoggerFrom(r.Context()).ErrorContext(r.Context(), "panic in handler", "panic", v)
-				_, body := newProblem(http.StatusInternalServerError, "internal error", nil)
-				writeJSON(w, http.StatusInternalServerError, body)
+				recovered(sw, r, v)
 			}
+			finished(r, x, sw, m, time.Since(start))
 		}()
-		r = r.WithContext(WithLogger(r.Context(), d.Logger))
-		next.ServeHTTP(w, r)
+		if !limitBody(sw, r, limit) {
+			return
+		}
+		next.ServeHTTP(sw, r)
 	})
+}
+
+// recovered turns a handler's panic into a 500 in the Error shape and a log
+// line. When the response has already started its status cannot change, so
+// the connection is aborted rather than ending a truncated body as if whole.
+func recovered(w *statusWriter, r *http.Request, v any) {
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	LoggerFrom(r.Context()).ErrorContext(r.Context(), "panic in handler",
+		"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+	if w.wroteHeader() {
+		panic(http.ErrAbortHandler)
+	}
+	status, body := newProblem(http.StatusInternalServerError, "internal error", nil)
+	writeJSON(w, status, body)
+}
+
+// probes are polled every few seconds; their successes are logged at debug
+// level so that they do not drown the access log.
+var probes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// finished writes the access log line and records the request's metrics.
+// The path is logged without its query: access_key travels there.
+func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed time.Duration) {
+	status := w.status
+	if status == 0 {
+		status = http.StatusOK // nothing written: net/http sends an empty 200
+	}
+	// The outer mux names the route it chose; "/" is the API's catch-all.
+	api := r.Pattern == "/" || r.Pattern == ""
+	operation := x.operationID
+	switch {
+	case operation != "":
+	case api:
+		operation = "unmatched" // 404, 405, or rejected before routing (413)
+	default:
+		_, operation, _ = strings.Cut(r.Pattern, " ")
+	}
+	m.observe(operation, api, status, elapsed)
+
+	level := slog.LevelInfo
+	if probes[r.URL.Path] && status < 300 {
+		level = slog.LevelDebug
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.Int("status", status),
+		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+		slog.Int64("bytes", w.bytes),
+	}
+	if x.operationID != "" {
+		attrs = append(attrs, slog.String("operation_id", x.operationID))
+	}
+	LoggerFrom(r.Context()).LogAttrs(r.Context(), level, "request", attrs...)
 }

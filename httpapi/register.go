@@ -17,6 +17,8 @@ import (
 type Deps struct {
 	Service *coord.Service
 	Logger  *slog.Logger
+	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
 }
 
 // Register assigns every handler, the authentication functions, the

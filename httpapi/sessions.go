@@ -20,10 +20,12 @@ func (h postSession) Handle(p sessions.PostSessionParams, who *coord.Principal) 
 	if p.IdempotencyKey != nil {
 		key = *p.IdempotencyKey
 	}
+	since := h.svc.Now()
 	s, err := h.svc.StartSession(ctx, who.User, p.LocationID, resourceID, key)
 	if err != nil {
 		return errorResponse(ctx, sessions.NewPostSessionDefault(0), err)
 	}
+	noteSessionStarted(ctx, s, since)
 	return sessions.NewPostSessionOK().WithPayload(sessionModel(s))
 }
 
@@ -64,10 +66,12 @@ type endSession struct{ svc *coord.Service }
 
 func (h endSession) Handle(p sessions.EndSessionParams, who *coord.Principal) sessions.EndSessionResponder {
 	ctx := p.HTTPRequest.Context()
+	since := h.svc.Now()
 	s, err := h.svc.EndSession(ctx, who.User, p.LocationID, p.SessionID)
 	if err != nil {
 		return errorResponse(ctx, sessions.NewEndSessionDefault(0), err)
 	}
+	noteSessionEnded(ctx, s, since)
 	return sessions.NewEndSessionOK().WithPayload(sessionModel(s))
 }
 
@@ -79,6 +83,7 @@ func (h simulateRedemption) Handle(p testing.SimulateRedemptionParams, who *coor
 	if err != nil {
 		return errorResponse(ctx, testing.NewSimulateRedemptionDefault(0), err)
 	}
+	noteRedeemed(ctx, h.svc.Catalog, p.LocationID, int(*p.Body.DurationMinutes))
 	return testing.NewSimulateRedemptionOK().WithPayload(sessionModel(s))
 }
 

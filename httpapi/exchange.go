@@ -1,0 +1,50 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/go-openapi/runtime/middleware"
+)
+
+// exchange is what the global middleware learns from the layers inside it
+// about one request. It lives in the request's context; only the request's
+// own goroutine touches it.
+type exchange struct {
+	operationID string   // set once go-openapi's router matched an operation
+	metrics     *metrics // for the handlers' session counters
+}
+
+type exchangeKey struct{}
+
+func withExchange(ctx context.Context, x *exchange) context.Context {
+	return context.WithValue(ctx, exchangeKey{}, x)
+}
+
+func exchangeFrom(ctx context.Context) *exchange {
+	x, _ := ctx.Value(exchangeKey{}).(*exchange)
+	return x
+}
+
+// metricsFrom returns the request's metrics, or nil outside the global
+// middleware (handlers tested on their own).
+func metricsFrom(ctx context.Context) *metrics {
+	if x := exchangeFrom(ctx); x != nil {
+		return x.metrics
+	}
+	return nil
+}
+
+// recordOperation is an api.Serve builder: it runs after go-openapi's
+// router, the only place where the matched route is known, and tells the
+// global middleware which operation the request was.
+func recordOperation(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route := middleware.MatchedRouteFrom(r); route != nil && route.Operation != nil {
+			if x := exchangeFrom(r.Context()); x != nil {
+				x.operationID = route.Operation.ID
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
