@@ -51,7 +51,6 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	writer.SetMaxOpenConns(1)
-	writer.SetConnMaxIdleTime(0)
 
 	version, err := migrate(ctx, writer)
 	if err != nil {
@@ -172,6 +171,12 @@ func isUnavailable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// isForeignKey reports a FOREIGN KEY constraint violation.
+func isForeignKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // isUnique reports a UNIQUE or PRIMARY KEY constraint violation.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"encoding/base32"
 	"errors"
 	"strconv"
 	"strings"
@@ -46,6 +45,9 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			}
 			return coord.Errorf(coord.EActiveSessionExists, "the user already has open session %d", open).
 				WithDetails(strconv.FormatInt(open, 10))
+		}
+		if isForeignKey(err) {
+			return coord.Errorf(coord.ENotFound, "user %s not found", ns.UserID)
 		}
 		if err != nil {
 			return err
@@ -89,12 +91,8 @@ func insertSession(ctx context.Context, tx *sql.Tx, ns coord.NewSession, now int
 	return id, err
 }
 
-// newBarcode returns unguessable redemption data: 128 random bits.
-func newBarcode() string {
-	b := make([]byte, 16)
-	rand.Read(b) // never fails; panics if the system has no entropy
-	return "CRD-" + base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
-}
+// newBarcode returns unguessable redemption data: 128 random bits in base32.
+func newBarcode() string { return "CRD-" + rand.Text() }
 
 // keyedSession is the session created with a user's idempotency key.
 func keyedSession(ctx context.Context, q querier, userID, key string) (*sessionRow, error) {

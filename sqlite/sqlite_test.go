@@ -167,3 +167,11 @@ func same(a, b *coord.Session) bool {
 		a.ResourceID == b.ResourceID && a.Barcode == b.Barcode &&
 		eqTime(a.StartTime, b.StartTime) && eqTime(a.EndTime, b.EndTime) && eqMoney(a.Cost, b.Cost)
 }
+
+func TestCreateSessionUnknownUser(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	_, err := db.CreateSession(t.Context(), coord.NewSession{UserID: "nobody", LocationID: "l", Currency: "USD"})
+	if coord.ErrorCode(err) != coord.ENotFound {
+		t.Errorf("CreateSession for an unknown user = %v, want %s", err, coord.ENotFound)
+	}
+}
