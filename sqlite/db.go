@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,9 @@ const params = "_busy_timeout=5000&_journal_mode=WAL&_synchronous=FULL&_foreign_
 // embedded migrations. path is a plain file name; an in-memory database
 // would not be shared between the two pools.
 func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.HasPrefix(path, ":memory:") {
+		return nil, fmt.Errorf("open %q: sqlite needs a file path", path)
+	}
 	writer, err := sql.Open("sqlite", path+"?"+params+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
