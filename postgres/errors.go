@@ -58,3 +58,9 @@ func unreachable(err error) bool {
 	}
 	return false
 }
+
+// isForeignKeyViolation reports whether a row referenced a missing user.
+func isForeignKeyViolation(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "23503"
+}

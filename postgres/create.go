@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coordapi/coord"
+)
+
+var (
+	// errRetry means a racing writer changed what the attempt relied on; the
+	// transaction was rolled back and the operation starts over.
+	errRetry = errors.New("lost a race, retry")
+	// errOpenExists means the insert hit the one-open-session index.
+	errOpenExists = errors.New("user has an open session")
+)
+
+// createAttempts bounds CreateSession's retries. Each retry follows a change
+// committed by another writer, so more than a couple means a pathological race.
+const createAttempts = 5
+
+// CreateSession inserts a session. The partial unique index sessions_one_open
+// decides conflicts, and the idempotency_keys primary key decides which of
+// two same-key requests created the session.
+func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, error) {
+	uid, ok := parseUserID(ns.UserID)
+	if !ok {
+		return nil, noUser(ns.UserID)
+	}
+	now := db.now()
+	for range createAttempts {
+		s, err := db.createOnce(ctx, uid, ns, now)
+		if !errors.Is(err, errRetry) {
+			return s, dbError("postgres: create session", err)
+		}
+	}
+	return nil, fmt.Errorf("postgres: create session: still racing after %d attempts", createAttempts)
+}
+
+func (db *DB) createOnce(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
+		return s, err
+	}
+	s, err := db.insertSession(ctx, uid, ns, now)
+	if !errors.Is(err, errOpenExists) {
+		return s, err
+	}
+	// The open session may be a concurrent request with our idempotency key,
+	// which has committed by now: the insert waited for it.
+	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
+		return s, err
+	}
+	return nil, db.openConflict(ctx, uid, now)
+}
+
+// sessionByKey returns the session created earlier with ns's idempotency
+// key, or nil when there is none.
+func (db *DB) sessionByKey(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+	if ns.IdempotencyKey == "" {
+		return nil, nil
+	}
+	r, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = $1 AND key = $2)`,
+		uid, ns.IdempotencyKey))
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return nil, nil
+	case err != nil:
+		return nil, err
+	case r.LocationID != ns.LocationID:
+		return nil, coord.Errorf(coord.EIdempotencyKeyReused,
+			"idempotency key was used for a session at another location").WithDetails(strconv.FormatInt(r.ID, 10))
+	}
+	return db.settled(ctx, r, now)
+}
+
+// insertSession inserts the session and records its idempotency key in one
+// transaction. It returns errOpenExists when the user has an open session
+// and errRetry when a concurrent request took the key first.
+func (db *DB) insertSession(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+	status, start := coord.StatusActive, &now
+	var barcode *string
+	var expiresAt *time.Time
+	if ns.Gate {
+		code := newBarcode()
+		status, start, barcode = coord.StatusPending, nil, &code
+		if !ns.ExpiresAt.IsZero() {
+			t := utcMillis(ns.ExpiresAt)
+			expiresAt = &t
+		}
+	}
+	var r *sessionRow
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		var err error
+		r, err = scanSession(tx.QueryRow(ctx, `INSERT INTO sessions
+				(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+			ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
+			RETURNING `+sessionCols,
+			uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt))
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return errOpenExists
+		case err != nil || ns.IdempotencyKey == "":
+			return err
+		}
+		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+			uid, ns.IdempotencyKey, r.ID, now)
+		if err == nil && tag.RowsAffected() == 0 {
+			return errRetry // roll back; the next attempt finds the key's session
+		}
+		return err
+	})
+	if isForeignKeyViolation(err) {
+		return nil, noUser(uid.String())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.Session, nil
+}
+
+// openConflict reports the user's open session as EActiveSessionExists,
+// first settling it if its time has come (then the caller retries).
+func (db *DB) openConflict(ctx context.Context, uid uuid.UUID, now time.Time) error {
+	r, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 AND status IN ('pending', 'active')`, uid))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return errRetry // it closed in the meantime
+	}
+	if err != nil {
+		return err
+	}
+	if r.due(now) {
+		if _, err := db.settled(ctx, r, now); err != nil {
+			return err
+		}
+		return errRetry
+	}
+	return coord.Errorf(coord.EActiveSessionExists, "the user already has an open session").
+		WithDetails(strconv.FormatInt(r.ID, 10))
+}
+
+// newBarcode returns unguessable redemption data: 130 random bits in base32.
+func newBarcode() string {
+	return "CRD-" + rand.Text()
+}
