@@ -31,8 +31,10 @@ type DB struct {
 var _ coord.Store = (*DB)(nil)
 
 // Open connects to the database named by dsn (a postgres:// URL or a
-// key=value string; the schema is chosen with search_path), applies the
-// embedded migrations under an advisory lock, and returns the store.
+// key=value string; search_path picks the schema, pool_max_conns and the
+// other pgxpool parameters size the pool), applies the embedded migrations
+// under an advisory lock, and returns the store. The pool reconnects by
+// itself after an outage.
 func Open(ctx context.Context, dsn string) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
