@@ -47,7 +47,7 @@ type NewSession struct {
 	// Currency of the location's price: cancelled and free sessions bill 0 in it.
 	Currency string
 	// Gate sessions are created pending with a barcode and expire unredeemed at
-	// ExpiresAt; app-controlled sessions start at once.
+	// ExpiresAt (zero: never); app-controlled sessions start at once.
 	Gate      bool
 	ExpiresAt time.Time
 	// IdempotencyKey, when set, makes the creation retry-safe per user.
@@ -59,7 +59,7 @@ type SessionFilter struct {
 	UserID     string
 	LocationID string // empty: every location
 	BeforeID   int64  // 0: from the newest
-	Limit      int    // 1–100
+	Limit      int    // 1–100; stores treat 0 as 50 and clamp the rest
 }
 
 // SessionStore persists sessions. Implementations enforce every invariant in
@@ -71,7 +71,8 @@ type SessionFilter struct {
 // or pending expiry is due settles it first, so callers never see stale state,
 // also right after a restart.
 type SessionStore interface {
-	// CreateSession inserts a session. A user with an open session gets
+	// CreateSession inserts a session for an existing user (else ENotFound).
+	// A user with an open session gets
 	// EActiveSessionExists naming it (Details[0] is its id). With an
 	// idempotency key already used by the user, it returns that session
 	// (EIdempotencyKeyReused if it was for another location).
@@ -82,11 +83,11 @@ type SessionStore interface {
 	// Sessions lists the user's sessions, newest first.
 	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// EndSession ends an active app-controlled session and bills it with
-	// price. Ending an ended session returns it unchanged; a gate session is
-	// EPhysicalCheckout; a missing one ENotFound.
+	// price. Ending an ended session returns it unchanged, same bill; a gate
+	// session is EPhysicalCheckout, whatever its state; a missing one ENotFound.
 	EndSession(ctx context.Context, userID, locationID string, id int64, price Price) (*Session, error)
 	// Redeem plays the gates of a pending gate session: entry now, exit after
-	// d, billed with price. Other sessions: ENotRedeemable.
+	// d, billed with price. Other sessions: ENotRedeemable; d < 0: EValidation.
 	Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price Price) (*Session, error)
 	// SettleDue ends sessions whose simulated exit is due and cancels pending
 	// sessions past their expiry, returning how many changed. Safe to run

@@ -42,11 +42,13 @@ type UserProfile struct {
 // UserStore persists users, their vehicles and linked accounts.
 type UserStore interface {
 	// UpsertUser returns the user for (PartnerID, ExternalUID), creating it
-	// with a new id if needed and refreshing email and name.
+	// with a new id if needed and refreshing email and name. Test is set at
+	// creation and never changed, so a test token cannot turn a real user
+	// into a sandbox one.
 	UpsertUser(ctx context.Context, p UserProfile) (*User, error)
 	// User returns a user by id, or ENotFound.
 	User(ctx context.Context, userID string) (*User, error)
-	// SetVehicle replaces the user's vehicle.
+	// SetVehicle replaces the user's vehicle (unknown user: ENotFound).
 	SetVehicle(ctx context.Context, userID string, v Vehicle) error
 	// SetLinked records whether the user's account with a system is linked.
 	SetLinked(ctx context.Context, userID, systemID string, linked bool) error
