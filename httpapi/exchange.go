@@ -5,12 +5,15 @@ import (
 	"net/http"
 
 	"github.com/go-openapi/runtime/middleware"
+
+	"github.com/coordapi/coord/restapi/operations"
 )
 
 // exchange is what the global middleware learns from the layers inside it
 // about one request. It lives in the request's context; only the request's
 // own goroutine touches it.
 type exchange struct {
+	api         bool     // the request went to the API, not an operational endpoint
 	operationID string   // set once go-openapi's router matched an operation
 	metrics     *metrics // for the handlers' session counters
 }
@@ -33,6 +36,18 @@ func metricsFrom(ctx context.Context) *metrics {
 		return x.metrics
 	}
 	return nil
+}
+
+// serveAPI serves the generated API and tells the global middleware which
+// requests were the API's.
+func serveAPI(api *operations.UsersAPI) http.Handler {
+	h := api.Serve(recordOperation)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if x := exchangeFrom(r.Context()); x != nil {
+			x.api = true
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // recordOperation is an api.Serve builder: it runs after go-openapi's

@@ -51,6 +51,6 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 		BasePath: "/", Path: "docs", SpecURL: "/swagger.json", Title: "Coord Users API",
 	}, http.NotFoundHandler()))
 	mux.Handle(linkPagePath, linkPage(d))
-	mux.Handle("/", api.Serve(recordOperation))
+	mux.Handle("/", serveAPI(api))
 	return global(mux, d, m)
 }

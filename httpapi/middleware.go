@@ -72,17 +72,15 @@ func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed
 	if status == 0 {
 		status = http.StatusOK // nothing written: net/http sends an empty 200
 	}
-	// The outer mux names the route it chose; "/" is the API's catch-all.
-	api := r.Pattern == "/" || r.Pattern == ""
 	operation := x.operationID
-	switch {
-	case operation != "":
-	case api:
-		operation = "unmatched" // 404, 405, or rejected before routing (413)
-	default:
+	if operation == "" {
+		// An operational endpoint is named by its path in the outer mux.
 		_, operation, _ = strings.Cut(r.Pattern, " ")
+		if x.api || operation == "" {
+			operation = "unmatched" // 404, 405, or rejected before routing (413)
+		}
 	}
-	m.observe(operation, api, status, elapsed)
+	m.observe(operation, x.api, status, elapsed)
 
 	level := slog.LevelInfo
 	if probes[r.URL.Path] && status < 300 {
