@@ -1,0 +1,63 @@
+package coordclient
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/coordapi/coord/models"
+)
+
+// Error is an error response of the API: its HTTP status and the Error
+// body's stable code, message and details. It unwraps to the generated
+// response (e.g. *sessions.PostSessionConflict), so errors.As finds either.
+type Error struct {
+	Status  int      // the HTTP status
+	Code    string   // stable and machine-readable: "active_session_exists", "not_found", ...
+	Message string   // for humans
+	Details []string // e.g. the missing requirements, the id of the open session
+	resp    error
+}
+
+func (e *Error) Error() string {
+	if e.Code == "" {
+		return fmt.Sprintf("HTTP %d: %s", e.Status, e.Message)
+	}
+	return e.Code + ": " + e.Message
+}
+
+// Unwrap returns the generated error response.
+func (e *Error) Unwrap() error { return e.resp }
+
+// IsCode reports whether err is (or wraps) an API error with this code.
+func IsCode(err error, code string) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == code
+}
+
+// generatedError is what every generated error response implements.
+type generatedError interface {
+	error
+	Code() int
+	GetPayload() *models.Error
+}
+
+// wrap names the operation that failed and turns a generated error
+// response into an *Error; transport errors pass through wrapped.
+func wrap(op string, err error) error {
+	var ge generatedError
+	if !errors.As(err, &ge) {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	e := &Error{Status: ge.Code(), Message: http.StatusText(ge.Code()), resp: err}
+	if p := ge.GetPayload(); p != nil {
+		e.Details = p.Details
+		if p.Code != nil {
+			e.Code = *p.Code
+		}
+		if p.Message != nil {
+			e.Message = *p.Message
+		}
+	}
+	return fmt.Errorf("%s: %w", op, e)
+}
