@@ -66,6 +66,9 @@ func New(baseURL, accessKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	rt := httptransport.NewWithClient(base.Host, base.Path, []string{base.Scheme}, httpClient)
+	for _, mime := range []string{runtime.TextMime, runtime.HTMLMime} {
+		rt.Consumers[mime] = textErrors(rt.Consumers[mime])
+	}
 	return &Client{
 		api:       client.New(rt, strfmt.Default),
 		accessKey: accessKey,
