@@ -9,18 +9,15 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"log/slog"
 	"os"
+	"regexp"
 	"sync/atomic"
 	"time"
 	_ "time/tzdata" // catalogs name IANA zones; do not depend on the host's zoneinfo
 
-	"github.com/jessevdk/go-flags"
-
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/httpapi"
-	"github.com/coordapi/coord/restapi"
 	"github.com/coordapi/coord/token"
 )
 
@@ -28,83 +25,71 @@ import (
 var version = "dev"
 
 func main() {
-	if err := run(); err != nil {
-		var flagsErr *flags.Error
-		if errors.As(err, &flagsErr) && flagsErr.Type == flags.ErrHelp {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "users-server:", err)
+	if err := run(os.Args[1:]); err != nil && !errors.Is(err, errHelp) {
+		fmt.Fprintln(os.Stderr, "users-server:", oneLine(err))
 		os.Exit(1)
 	}
 }
 
-func run() error {
-	var opts options
+// oneLine folds a multi-line error (a catalog's list of problems, YAML's
+// errors) into the one line an operator sees in a crash-looping pod.
+func oneLine(err error) string {
+	s := regexp.MustCompile(`:\s*\n\s*`).ReplaceAllString(err.Error(), ": ")
+	return regexp.MustCompile(`\s*\n\s*`).ReplaceAllString(s, "; ")
+}
+
+func run(args []string) error {
 	api, err := httpapi.NewAPI()
 	if err != nil {
 		return err
 	}
-	// The generated server is built on the bare API so that its flags can be
-	// parsed first; handlers are registered once the database is open.
-	server := restapi.NewServer(api)
-	server.Port = 8080
-	parser := flags.NewParser(nil, flags.Default)
-	parser.ShortDescription = "Coord Users API server"
-	app, err := parser.AddGroup("Application Options", "", &opts)
+	opts, server, err := parseOptions(api, args, os.Stdout)
 	if err != nil {
-		return err
-	}
-	app.EnvNamespace = "COORD"
-	srv, err := parser.AddGroup("Server Options", "", server)
-	if err != nil {
-		return err
-	}
-	srv.EnvNamespace = "COORD"
-	if _, err := parser.Parse(); err != nil {
 		return err
 	}
 	if opts.Version {
 		fmt.Println("users-server", version)
 		return nil
 	}
-	if len(server.EnabledListeners) == 0 {
-		server.EnabledListeners = []string{"http"}
-		if server.TLSCertificate != "" {
-			server.EnabledListeners = append(server.EnabledListeners, "https")
-		}
-	}
-	log := newLogger(opts.LogLevel, opts.LogFormat)
-	slog.SetDefault(log)
+	log := newLogger(opts.Log.Level, opts.Log.Format)
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()
 
-	cat, err := catalog.Load(opts.Catalog)
+	cat, err := catalog.Load(opts.Data.Catalog)
 	if err != nil {
 		return err
 	}
-	store, backend, err := openStore(ctx, opts.DB)
+	store, backend, err := openStore(ctx, opts.Data.DB)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
-	defer store.Close()
+	defer store.Close() // early returns; the normal path closes it below
 
-	key, err := signingKey(ctx, store, opts.JWTSecret)
+	key, err := signingKey(ctx, store, opts.Sessions.JWTSecret)
 	if err != nil {
 		return err
 	}
-	tokens, err := token.New(key, opts.JWTLifetime)
+	tokens, err := token.New(key, opts.Sessions.JWTLifetime)
 	if err != nil {
 		return err
 	}
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.PendingTTL}
-	deps := httpapi.Deps{Service: svc, Logger: log}
+	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.Sessions.PendingTTL}
+	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes}
 	if err := httpapi.Register(api, deps); err != nil {
 		return err
 	}
 
-	var shuttingDown atomic.Bool
-	api.PreServerShutdown = func() { shuttingDown.Store(true) }
+	// On SIGTERM or SIGINT the generated server calls PreServerShutdown, then
+	// stops accepting and drains in-flight requests within --graceful-timeout,
+	// then ServerShutdown if all finished.
+	var shuttingDown, drained atomic.Bool
+	api.PreServerShutdown = func() {
+		shuttingDown.Store(true)
+		log.Info("shutting down", "delay", opts.HTTP.ShutdownDelay.String(), "graceful_timeout", server.GracefulTimeout.String())
+		time.Sleep(opts.HTTP.ShutdownDelay) // still serving, /readyz failing
+	}
+	api.ServerShutdown = func() { drained.Store(true) }
 	ready := func(ctx context.Context) error {
 		if shuttingDown.Load() {
 			return coord.Errorf(coord.EUnavailable, "shutting down")
@@ -114,29 +99,34 @@ func run() error {
 	server.SetHandler(httpapi.Handler(api, deps, ready))
 	defer server.Shutdown()
 
-	workers := startSettler(ctx, store, opts.SettleInterval, log)
-	defer workers.Wait()
-	defer stop()
-
+	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)
 	if err := server.Listen(); err != nil {
 		return err
 	}
-	log.Info("listening", "address", listenAddress(server), "database", backend, "catalog", catalogName(opts.Catalog))
-	if opts.Catalog == "" {
+	log.Info("listening", "address", listenAddress(server), "database", backend, "catalog", catalogName(opts.Data.Catalog), "version", version)
+	if opts.Data.Catalog == "" {
 		// The demo key is public by design: it only opens the demo catalog.
 		log.Info("demo catalog loaded", "access_key", cat.Partners[0].AccessKeys[0])
 	}
-	return server.Serve()
+	serveErr := server.Serve()
+
+	if !drained.Load() && serveErr == nil {
+		log.Warn("requests still in flight after --graceful-timeout; closing the database under them")
+	}
+	stop()
+	workers.Wait()
+	if err := store.Close(); err != nil {
+		return errors.Join(serveErr, fmt.Errorf("close database: %w", err))
+	}
+	log.Info("stopped")
+	return serveErr
 }
 
 // signingKey is the configured JWT key, or one generated once and shared
 // through the database by every replica.
 func signingKey(ctx context.Context, store coord.KeyStore, configured string) ([]byte, error) {
 	if configured != "" {
-		if len(configured) < 32 {
-			return nil, errors.New("--jwt-secret needs at least 32 bytes")
-		}
-		return []byte(configured), nil
+		return []byte(configured), nil // its length was checked with the other options
 	}
 	key, err := store.Secret(ctx, "jwt-hmac-key", func() ([]byte, error) {
 		b := make([]byte, 32)

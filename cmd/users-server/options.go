@@ -1,18 +1,127 @@
 package main
 
-import "time"
+import (
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"time"
 
-// options are the application's flags; the generated server adds its own
-// (--host, --port, TLS, timeouts). Every one can also be set from the
-// environment with the COORD_ prefix (COORD_DB, COORD_PORT, ...).
+	"github.com/jessevdk/go-flags"
+
+	"github.com/coordapi/coord/restapi"
+	"github.com/coordapi/coord/restapi/operations"
+)
+
+// envPrefix namespaces every flag's environment variable: --db is COORD_DB,
+// the generated server's --port is COORD_PORT, --read-timeout COORD_READ_TIMEOUT.
+const envPrefix = "COORD"
+
+// options are the application's flags, in groups for --help; the generated
+// server adds its own (listeners, timeouts, TLS).
 type options struct {
-	DB             string        `long:"db" env:"DB" default:"coord.db" description:"SQLite file path, or a postgres:// DSN to share one database between replicas"`
-	Catalog        string        `long:"catalog" env:"CATALOG" description:"catalog YAML file with partners, systems, locations and prices (default: the embedded demo catalog)"`
-	JWTSecret      string        `long:"jwt-secret" env:"JWT_SECRET" description:"HMAC key for user JWTs, at least 32 bytes (default: generated once and kept in the database)"`
-	JWTLifetime    time.Duration `long:"jwt-lifetime" env:"JWT_LIFETIME" default:"1h" description:"lifetime of minted user JWTs"`
-	PendingTTL     time.Duration `long:"pending-ttl" env:"PENDING_TTL" default:"30m" description:"how long a gate session may wait for its entry scan before it is cancelled"`
-	SettleInterval time.Duration `long:"settle-interval" env:"SETTLE_INTERVAL" default:"5s" description:"how often due gate exits and expired pending sessions are settled in the background"`
-	LogLevel       string        `long:"log-level" env:"LOG_LEVEL" default:"info" choice:"debug" choice:"info" choice:"warn" choice:"error" description:"log level"`
-	LogFormat      string        `long:"log-format" env:"LOG_FORMAT" default:"json" choice:"json" choice:"text" description:"log format: json for machines, text for a terminal"`
-	Version        bool          `long:"version" description:"print the version and exit"`
+	Data struct {
+		DB      string `long:"db" env:"DB" default:"coord.db" description:"SQLite file path, or a postgres:// DSN to share one database between replicas"`
+		Catalog string `long:"catalog" env:"CATALOG" description:"catalog YAML file with partners, systems, locations and prices (default: the embedded demo catalog)"`
+	} `group:"Data"`
+	Sessions struct {
+		JWTSecret      string        `long:"jwt-secret" env:"JWT_SECRET" description:"HMAC key for user JWTs, at least 32 bytes (default: generated once and kept in the database)"`
+		JWTLifetime    time.Duration `long:"jwt-lifetime" env:"JWT_LIFETIME" default:"1h" description:"lifetime of minted user JWTs"`
+		PendingTTL     time.Duration `long:"pending-ttl" env:"PENDING_TTL" default:"30m" description:"how long a gate session may wait for its entry scan before it is cancelled"`
+		SettleInterval time.Duration `long:"settle-interval" env:"SETTLE_INTERVAL" default:"5s" description:"how often due gate exits and expired pending sessions are settled in the background"`
+	} `group:"Tokens and sessions"`
+	HTTP struct {
+		MaxBodyBytes  int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
+		ShutdownDelay time.Duration `long:"shutdown-delay" env:"SHUTDOWN_DELAY" default:"0s" description:"on SIGTERM, keep serving this long with /readyz failing so load balancers stop routing here, then drain (within --graceful-timeout)"`
+	} `group:"HTTP"`
+	Log struct {
+		Level  string `long:"log-level" env:"LOG_LEVEL" default:"info" choice:"debug" choice:"info" choice:"warn" choice:"error" description:"log level"`
+		Format string `long:"log-format" env:"LOG_FORMAT" default:"json" choice:"json" choice:"text" description:"log format: json for machines, text for a terminal"`
+	} `group:"Logging"`
+	Version bool `long:"version" description:"print the version and exit"`
+}
+
+// errHelp is returned after --help was printed.
+var errHelp = errors.New("help requested")
+
+// parseOptions reads the flags and COORD_* environment variables into the
+// application's options and the options of a generated server for api.
+// Errors are one line; --help prints to help and returns errHelp.
+func parseOptions(api *operations.UsersAPI, args []string, help io.Writer) (*options, *restapi.Server, error) {
+	var opts options
+	// The generated server is built on the bare API so that its flags can be
+	// parsed first; handlers are registered once the database is open.
+	server := restapi.NewServer(api)
+	server.Port = 8080
+
+	// No flags.PrintErrors: main prints the one-line reason itself.
+	parser := flags.NewParser(nil, flags.HelpFlag|flags.PassDoubleDash)
+	parser.Name = "users-server"
+	parser.ShortDescription = "Coord Users API server"
+	parser.LongDescription = "Every option can also be set from the environment variable shown in brackets."
+	app, err := parser.AddGroup("Application Options", "", &opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	srv, err := parser.AddGroup("Server Options", "", server)
+	if err != nil {
+		return nil, nil, err
+	}
+	app.EnvNamespace, srv.EnvNamespace = envPrefix, envPrefix
+	withEnv(srv)
+
+	if _, err := parser.ParseArgs(args); err != nil {
+		var ferr *flags.Error
+		if errors.As(err, &ferr) && ferr.Type == flags.ErrHelp {
+			fmt.Fprint(help, ferr.Message)
+			return nil, nil, errHelp
+		}
+		return nil, nil, err
+	}
+	if err := opts.check(server); err != nil {
+		return nil, nil, err
+	}
+	if len(server.EnabledListeners) == 0 {
+		server.EnabledListeners = []string{"http"}
+		if server.TLSCertificate != "" {
+			server.EnabledListeners = append(server.EnabledListeners, "https")
+		}
+	}
+	return &opts, server, nil
+}
+
+// withEnv gives every option of g that has no environment variable one
+// named after its long name (--read-timeout: READ_TIMEOUT), so that the
+// generated server's flags, whose code is not ours to edit, follow the
+// same rule as the application's.
+func withEnv(g *flags.Group) {
+	for _, o := range g.Options() {
+		if o.EnvDefaultKey == "" && o.LongName != "" {
+			o.EnvDefaultKey = strings.ToUpper(strings.ReplaceAll(o.LongName, "-", "_"))
+			if reflect.TypeOf(o.Value()).Kind() == reflect.Slice {
+				o.EnvDefaultDelim = "," // --scheme is repeatable: COORD_SCHEME=http,https
+			}
+		}
+	}
+	for _, sub := range g.Groups() {
+		withEnv(sub)
+	}
+}
+
+// check rejects values the types allow but the server cannot use.
+func (o *options) check(s *restapi.Server) error {
+	switch {
+	case o.HTTP.MaxBodyBytes <= 0:
+		return errors.New("--max-body-bytes must be positive")
+	case o.HTTP.ShutdownDelay < 0:
+		return errors.New("--shutdown-delay must not be negative")
+	case o.HTTP.ShutdownDelay >= s.GracefulTimeout:
+		return fmt.Errorf("--shutdown-delay (%v) must be shorter than --graceful-timeout (%v), which bounds the whole shutdown", o.HTTP.ShutdownDelay, s.GracefulTimeout)
+	case s.ReadTimeout <= 0 || s.WriteTimeout <= 0:
+		return errors.New("--read-timeout and --write-timeout must be positive: without them a slow client holds a connection forever")
+	case o.Sessions.JWTSecret != "" && len(o.Sessions.JWTSecret) < 32:
+		return errors.New("--jwt-secret needs at least 32 bytes")
+	}
+	return nil
 }
