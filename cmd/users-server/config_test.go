@@ -1,0 +1,140 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coordapi/coord/httpapi"
+)
+
+func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
+	dir := t.TempDir()
+	badCatalog := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badCatalog, []byte("partners:\n  - id: x\n    bogus: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := "--db=" + filepath.Join(dir, "coord.db")
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{"a catalog that does not parse", nil, []string{db, "--catalog", badCatalog}, "field bogus not found"},
+		{"a missing catalog file", nil, []string{db, "--catalog", filepath.Join(dir, "none.yaml")}, "no such file"},
+		{"a database in a missing directory", nil, []string{"--db", filepath.Join(dir, "none", "coord.db")}, "open database"},
+		{"a malformed postgres DSN", nil, []string{"--db", "postgres://%%%"}, "parse dsn"},
+		{"a short JWT secret", nil, []string{db, "--jwt-secret", "short"}, "--jwt-secret needs at least 32 bytes"},
+		{"a short JWT secret from the environment", []string{"COORD_JWT_SECRET=short"}, []string{db}, "--jwt-secret needs at least 32 bytes"},
+		{"an unknown log level", nil, []string{db, "--log-level", "verbose"}, "Invalid value `verbose' for option `--log-level'"},
+		{"an unknown log format from the environment", []string{"COORD_LOG_FORMAT=xml"}, []string{db}, "--log-format"},
+		{"an unknown flag", nil, []string{db, "--bogus"}, "unknown flag `bogus'"},
+		{"a malformed duration", nil, []string{db, "--pending-ttl", "soon"}, "--pending-ttl"},
+		{"a zero body limit", nil, []string{db, "--max-body-bytes", "0"}, "--max-body-bytes must be positive"},
+		{"a shutdown delay past the graceful timeout", nil, []string{db, "--shutdown-delay", "20s"}, "must be shorter than --graceful-timeout"},
+		{"no write timeout", []string{"COORD_WRITE_TIMEOUT=0s"}, []string{db}, "--write-timeout must be positive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runServer(t, tc.env, tc.args...)
+			if r.code != 1 {
+				t.Fatalf("exit code %d, want 1; stderr:\n%s", r.code, r.stderr)
+			}
+			if lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n"); len(lines) != 1 {
+				t.Fatalf("stderr has %d lines, want one:\n%s", len(lines), r.stderr)
+			}
+			if !strings.HasPrefix(r.stderr, "users-server: ") || !strings.Contains(r.stderr, tc.want) {
+				t.Fatalf("stderr = %q, want users-server: …%s…", r.stderr, tc.want)
+			}
+		})
+	}
+}
+
+func TestHelpListsEveryOptionWithItsEnvironmentVariable(t *testing.T) {
+	r := runServer(t, nil, "--help")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("--help: exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, group := range []string{"Data:", "Tokens and sessions:", "HTTP:", "Logging:", "Server Options:"} {
+		if !strings.Contains(r.stdout, "\n"+group+"\n") {
+			t.Errorf("--help has no group %q", group)
+		}
+	}
+	// Each option starts a line "  --name=..."; its description (possibly
+	// wrapped) ends with [$COORD_NAME].
+	blocks := regexp.MustCompile(`(?m)^\s+(?:-\w, )?--([a-z-]+)`).FindAllStringSubmatchIndex(r.stdout, -1)
+	if len(blocks) < 25 {
+		t.Fatalf("only %d options in --help:\n%s", len(blocks), r.stdout)
+	}
+	for i, b := range blocks {
+		name := r.stdout[b[2]:b[3]]
+		end := len(r.stdout)
+		if i+1 < len(blocks) {
+			end = blocks[i+1][0]
+		}
+		text := r.stdout[b[0]:end]
+		if name == "help" || name == "version" {
+			continue // actions, not configuration
+		}
+		if !regexp.MustCompile(`\[\$COORD_[A-Z_]+\]`).MatchString(text) {
+			t.Errorf("--%s has no COORD_ environment variable:\n%s", name, text)
+		}
+	}
+}
+
+func TestVersionPrintsTheVersion(t *testing.T) {
+	r := runServer(t, nil, "--version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "users-server ") {
+		t.Fatalf("--version: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestEnvironmentConfiguresTheServer(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "coord.db")
+	// startServer sets COORD_HOST and COORD_PORT (the generated server's
+	// own flags) and polls /healthz on that port: reaching it proves them.
+	s := startServer(t, []string{"COORD_DB=" + db, "COORD_LOG_FORMAT=text", "COORD_MAX_BODY_BYTES=100"})
+
+	body := strings.NewReader(`{"email":"` + strings.Repeat("a", 100) + `@example.com"}`)
+	resp, err := http.Post(s.url+"/v1/users/testing/create_jwt?access_key=demo-access-key", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 413 || !strings.Contains(string(b), "payload_too_large") {
+		t.Fatalf("a 140-byte body with COORD_MAX_BODY_BYTES=100: %d %s", resp.StatusCode, b)
+	}
+	if _, err := os.Stat(db); err != nil {
+		t.Fatalf("COORD_DB ignored: %v", err)
+	}
+	s.waitLog(t, `(?m)^time=\S+ level=INFO msg=request .* status=413 `) // COORD_LOG_FORMAT=text
+}
+
+func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
+	t.Setenv("COORD_READ_TIMEOUT", "7s")
+	t.Setenv("COORD_SCHEME", "http,unix")
+	t.Setenv("COORD_GRACEFUL_TIMEOUT", "9s")
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s, err := parseOptions(api, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.ReadTimeout != 7*time.Second || s.GracefulTimeout != 9*time.Second {
+		t.Errorf("read timeout %v, graceful timeout %v", s.ReadTimeout, s.GracefulTimeout)
+	}
+	if strings.Join(s.EnabledListeners, ",") != "http,unix" {
+		t.Errorf("listeners %v", s.EnabledListeners)
+	}
+	if s.WriteTimeout != 30*time.Second {
+		t.Errorf("default write timeout %v, want 30s", s.WriteTimeout)
+	}
+}
