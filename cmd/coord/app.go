@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/jessevdk/go-flags"
+
+	"github.com/coordapi/coord/coordclient"
+)
+
+// globalOptions apply to every command.
+type globalOptions struct {
+	URL       string        `long:"url" env:"COORD_URL" default:"http://localhost:8080" description:"the server's base URL, with any path prefix in front of /v1/users"`
+	AccessKey string        `long:"access-key" env:"COORD_ACCESS_KEY" default:"demo-access-key" description:"the partner application's access key"`
+	Token     string        `long:"token" env:"COORD_TOKEN" description:"the user's JWT (default: the one saved by coord login)"`
+	CACert    string        `long:"ca-cert" env:"COORD_CA_CERT" description:"PEM file of the certificate authority to trust for https (a private or self-signed server)"`
+	Timeout   time.Duration `long:"timeout" env:"COORD_TIMEOUT" default:"15s" description:"bound on each request"`
+	JSON      bool          `long:"json" description:"print JSON for scripts instead of tables"`
+}
+
+// app is what every command shares: the options and the output streams.
+type app struct {
+	opts   globalOptions
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// exit statuses
+const (
+	exitOK    = 0
+	exitError = 1 // the API or the network said no
+	exitUsage = 2 // bad command line
+)
+
+// run parses args, runs the command and reports any error on stderr.
+func run(args []string, stdout, stderr io.Writer) int {
+	a := &app{stdout: stdout, stderr: stderr}
+	parser := newParser(a)
+	if _, err := parser.ParseArgs(args); err != nil {
+		var flagsErr *flags.Error
+		if errors.As(err, &flagsErr) {
+			if flagsErr.Type == flags.ErrHelp {
+				fmt.Fprintln(stdout, flagsErr.Message)
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "coord: %s\n", flagsErr.Message)
+			return exitUsage
+		}
+		var usage usageError
+		if errors.As(err, &usage) {
+			fmt.Fprintf(stderr, "coord: %s\n", usage)
+			return exitUsage
+		}
+		report(stderr, err)
+		return exitError
+	}
+	return exitOK
+}
+
+// usageError is a command line the flags parser accepted but the command
+// cannot run (options that exclude each other).
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// report prints err as "coord: <code>: <message>", API details below.
+func report(w io.Writer, err error) {
+	var apiErr *coordclient.Error
+	if !errors.As(err, &apiErr) {
+		fmt.Fprintf(w, "coord: %v\n", err)
+		return
+	}
+	fmt.Fprintf(w, "coord: %v\n", apiErr)
+	for _, d := range apiErr.Details {
+		fmt.Fprintf(w, "  %s\n", d)
+	}
+}
+
+// client builds the SDK client from the global options.
+func (a *app) client() (*coordclient.Client, error) {
+	opts := []coordclient.Option{coordclient.WithTimeout(a.opts.Timeout)}
+	if a.opts.CACert != "" {
+		pem, err := os.ReadFile(a.opts.CACert)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-cert: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-cert: no PEM certificate in %s", a.opts.CACert)
+		}
+		opts = append(opts, coordclient.WithRootCAs(pool))
+	}
+	return coordclient.New(a.opts.URL, a.opts.AccessKey, opts...)
+}
+
+// user is a client acting as the logged-in user (--token, or the saved token).
+func (a *app) user() (*coordclient.UserClient, error) {
+	c, err := a.client()
+	if err != nil {
+		return nil, err
+	}
+	tok := a.opts.Token
+	if tok == "" {
+		if tok, err = loadToken(); err != nil {
+			return nil, err
+		}
+	}
+	return c.AsUser(tok), nil
+}
+
+// context is cancelled by Ctrl-C, so that a watch ends cleanly.
+func (a *app) context() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt)
+}

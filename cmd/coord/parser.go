@@ -1,0 +1,41 @@
+package main
+
+import (
+	"github.com/jessevdk/go-flags"
+)
+
+// newParser declares the command tree; every command shares a.
+func newParser(a *app) *flags.Parser {
+	p := flags.NewNamedParser("coord", flags.HelpFlag|flags.PassDoubleDash)
+	p.ShortDescription = "a command line for the Coord Users API"
+	if _, err := p.AddGroup("Global Options", "", &a.opts); err != nil {
+		panic(err) // the option struct is fixed at compile time
+	}
+	add := func(parent interface {
+		AddCommand(string, string, string, any) (*flags.Command, error)
+	}, name, short, long string, data any) *flags.Command {
+		cmd, err := parent.AddCommand(name, short, long, data)
+		if err != nil {
+			panic(err)
+		}
+		return cmd
+	}
+	add(p, "login", "Mint a user token and save it",
+		"Mint a JWT for a test user (--test, with the access key alone) or for a real user (--server-token),\n"+
+			"and save it in the user's config directory (file mode 0600) for the other commands.", &loginCmd{app: a})
+	add(p, "logout", "Forget the saved token", "", &logoutCmd{app: a})
+	add(p, "systems", "List the systems, their locations, prices and requirements", "", &systemsCmd{app: a})
+	add(p, "user", "Show the logged-in user and where they can transact", "", &userCmd{app: a})
+	vehicle := add(p, "vehicle", "The user's vehicle", "", &vehicleCmd{})
+	add(vehicle, "set", "Set the user's vehicle", "", &vehicleSetCmd{app: a})
+	session := add(p, "session", "Start, show, watch and end a session", "", &sessionCmd{})
+	add(session, "start", "Start a session at LOCATION", "", &sessionStartCmd{app: a})
+	add(session, "get", "Show a session; --watch follows it until it is over", "", &sessionGetCmd{app: a})
+	add(session, "end", "End and bill an app-controlled session", "", &sessionEndCmd{app: a})
+	add(session, "redeem", "Play the entry and exit gates of a test user's gate session", "", &sessionRedeemCmd{app: a})
+	add(p, "sessions", "List the user's sessions, newest first", "", &sessionsCmd{app: a})
+	add(p, "link", "Link the user's account with SYSTEM",
+		"Print the URL to open in a browser to link the account (--redirect-uri),\n"+
+			"or link (--allow) or unlink (--deny) a test user's account directly (--test).", &linkCmd{app: a})
+	return p
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/coordapi/coord/coordclient"
+	"github.com/coordapi/coord/models"
+)
+
+// systemsCmd lists the systems' locations, prices and requirements.
+type systemsCmd struct{ app *app }
+
+func (c *systemsCmd) Execute([]string) error {
+	client, err := c.app.client()
+	if err != nil {
+		return err
+	}
+	ctx, stop := c.app.context()
+	defer stop()
+	systems, err := client.Systems(ctx)
+	if err != nil {
+		return err
+	}
+	if c.app.opts.JSON {
+		return printJSON(c.app.stdout, systems)
+	}
+	t := newTable(c.app.stdout)
+	t.row("SYSTEM", "LOCATION", "ACCESS", "PRICE", "REQUIRES", "NAME")
+	for _, s := range systems {
+		for _, l := range s.Locations {
+			t.row(str(s.SystemID), str(l.ID), str(l.OnlineAccessType), price(l.Price), requires(s.TransactionRequirements), str(l.Name))
+		}
+	}
+	return t.flush()
+}
+
+// price reads like "USD 4.00/60m, 15m steps, 10m free, max USD 24.00".
+func price(p *models.Price) string {
+	if p == nil {
+		return ""
+	}
+	parts := []string{fmt.Sprintf("%s/%dm", coordclient.FormatMoney(p.Rate), deref32(p.RatePeriodMinutes))}
+	if n := deref32(p.IncrementMinutes); n > 1 {
+		parts = append(parts, fmt.Sprintf("%dm steps", n))
+	}
+	if n := deref32(p.GraceMinutes); n > 0 {
+		parts = append(parts, fmt.Sprintf("%dm free", n))
+	}
+	if p.MaxCost != nil {
+		parts = append(parts, "max "+coordclient.FormatMoney(p.MaxCost))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// requires lists a system's requirements beyond the JWT's claims.
+func requires(r *models.TransactionRequirements) string {
+	if r == nil {
+		return ""
+	}
+	req := append([]string(nil), r.UsersAPIFields...)
+	if r.LinkedAccount != nil && *r.LinkedAccount {
+		req = append(req, "linked_account")
+	}
+	return strings.Join(req, ",")
+}
+
+func deref32(n *int32) int32 {
+	if n == nil {
+		return 0
+	}
+	return *n
+}

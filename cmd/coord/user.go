@@ -1,0 +1,93 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/coordapi/coord/coordclient"
+	"github.com/coordapi/coord/models"
+)
+
+// userCmd shows the logged-in user and where they can transact.
+type userCmd struct{ app *app }
+
+func (c *userCmd) Execute([]string) error {
+	u, err := c.app.user()
+	if err != nil {
+		return err
+	}
+	ctx, stop := c.app.context()
+	defer stop()
+	user, err := u.User(ctx)
+	if err != nil {
+		return err
+	}
+	if c.app.opts.JSON {
+		return printJSON(c.app.stdout, user)
+	}
+	t := newTable(c.app.stdout)
+	t.row("user", user.UserID.String())
+	t.row("email", str(user.Email))
+	t.row("name", user.Name)
+	t.row("external uid", str(user.ExternalUID))
+	t.row("test", strconv.FormatBool(user.Test != nil && *user.Test))
+	t.row("vehicle", plate(user.Vehicle))
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(c.app.stdout)
+	t = newTable(c.app.stdout)
+	t.row("SYSTEM", "LINKED", "TRANSACTABLE", "MISSING")
+	for _, s := range user.TransactableSystems {
+		t.row(str(s.SystemID), boolStr(s.LinkedAccount), boolStr(s.Transactable), strings.Join(s.MissingRequirements, ","))
+	}
+	return t.flush()
+}
+
+// vehicleCmd groups the vehicle commands.
+type vehicleCmd struct{}
+
+// vehicleSetCmd sets the user's vehicle.
+type vehicleSetCmd struct {
+	Plate       string `long:"plate" required:"yes" description:"the license plate as written (\"AB C-123\"); stored normalised"`
+	Country     string `long:"country" required:"yes" description:"ISO 3166-1 alpha-2 country code (us)"`
+	Subdivision string `long:"subdivision" description:"ISO 3166-2 subdivision after the dash (ny)"`
+	app         *app
+}
+
+func (c *vehicleSetCmd) Execute([]string) error {
+	u, err := c.app.user()
+	if err != nil {
+		return err
+	}
+	ctx, stop := c.app.context()
+	defer stop()
+	v, err := u.SetVehicle(ctx, coordclient.Plate{Text: c.Plate, Country: c.Country, Subdivision: c.Subdivision})
+	if err != nil {
+		return err
+	}
+	if c.app.opts.JSON {
+		return printJSON(c.app.stdout, v)
+	}
+	t := newTable(c.app.stdout)
+	t.row("vehicle", plate(v))
+	return t.flush()
+}
+
+// plate reads like "abc123 (us-ny)".
+func plate(v *models.Vehicle) string {
+	if v == nil || v.LicensePlate == nil {
+		return ""
+	}
+	lp := v.LicensePlate
+	region := str(lp.Country)
+	if lp.Subdivision != "" {
+		region += "-" + lp.Subdivision
+	}
+	return str(lp.Text) + " (" + region + ")"
+}
+
+func boolStr(b *bool) string {
+	return strconv.FormatBool(b != nil && *b)
+}
