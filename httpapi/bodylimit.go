@@ -13,7 +13,7 @@ import (
 // Content-Length, after limit bytes for a chunked body. Reading it here
 // gives every handler the same limit and the same answer, whatever
 // consumer it uses. It reports whether the request may go on.
-func limitBody(w http.ResponseWriter, r *http.Request, limit int64) bool {
+func limitBody(w *statusWriter, r *http.Request, limit int64) bool {
 	if r.ContentLength > limit {
 		tooLarge(w, limit)
 		return false
@@ -22,8 +22,8 @@ func limitBody(w http.ResponseWriter, r *http.Request, limit int64) bool {
 		return true
 	}
 	// MaxBytesReader also tells net/http to close the connection rather
-	// than drain an oversized body.
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	// than drain an oversized body; it needs net/http's own writer for that.
+	body, err := io.ReadAll(http.MaxBytesReader(w.ResponseWriter, r.Body, limit))
 	var over *http.MaxBytesError
 	switch {
 	case errors.As(err, &over):
