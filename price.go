@@ -22,14 +22,20 @@ type Price struct {
 // only (128-bit intermediates), so it never overflows or goes negative.
 func (p Price) Cost(d time.Duration) Money {
 	zero := Money{Amount: 0, Currency: p.Rate.Currency}
-	if d <= time.Duration(p.GraceM)*time.Minute || p.Rate.Amount <= 0 || p.IncrementM <= 0 || p.RatePeriodM <= 0 {
+	// A grace or a step too long for a Duration (the catalog bounds neither)
+	// must not wrap around: such a grace outlasts any session, such a step
+	// holds any session in one unit.
+	if p.GraceM > math.MaxInt64/int64(time.Minute) || d <= time.Duration(p.GraceM)*time.Minute ||
+		p.Rate.Amount <= 0 || p.IncrementM <= 0 || p.RatePeriodM <= 0 {
 		return zero
 	}
 	ms := uint64(d.Milliseconds())
-	stepMs := uint64(p.IncrementM) * 60_000
-	units := ms / stepMs
-	if ms%stepMs != 0 {
-		units++
+	units := min(ms, 1)
+	if over, stepMs := bits.Mul64(uint64(p.IncrementM), 60_000); over == 0 {
+		units = ms / stepMs
+		if ms%stepMs != 0 {
+			units++
+		}
 	}
 	over, minutes := bits.Mul64(units, uint64(p.IncrementM))
 	amount := uint64(math.MaxInt64)
