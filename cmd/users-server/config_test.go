@@ -39,6 +39,7 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		{"a zero body limit", nil, []string{db, "--max-body-bytes", "0"}, "--max-body-bytes must be positive"},
 		{"a shutdown delay past the graceful timeout", nil, []string{db, "--shutdown-delay", "20s"}, "must be shorter than --graceful-timeout"},
 		{"no write timeout", []string{"COORD_WRITE_TIMEOUT=0s"}, []string{db}, "--write-timeout must be positive"},
+		{"https without a certificate", []string{"COORD_SCHEME=https"}, []string{db}, "--scheme https needs --tls-certificate and --tls-key"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runServer(t, tc.env, tc.args...)

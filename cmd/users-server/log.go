@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/coordapi/coord/restapi"
 )
@@ -24,9 +25,22 @@ func newLogger(level, format string) *slog.Logger {
 	return l
 }
 
+// listenAddress names where the server listens, for the startup log line.
 func listenAddress(s *restapi.Server) string {
-	if s.Port != 0 {
-		return "http://" + net.JoinHostPort(s.Host, strconv.Itoa(s.Port))
+	var addrs []string
+	for _, scheme := range s.EnabledListeners {
+		switch scheme {
+		case "http":
+			addrs = append(addrs, "http://"+net.JoinHostPort(s.Host, strconv.Itoa(s.Port)))
+		case "https":
+			host := s.TLSHost
+			if host == "" {
+				host = s.Host
+			}
+			addrs = append(addrs, "https://"+net.JoinHostPort(host, strconv.Itoa(s.TLSPort)))
+		case "unix":
+			addrs = append(addrs, "unix://"+string(s.SocketPath))
+		}
 	}
-	return "https://" + net.JoinHostPort(s.TLSHost, strconv.Itoa(s.TLSPort))
+	return strings.Join(addrs, " ")
 }

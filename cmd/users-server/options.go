@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +123,10 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--read-timeout and --write-timeout must be positive: without them a slow client holds a connection forever")
 	case o.Sessions.JWTSecret != "" && len(o.Sessions.JWTSecret) < 32:
 		return errors.New("--jwt-secret needs at least 32 bytes")
+	case slices.Contains(s.EnabledListeners, "https") && (s.TLSCertificate == "" || s.TLSCertificateKey == ""):
+		// The generated server would exit through its debug-level logger,
+		// silently.
+		return errors.New("--scheme https needs --tls-certificate and --tls-key")
 	}
 	return nil
 }
