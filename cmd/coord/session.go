@@ -52,6 +52,9 @@ type sessionGetCmd struct {
 }
 
 func (c *sessionGetCmd) Execute([]string) error {
+	if c.Watch && c.Interval <= 0 {
+		return usageError("--interval must be positive")
+	}
 	u, err := c.app.user()
 	if err != nil {
 		return err
@@ -64,9 +67,6 @@ func (c *sessionGetCmd) Execute([]string) error {
 			return err
 		}
 		return c.app.printSession(s)
-	}
-	if c.Interval <= 0 {
-		return usageError("--interval must be positive")
 	}
 	var printErr error
 	_, err = u.Watch(ctx, c.Args.Location, c.Args.ID, c.Interval, func(s *models.Session) {

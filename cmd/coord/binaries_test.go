@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// binDir holds the binaries the end-to-end tests build once per run.
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "coord-e2e-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// built builds coord and users-server once, for every test that needs them.
+var built = sync.OnceValue(func() error {
+	for pkg, name := range map[string]string{".": "coord", "../users-server": "users-server"} {
+		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, name), pkg).CombinedOutput()
+		if err != nil {
+			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	}
+	return nil
+})
+
+// binaries returns the paths of the built coord and users-server.
+func binaries(t *testing.T) (coord, server string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs binaries")
+	}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("no go command to build the binaries")
+	}
+	if err := built(); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(binDir, "coord"), filepath.Join(binDir, "users-server")
+}
+
+// freePort asks the kernel for a port nothing listens on. Another process
+// could take it before users-server does; the tests accept that small race
+// rather than parse the port from the server's logs.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// startServer runs users-server with a temp SQLite file and args, waits
+// until /healthz answers at url through hc, and stops it at cleanup.
+func startServer(t *testing.T, bin, url string, hc *http.Client, args ...string) {
+	t.Helper()
+	var logs bytes.Buffer
+	cmd := exec.Command(bin, append([]string{"--db", filepath.Join(t.TempDir(), "coord.db"), "--log-format", "text"}, args...)...)
+	cmd.Env = withoutCoordVars(os.Environ())
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("users-server log:\n%s", logs.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := hc.Get(url + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("users-server exited: %v\n%s", err, logs.String())
+		case <-time.After(50 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("users-server not healthy at %s: %v\n%s", url, err, logs.String())
+		}
+	}
+}
+
+// withoutCoordVars drops COORD_* settings of the developer's shell, which
+// would otherwise configure the binaries under test.
+func withoutCoordVars(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "COORD_") {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// cli runs the coord binary as a user whose home is a temp dir.
+type cli struct {
+	bin  string
+	home string
+	url  string
+}
+
+func newCLI(t *testing.T, bin, url string) *cli {
+	t.Helper()
+	return &cli{bin: bin, home: t.TempDir(), url: url}
+}
+
+func (c *cli) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, c.bin, args...)
+	cmd.Env = append(withoutCoordVars(os.Environ()),
+		"HOME="+c.home, "XDG_CONFIG_HOME="+filepath.Join(c.home, ".config"), "COORD_URL="+c.url)
+	return cmd
+}
+
+// run runs coord with args and returns its output and exit status.
+func (c *cli) run(t *testing.T, args ...string) (stdout, stderr string, status int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	cmd := c.command(ctx, args...)
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	if exitErr, ok := err.(*exec.ExitError); ok {
+		return out.String(), errOut.String(), exitErr.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("coord %s: %v", strings.Join(args, " "), err)
+	}
+	return out.String(), errOut.String(), 0
+}
+
+// ok runs coord and fails the test unless it succeeds.
+func (c *cli) ok(t *testing.T, args ...string) string {
+	t.Helper()
+	out, errOut, status := c.run(t, args...)
+	if status != 0 {
+		t.Fatalf("coord %s: exit %d\n%s%s", strings.Join(args, " "), status, out, errOut)
+	}
+	return out
+}
+
+// fails runs coord and checks it exits non-zero with stderr starting with want.
+func (c *cli) fails(t *testing.T, want string, args ...string) {
+	t.Helper()
+	out, errOut, status := c.run(t, args...)
+	if status == 0 || !strings.HasPrefix(errOut, want) {
+		t.Fatalf("coord %s: exit %d, stderr %q, want a failure starting %q (stdout %q)", strings.Join(args, " "), status, errOut, want, out)
+	}
+}
+
+// tlsClient trusts only the PEM certificate at certFile.
+func tlsClient(t *testing.T, certFile string) *http.Client {
+	t.Helper()
+	pem, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem)
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}, Timeout: 5 * time.Second}
+}
