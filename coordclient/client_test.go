@@ -31,13 +31,7 @@ func newClient(t *testing.T, baseURL string, opts ...coordclient.Option) *coordc
 func lifecycle(t *testing.T, c *coordclient.Client, email string) {
 	t.Helper()
 	ctx := context.Background()
-	u, err := c.CreateTestUser(ctx, coordclient.Identity{Email: email})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := u.SetVehicle(ctx, coordclient.Plate{Text: "abc123", Country: "us"}); err != nil {
-		t.Fatal(err)
-	}
+	u := plateUser(t, c, email)
 	s, err := u.StartSession(ctx, "downtown-garage", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/coordapi/coord/internal/apitest"
 )
 
 // binDir holds the binaries the end-to-end tests build once per run.
@@ -76,10 +78,10 @@ func freePort(t *testing.T) int {
 // until /healthz answers at url through hc, and stops it at cleanup.
 func startServer(t *testing.T, bin, url string, hc *http.Client, args ...string) {
 	t.Helper()
-	var logs bytes.Buffer
+	logs := &apitest.SyncBuffer{} // read while the server may still write
 	cmd := exec.Command(bin, append([]string{"--db", filepath.Join(t.TempDir(), "coord.db"), "--log-format", "text"}, args...)...)
 	cmd.Env = withoutCoordVars(os.Environ())
-	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
