@@ -51,5 +51,20 @@ lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -vE '^(restapi|models|client)/')); \
 	if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 
+## bench: build users-server and measure it with the load generator against
+## its baselines, on SQLite and (when COORD_TEST_POSTGRES is set) PostgreSQL.
+## BENCHFLAGS passes more flags: make bench BENCHFLAGS='-duration 20s'
+bench:
+	$(GO) build -o bin/users-server ./cmd/users-server
+	$(GO) build -o bin/loadgen ./bench/cmd/loadgen
+	bin/loadgen -server bin/users-server $(BENCHFLAGS)
+
+## bench-rss: the server's peak RSS on a SQLite file of 1,000,000 sessions
+.PHONY: bench-rss
+bench-rss:
+	$(GO) build -o bin/users-server ./cmd/users-server
+	$(GO) build -o bin/loadgen ./bench/cmd/loadgen
+	bin/loadgen -server bin/users-server -rss $(BENCHFLAGS)
+
 clean:
 	rm -rf bin

@@ -1,0 +1,65 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+)
+
+// LifecycleMinRatio is the lifecycle target: the server's rate at least
+// this fraction of the raw store's.
+const LifecycleMinRatio = 0.5
+
+// lifecycle: each worker is one user doing post_session → 3 × get_session →
+// end_session over and over, alternating with the raw store doing the same
+// statements with the same concurrency on the same database.
+func (s *Suite) lifecycle(ctx context.Context, b Backend, srv *Process, users []User, rawUsers []SeedUser) error {
+	raw, err := b.Raw(ctx, s.loc)
+	if err != nil {
+		return fmt.Errorf("lifecycle raw store: %w", err)
+	}
+	defer raw.Close()
+	s.logf("%s: lifecycle, %d users, %v", b.Name, s.Conns, s.Duration)
+	cs, done := conns(srv.Addr, s.Conns)
+	defer done()
+	serverStep := func(w int, r *Recorder) {
+		c, u := cs[w], users[w]
+		var id int64
+		if r.Time(func() error {
+			body, err := call(c, "POST", s.api.Start(), u.Token)
+			if err == nil {
+				id, err = sessionID(body)
+			}
+			return err
+		}) != nil {
+			return
+		}
+		for range 3 {
+			_ = r.Time(func() error { _, err := call(c, "GET", s.api.Session(id), u.Token); return err })
+		}
+		_ = r.Time(func() error { _, err := call(c, "PUT", s.api.End(id), u.Token); return err })
+	}
+	rawStep := func(w int, r *Recorder) {
+		user := rawUsers[w].ID
+		var id int64
+		if r.Time(func() (err error) { id, err = raw.Create(ctx, user); return err }) != nil {
+			return
+		}
+		for range 3 {
+			_ = r.Time(func() error { return raw.Get(ctx, user, id) })
+		}
+		_ = r.Time(func() error { return raw.End(ctx, user, id) })
+	}
+	rows := s.compare(s.Conns, s.Duration, subject{nil, rawStep}, subject{srv, serverStep})
+
+	baseRow, row := rows[0], rows[1]
+	baseRow.Scenario, baseRow.Backend, baseRow.Subject = "lifecycle", b.Name, "baseline: raw store, 5 operations per session"
+	row.Scenario, row.Backend, row.Subject = "lifecycle", b.Name, "users-server, 5 requests per session"
+	row.Ratio = row.Rate() / baseRow.Rate()
+	s.add(baseRow)
+	s.add(row)
+	s.check(Check{What: "lifecycle " + b.Name + ": rate vs raw store", Value: fmt.Sprintf("%.2f×", row.Ratio),
+		Target: fmt.Sprintf("≥ %.1f×", LifecycleMinRatio), Met: row.Ratio >= LifecycleMinRatio})
+	s.check(Check{What: "lifecycle " + b.Name + ": errors", Value: fmt.Sprint(row.Errors + baseRow.Errors),
+		Target: "0", Met: row.Errors+baseRow.Errors == 0 && row.Requests > 0})
+	return nil
+}

@@ -1,0 +1,44 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+)
+
+// Print writes the report as Markdown tables, ready for BENCHMARKS.md.
+func (r *Report) Print(w io.Writer) {
+	fmt.Fprintln(w, "| scenario | backend | subject | req/s | p50 | p99 | p99.9 | errors | ratio | server CPU | server peak RSS |")
+	fmt.Fprintln(w, "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	for _, row := range r.Rows {
+		ratio, cpu, rss := "", "", ""
+		if row.Ratio > 0 {
+			ratio = fmt.Sprintf("%.2f×", row.Ratio)
+		}
+		if row.CPU > 0 {
+			cpu = fmt.Sprintf("%.2f cores", row.CPU)
+		}
+		if row.PeakRSS > 0 {
+			rss = mib(row.PeakRSS)
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %.0f | %s | %s | %s | %d | %s | %s | %s |\n",
+			row.Scenario, row.Backend, row.Subject, row.Rate(), ms(row.P50), ms(row.P99), ms(row.P999),
+			row.Errors, ratio, cpu, rss)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Ratios: poll and lifecycle compare request rates with the baseline row above them;")
+	fmt.Fprintln(w, "list compares p99 latencies with the short-history baseline row.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | measured | goal | met |")
+	fmt.Fprintln(w, "|---|--:|--:|---|")
+	for _, c := range r.Checks {
+		met := "yes"
+		if !c.Met {
+			met = "**no**"
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s |\n", c.What, c.Value, c.Target, met)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, n)
+	}
+}
