@@ -56,8 +56,8 @@ systems:
           increment_m: 30
 `
 
-// session is the part of a session the tests read from --json output.
-type session struct {
+// sessionJSON is the part of a session the tests read from --json output.
+type sessionJSON struct {
 	ID          int64  `json:"id"`
 	Status      string `json:"status"`
 	ResourceID  string `json:"resource_id"`
@@ -105,7 +105,7 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 		t.Fatalf("vehicle set printed:\n%s", out)
 	}
 
-	started := decode[session](t, c.ok(t, "--json", "session", "start", "meter", "--resource", "B-12", "--idempotency-key", "k1"))
+	started := decode[sessionJSON](t, c.ok(t, "--json", "session", "start", "meter", "--resource", "B-12", "--idempotency-key", "k1"))
 	if started.Status != "active" || started.ResourceID != "B-12" || started.BillingInfo != nil {
 		t.Fatalf("started %+v", started)
 	}
@@ -142,7 +142,7 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 		t.Fatalf("watch did not exit cleanly once the session ended: %v", err)
 	}
 
-	got := decode[session](t, c.ok(t, "--json", "session", "get", "meter", id))
+	got := decode[sessionJSON](t, c.ok(t, "--json", "session", "get", "meter", id))
 	if got.Status != "ended" || got.BillingInfo == nil || got.BillingInfo.Cost.Amount == nil ||
 		*got.BillingInfo.Cost.Amount != 100 || got.BillingInfo.Cost.Currency != "USD" {
 		t.Fatalf("--json session get: %+v", got)
@@ -153,7 +153,7 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 
 	// The gate flow, for a test user.
 	c.ok(t, "link", "gatepark", "--test", "--allow")
-	gate := decode[session](t, c.ok(t, "--json", "session", "start", "riverside-lot"))
+	gate := decode[sessionJSON](t, c.ok(t, "--json", "session", "start", "riverside-lot"))
 	if gate.Status != "pending" {
 		t.Fatalf("gate session %+v", gate)
 	}
@@ -163,7 +163,7 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 		t.Fatalf("redeem printed:\n%s", out)
 	}
 
-	list := decode[[]session](t, c.ok(t, "--json", "sessions"))
+	list := decode[[]sessionJSON](t, c.ok(t, "--json", "sessions"))
 	if len(list) != 2 || list[0].ID != gate.ID || list[1].ID != started.ID {
 		t.Fatalf("sessions: %+v", list)
 	}
