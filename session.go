@@ -89,6 +89,10 @@ type SessionStore interface {
 	// Redeem plays the gates of a pending gate session: entry now, exit after
 	// d, billed with price. Other sessions: ENotRedeemable; d < 0: EValidation.
 	Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price Price) (*Session, error)
+	// OpenSessions counts the sessions open now across all users; sessions
+	// whose simulated exit or expiry is due count as settled. It serves the
+	// open-sessions gauge, so it must be cheap (the open-session index).
+	OpenSessions(ctx context.Context) (int64, error)
 	// SettleDue ends sessions whose simulated exit is due and cancels pending
 	// sessions past their expiry, returning how many changed. Safe to run
 	// concurrently from several replicas.

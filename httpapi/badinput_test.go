@@ -85,4 +85,3 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		t.Fatalf("session changed to %s", *got.Status)
 	}
 }
-

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"encoding/json"
 	"errors"
-	"log/slog"
 	"net/http"
 	"strings"
 
@@ -136,12 +135,12 @@ func flatten(c *oaerrors.CompositeError) []error {
 
 // ServeError writes any error in the Error shape; it replaces go-openapi's
 // ServeError so that framework errors look like ours. Internal errors are
-// logged with the request id and answered without their text.
-func ServeError(log *slog.Logger) func(http.ResponseWriter, *http.Request, error) {
+// logged with the request's logger (and id) and answered without their text.
+func ServeError() func(http.ResponseWriter, *http.Request, error) {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		status, body := problem(err)
 		if status >= 500 && status != http.StatusNotImplemented && status != http.StatusServiceUnavailable {
-			log.ErrorContext(r.Context(), "request failed", "error", err)
+			LoggerFrom(r.Context()).ErrorContext(r.Context(), "request failed", "error", err)
 		}
 		var notAllowed *oaerrors.MethodNotAllowedError
 		if errors.As(err, &notAllowed) {

@@ -30,6 +30,7 @@ type Ready func(ctx context.Context) error
 // middleware.
 func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	m := newMetrics()
+	m.registry.MustRegister(openSessionsCollector{store: d.Service.Store})
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

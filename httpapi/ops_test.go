@@ -384,6 +384,9 @@ func TestMetricsCountRequestsSessionsAndBills(t *testing.T) {
 	wantMetric(t, text, `coord_billed_amount_total{currency="USD"}`, 500+450)
 	wantMetric(t, text, `coord_server_errors_total{code="unavailable"}`, 0)
 	wantMetric(t, text, `coord_http_requests_in_flight`, 1) // the scrape itself
+	wantMetric(t, text, `coord_open_sessions`, 1)           // the redeemed gate session, until its exit
+	s.Clock.Advance(90 * time.Minute)
+	wantMetric(t, scrape(t, s), `coord_open_sessions`, 0) // exited, even before anything settled it
 
 	// Database errors: with the store closed, operations answer 503 unavailable.
 	s.Store.Close()

@@ -26,7 +26,7 @@ type Deps struct {
 // Wiring lives here, not in the generated configure_users.go.
 func Register(api *operations.UsersAPI, d Deps) error {
 	svc := d.Service
-	api.ServeError = ServeError(d.Logger)
+	api.ServeError = ServeError()
 	api.Logger = func(format string, args ...any) { d.Logger.Debug("go-openapi: " + format) }
 	api.JSONConsumer = runtime.JSONConsumer()
 	api.JSONProducer = runtime.JSONProducer()

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) (coord.Store, *Clock)) {
 		{"RedeemZero", testRedeemZero},
 		{"RedeemNotRedeemable", testRedeemNotRedeemable},
 		{"SettleDue", testSettleDue},
+		{"OpenSessions", testOpenSessions},
 		{"UpsertUser", testUpsertUser},
 		{"UpsertUserConcurrent", testUpsertUserConcurrent},
 		{"Vehicle", testVehicle},

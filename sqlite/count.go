@@ -1,0 +1,21 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+)
+
+// countOpen counts open sessions through the partial unique index on open
+// sessions, leaving out those a settlement would close now.
+const countOpen = `SELECT count(*) FROM sessions WHERE status IN ('pending', 'active')
+	AND NOT (status = 'active' AND exit_at IS NOT NULL AND exit_at <= ?1)
+	AND NOT (status = 'pending' AND expires_at IS NOT NULL AND expires_at <= ?1)`
+
+// OpenSessions counts the sessions open now, across all users.
+func (db *DB) OpenSessions(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.read(ctx, func(tx *sql.Tx) error {
+		return tx.QueryRowContext(ctx, countOpen, db.now()).Scan(&n)
+	})
+	return n, db.fail(err, "count open sessions")
+}
