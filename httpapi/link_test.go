@@ -128,11 +128,15 @@ func TestDemoPermissionPageLinksAndUnlinks(t *testing.T) {
 		open := func(state string) string {
 			t.Helper()
 			resp, _ := browserGet(t, linkAccountURL(s, alphaKey, jwt, gatesSystem, redirect, state))
-			loc, err := url.Parse(resp.Header.Get("Location"))
-			if resp.StatusCode != http.StatusFound || err != nil || loc.Path != "/demo/link" || loc.Query().Get("t") == "" {
+			rel, err := url.Parse(resp.Header.Get("Location"))
+			if err != nil || rel.IsAbs() || strings.HasPrefix(rel.Path, "/") {
+				t.Fatalf("link_account redirected to %q, want a relative reference (so a path prefix survives)", rel)
+			}
+			loc := resp.Request.URL.ResolveReference(rel)
+			if resp.StatusCode != http.StatusFound || loc.Path != "/demo/link" || loc.Query().Get("t") == "" {
 				t.Fatalf("link_account answered %d to %q, want 302 to /demo/link?t=...", resp.StatusCode, resp.Header.Get("Location"))
 			}
-			page, body := browserGet(t, s.URL+loc.String())
+			page, body := browserGet(t, loc.String())
 			if page.StatusCode != http.StatusOK || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") ||
 				!strings.Contains(body, `value="allow"`) || !strings.Contains(body, `value="deny"`) || !strings.Contains(body, "Gate Lots") {
 				t.Fatalf("permission page: %d %s\n%s", page.StatusCode, page.Header.Get("Content-Type"), body)

@@ -21,6 +21,11 @@ import (
 // linkPagePath is where the page is served.
 const linkPagePath = "/demo/link"
 
+// linkPageFromAPI is linkPagePath relative to link_account's URL
+// (/v1/users/user/current/link_account): a relative redirect keeps any path
+// prefix a reverse proxy put in front of the server.
+const linkPageFromAPI = "../../../.." + linkPagePath
+
 const linkPageStyle = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem;color:#222}` +
 	`button{font-size:1rem;padding:.5rem 1.5rem;margin-right:.5rem}.note{color:#666;font-size:.9rem}`
 

@@ -104,7 +104,7 @@ func (h linkAccount) Handle(p users.LinkAccountParams, who *coord.Principal) use
 	if err != nil {
 		return linkAccountError{errorResponse(ctx, users.NewLinkAccountDefault(0), err)}
 	}
-	return users.NewLinkAccountFound().WithLocation(linkPagePath + "?" + url.Values{"t": {tok}}.Encode())
+	return users.NewLinkAccountFound().WithLocation(linkPageFromAPI + "?" + url.Values{"t": {tok}}.Encode())
 }
 
 // linkAccountError writes link_account's errors as JSON whatever the
