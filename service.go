@@ -41,6 +41,9 @@ func (s *Service) location(id string) (*Location, error) {
 // StartSession starts a session for the user at a location, after checking
 // the location takes online sessions and the user meets its system's requirements.
 func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, resourceID, idempotencyKey string) (*Session, error) {
+	if err := checkText("resource_id", resourceID); err != nil {
+		return nil, err
+	}
 	l, err := s.location(locationID)
 	if err != nil {
 		return nil, err

@@ -53,6 +53,11 @@ func (s *Service) MintToken(ctx context.Context, partner *Partner, externalUID, 
 
 func (s *Service) mint(ctx context.Context, p UserProfile) (string, error) {
 	p.Email, p.Name = strings.TrimSpace(p.Email), strings.TrimSpace(p.Name)
+	for _, f := range [...]struct{ name, value string }{{"email", p.Email}, {"name", p.Name}, {"external_uid", p.ExternalUID}} {
+		if err := checkText(f.name, f.value); err != nil {
+			return "", err
+		}
+	}
 	if p.Email == "" {
 		return "", Errorf(EValidation, "email must not be blank")
 	}
