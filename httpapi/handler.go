@@ -53,5 +53,5 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	}, http.NotFoundHandler()))
 	mux.Handle(linkPagePath, linkPage(d))
 	mux.Handle("/", serveAPI(api))
-	return global(mux, d, m)
+	return global(canonicalPaths(mux), d, m)
 }
