@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // Conn is one keep-alive HTTP/1.1 connection used by one worker. It writes
@@ -17,6 +18,7 @@ import (
 type Conn struct {
 	addr string
 	conn net.Conn
+	used time.Time // end of the last exchange
 	br   *bufio.Reader
 	buf  []byte
 	body []byte
@@ -37,6 +39,12 @@ func (c *Conn) Close() {
 // and the body, which is valid until the next call. Nothing is retried: a
 // failure is an error of the run, and the next call dials afresh.
 func (c *Conn) Do(method, target, auth string) (int, []byte, error) {
+	// Between measurement slices a connection may sit idle while another
+	// subject is measured; the server may close it meanwhile, as servers
+	// do with idle connections, so it is redialled rather than risked.
+	if c.conn != nil && time.Since(c.used) > maxIdle {
+		c.Close()
+	}
 	if c.conn == nil {
 		conn, err := net.Dial("tcp", c.addr)
 		if err != nil {
@@ -75,8 +83,12 @@ func (c *Conn) Do(method, target, auth string) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, fmt.Errorf("read body: %w", err)
 	}
+	c.used = time.Now()
 	return resp.StatusCode, c.body, nil
 }
+
+// maxIdle is how long a connection may idle before it is redialled.
+const maxIdle = time.Second
 
 // readAll reads the body into buf, reusing its memory.
 func readAll(buf []byte, resp *http.Response) ([]byte, error) {

@@ -1,0 +1,13 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"github.com/coordapi/coord/bench/storebench"
+)
+
+// The benchmarks need COORD_TEST_POSTGRES, like the tests; each gets a fresh schema.
+
+func BenchmarkSession(b *testing.B)         { storebench.Get(b, open(b, testSchema(b))) }
+func BenchmarkSessionParallel(b *testing.B) { storebench.GetParallel(b, open(b, testSchema(b))) }
+func BenchmarkCreateSession(b *testing.B)   { storebench.Create(b, open(b, testSchema(b))) }

@@ -1,0 +1,23 @@
+package sqlite
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/coordapi/coord/bench/storebench"
+)
+
+// openBench opens a store in a temporary directory, closed when b ends.
+func openBench(b *testing.B) *DB {
+	b.Helper()
+	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "coord.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	return db
+}
+
+func BenchmarkSession(b *testing.B)         { storebench.Get(b, openBench(b)) }
+func BenchmarkSessionParallel(b *testing.B) { storebench.GetParallel(b, openBench(b)) }
+func BenchmarkCreateSession(b *testing.B)   { storebench.Create(b, openBench(b)) }
