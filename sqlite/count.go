@@ -1,9 +1,6 @@
 package sqlite
 
-import (
-	"context"
-	"database/sql"
-)
+import "context"
 
 // countOpen counts open sessions through the partial unique index on open
 // sessions, leaving out those a settlement would close now.
@@ -14,7 +11,7 @@ const countOpen = `SELECT count(*) FROM sessions WHERE status IN ('pending', 'ac
 // OpenSessions counts the sessions open now, across all users.
 func (db *DB) OpenSessions(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.read(ctx, func(tx *sql.Tx) error {
+	err := db.read(ctx, func(tx querier) error {
 		return tx.QueryRowContext(ctx, countOpen, db.now()).Scan(&n)
 	})
 	return n, db.fail(err, "count open sessions")

@@ -29,10 +29,13 @@ type DB struct {
 	// before first use.
 	Now func() time.Time
 
-	writer  *sql.DB // one connection, BEGIN IMMEDIATE
-	reader  *sql.DB // several read-only connections
-	version int64   // latest embedded migration, for Ping
-	closed  atomic.Bool
+	writer *sql.DB // one connection, BEGIN IMMEDIATE
+	reader *sql.DB // several read-only connections
+	// Prepared statements of each pool; ro reads through the reader's.
+	writerStmts, readerStmts *stmtCache
+	ro                       pooled
+	version                  int64 // latest embedded migration, for Ping
+	closed                   atomic.Bool
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -71,7 +74,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 
-	db := &DB{Now: time.Now, writer: writer, reader: reader, version: version}
+	db := &DB{Now: time.Now, writer: writer, reader: reader, version: version,
+		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
+	db.ro = pooled{db.readerStmts}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -84,6 +89,8 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
+	db.writerStmts.close()
+	db.readerStmts.close()
 	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
@@ -114,12 +121,14 @@ type querier interface {
 
 // write runs fn in a BEGIN IMMEDIATE transaction on the writer connection and
 // commits unless fn fails. fn must not call write: there is one connection.
-func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(tx); err != nil {
+	q := db.writerStmts.in(tx)
+	defer q.prepareMissed(ctx)
+	if err := fn(q); err != nil {
 		tx.Rollback()
 		return err
 	}
@@ -130,13 +139,15 @@ func (db *DB) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 }
 
 // read runs fn in a read transaction, so that its queries see one snapshot.
-func (db *DB) read(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (db *DB) read(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := db.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	q := db.readerStmts.in(tx)
+	defer q.prepareMissed(ctx)
 	defer tx.Rollback()
-	return fn(tx)
+	return fn(q)
 }
 
 // fail gives err the context of the operation that failed. Domain errors

@@ -13,7 +13,7 @@ import (
 // and all of them return that one.
 func (db *DB) Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
 	var value []byte
-	err := db.reader.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
+	err := db.ro.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)
 	if err == nil {
 		return value, nil
 	}
@@ -27,7 +27,7 @@ func (db *DB) Secret(ctx context.Context, name string, generate func() ([]byte, 
 	if fresh == nil {
 		fresh = []byte{} // NOT NULL: an empty secret is still a secret
 	}
-	err = db.write(ctx, func(tx *sql.Tx) error {
+	err = db.write(ctx, func(tx querier) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?)
 			ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
 			return err

@@ -16,7 +16,7 @@ import (
 func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, error) {
 	now := db.now()
 	var s *coord.Session
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		// A due exit or expiry must not block the new session.
 		if _, err := settle(ctx, tx, now, ns.UserID); err != nil {
 			return err
@@ -73,7 +73,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 
 // insertSession inserts ns as created now and returns its id: app sessions
 // start at once, gate sessions wait pending with a barcode.
-func insertSession(ctx context.Context, tx *sql.Tx, ns coord.NewSession, now int64) (int64, error) {
+func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int64) (int64, error) {
 	status, start := coord.StatusActive, sql.NullInt64{Int64: now, Valid: true}
 	var barcode sql.NullString
 	var expires sql.NullInt64
@@ -119,9 +119,9 @@ func userSession(ctx context.Context, q querier, userID, locationID string, id i
 // is one indexed read; only a due session costs a write.
 func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) (*coord.Session, error) {
 	now := db.now()
-	r, err := userSession(ctx, db.reader, userID, locationID, id)
+	r, err := userSession(ctx, db.ro, userID, locationID, id)
 	if err == nil && r.due(now) {
-		err = db.write(ctx, func(tx *sql.Tx) (err error) {
+		err = db.write(ctx, func(tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, userID); err != nil {
 				return err
 			}
@@ -140,9 +140,9 @@ func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) 
 func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
 	now := db.now()
 	query, args := listQuery(f)
-	rows, due, err := listSessions(ctx, db.reader, now, query, args)
+	rows, due, err := listSessions(ctx, db.ro, now, query, args)
 	if err == nil && due {
-		err = db.write(ctx, func(tx *sql.Tx) (err error) {
+		err = db.write(ctx, func(tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, f.UserID); err != nil {
 				return err
 			}
@@ -204,7 +204,7 @@ func listSessions(ctx context.Context, q querier, now int64, query string, args 
 func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, error) {
 	now := db.now()
 	var s *coord.Session
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		r, err := userSession(ctx, tx, userID, locationID, id)
 		if err != nil {
 			return err
@@ -242,7 +242,7 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 	exit := now + d.Milliseconds()
 	cost := price.Cost(millis(exit - now))
 	var s *coord.Session
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		if _, err := settle(ctx, tx, now, userID); err != nil { // an expired session is not redeemable
 			return err
 		}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 )
 
@@ -50,7 +49,7 @@ func settle(ctx context.Context, q querier, now int64, userID string) (int, erro
 func (db *DB) SettleDue(ctx context.Context) (int, error) {
 	now := db.now()
 	var n int
-	err := db.write(ctx, func(tx *sql.Tx) (err error) {
+	err := db.write(ctx, func(tx querier) (err error) {
 		n, err = settle(ctx, tx, now, "")
 		return err
 	})

@@ -14,7 +14,7 @@ import (
 // creation and never changed by a later token.
 func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User, error) {
 	var u *coord.User
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `INSERT INTO users (user_id, partner_id, external_uid, email, name, test)
 			VALUES (?, ?, ?, ?, ?, ?)
@@ -36,7 +36,7 @@ func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User,
 // User returns a user by id, or ENotFound.
 func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
 	var u *coord.User
-	err := db.read(ctx, func(tx *sql.Tx) (err error) {
+	err := db.read(ctx, func(tx querier) (err error) {
 		u, err = getUser(ctx, tx, userID)
 		return err
 	})
@@ -82,7 +82,7 @@ func getUser(ctx context.Context, q querier, userID string) (*coord.User, error)
 
 // SetVehicle replaces the user's vehicle.
 func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET plate_text = ?, plate_country = ?, plate_subdivision = ?
 			WHERE user_id = ?`, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision, userID)
 		if err != nil {
@@ -95,7 +95,7 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 
 // SetLinked records whether the user's account with a system is linked.
 func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked bool) error {
-	err := db.write(ctx, func(tx *sql.Tx) error {
+	err := db.write(ctx, func(tx querier) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked)
 			SELECT user_id, ?, ? FROM users WHERE user_id = ?
 			ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, systemID, linked, userID)
