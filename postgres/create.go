@@ -81,8 +81,8 @@ func (db *DB) sessionByKey(ctx context.Context, uid uuid.UUID, ns coord.NewSessi
 	return db.settled(ctx, r, now)
 }
 
-// insertSession inserts the session and records its idempotency key in one
-// transaction. It returns errOpenExists when the user has an open session
+// insertSession inserts the session and, in the same transaction, records
+// its idempotency key. It returns errOpenExists when the user has an open session
 // and errRetry when a concurrent request took the key first.
 func (db *DB) insertSession(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
 	status, start := coord.StatusActive, &now
@@ -96,29 +96,28 @@ func (db *DB) insertSession(ctx context.Context, uid uuid.UUID, ns coord.NewSess
 			expiresAt = &t
 		}
 	}
+	values := []any{uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt}
 	var r *sessionRow
-	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		var err error
-		r, err = scanSession(tx.QueryRow(ctx, `INSERT INTO sessions
-				(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-			ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
-			RETURNING `+sessionCols,
-			uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt))
-		switch {
-		case errors.Is(err, pgx.ErrNoRows):
-			return errOpenExists
-		case err != nil || ns.IdempotencyKey == "":
+	var err error
+	if ns.IdempotencyKey == "" {
+		// The insert is the whole write: one autocommit round trip rather
+		// than BEGIN, INSERT, COMMIT.
+		r, err = insertRow(ctx, db.pool, values)
+	} else {
+		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			var err error
+			if r, err = insertRow(ctx, tx, values); err != nil {
+				return err
+			}
+			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
+				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
+				uid, ns.IdempotencyKey, r.ID, now)
+			if err == nil && tag.RowsAffected() == 0 {
+				return errRetry // roll back; the next attempt finds the key's session
+			}
 			return err
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-			uid, ns.IdempotencyKey, r.ID, now)
-		if err == nil && tag.RowsAffected() == 0 {
-			return errRetry // roll back; the next attempt finds the key's session
-		}
-		return err
-	})
+		})
+	}
 	if isForeignKeyViolation(err) {
 		return nil, noUser(uid.String())
 	}
@@ -126,6 +125,26 @@ func (db *DB) insertSession(ctx context.Context, uid uuid.UUID, ns coord.NewSess
 		return nil, err
 	}
 	return r.Session, nil
+}
+
+// rowQuerier is what both the pool and a transaction offer.
+type rowQuerier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// insertRow inserts a session row from values (user_id, location_id, status,
+// resource_id, barcode, currency, created_at, start_time, expires_at), or
+// returns errOpenExists when the user already has an open session.
+func insertRow(ctx context.Context, q rowQuerier, values []any) (*sessionRow, error) {
+	r, err := scanSession(q.QueryRow(ctx, `INSERT INTO sessions
+			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
+		RETURNING `+sessionCols, values...))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, errOpenExists
+	}
+	return r, err
 }
 
 // openConflict reports the user's open session as EActiveSessionExists,
