@@ -28,7 +28,7 @@ func Register(api *operations.UsersAPI, d Deps) error {
 	svc := d.Service
 	api.ServeError = ServeError()
 	api.Logger = func(format string, args ...any) { d.Logger.Debug("go-openapi: " + format) }
-	api.JSONConsumer = runtime.JSONConsumer()
+	api.JSONConsumer = strictJSON()
 	api.JSONProducer = runtime.JSONProducer()
 	api.HTMLProducer = runtime.TextProducer()
 
