@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/coordapi/coord"
 )
@@ -44,7 +44,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 	return nil, fmt.Errorf("postgres: create session: still racing after %d attempts", createAttempts)
 }
 
-func (db *DB) createOnce(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+func (db *DB) createOnce(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
 	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
 		return s, err
 	}
@@ -62,7 +62,7 @@ func (db *DB) createOnce(ctx context.Context, uid uuid.UUID, ns coord.NewSession
 
 // sessionByKey returns the session created earlier with ns's idempotency
 // key, or nil when there is none.
-func (db *DB) sessionByKey(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+func (db *DB) sessionByKey(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
 	if ns.IdempotencyKey == "" {
 		return nil, nil
 	}
@@ -84,7 +84,7 @@ func (db *DB) sessionByKey(ctx context.Context, uid uuid.UUID, ns coord.NewSessi
 // insertSession inserts the session and, in the same transaction, records
 // its idempotency key. It returns errOpenExists when the user has an open session
 // and errRetry when a concurrent request took the key first.
-func (db *DB) insertSession(ctx context.Context, uid uuid.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
 	status, start := coord.StatusActive, &now
 	var barcode *string
 	var expiresAt *time.Time
@@ -149,7 +149,7 @@ func insertRow(ctx context.Context, q rowQuerier, values []any) (*sessionRow, er
 
 // openConflict reports the user's open session as EActiveSessionExists,
 // first settling it if its time has come (then the caller retries).
-func (db *DB) openConflict(ctx context.Context, uid uuid.UUID, now time.Time) error {
+func (db *DB) openConflict(ctx context.Context, uid pgtype.UUID, now time.Time) error {
 	r, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
 		WHERE user_id = $1 AND status IN ('pending', 'active')`, uid))
 	if errors.Is(err, pgx.ErrNoRows) {
