@@ -148,8 +148,10 @@ func (p *Partner) AllowsRedirect(uri string) bool {
 
 // safeRedirect: an absolute http(s) URI with a host, no user info, no
 // fragment (it would swallow the query parameters we append), no
-// backslashes, control characters or spaces, and no "." or ".." path
-// segments, literal or percent-encoded.
+// backslashes, control characters or spaces, no "." or ".." path
+// segments, literal or percent-encoded, and no percent-encoded slash or
+// backslash (a server that decodes them would climb out of the prefix's
+// path: /callback/..%2f..%2flogout).
 func safeRedirect(uri string) bool {
 	if strings.ContainsAny(uri, "\\ ") || strings.ContainsFunc(uri, unicode.IsControl) {
 		return false
@@ -160,7 +162,7 @@ func safeRedirect(uri string) bool {
 		return false
 	}
 	for _, seg := range strings.Split(u.EscapedPath(), "/") {
-		if seg, err := url.PathUnescape(seg); err != nil || seg == "." || seg == ".." {
+		if seg, err := url.PathUnescape(seg); err != nil || seg == "." || seg == ".." || strings.ContainsAny(seg, "/\\") {
 			return false
 		}
 	}
