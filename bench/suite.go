@@ -25,6 +25,7 @@ type Config struct {
 	ListDuration time.Duration // measured time of each list run
 	Rounds       int           // slices each measurement is cut into, alternating between subjects
 	Scenarios    map[string]bool
+	ServerEnv    []string // extra KEY=VALUE environment of the server, for what-if runs (GOGC=200)
 	Progress     io.Writer
 }
 
@@ -107,7 +108,7 @@ func PostgresBackend(dsn string) Backend {
 // signing key and its default settings otherwise (logs at info, as in
 // production, into a file in the scratch directory).
 func (s *Suite) startServer(b Backend, label string) (*Process, error) {
-	return StartProcess(s.ServerBin, []string{"--db", b.DB}, []string{"COORD_JWT_SECRET=" + s.secret},
+	return StartProcess(s.ServerBin, []string{"--db", b.DB}, append([]string{"COORD_JWT_SECRET=" + s.secret}, s.ServerEnv...),
 		filepath.Join(s.Dir, "users-server-"+label+".log"), "/readyz")
 }
 
@@ -145,6 +146,9 @@ func (s *Suite) compare(conns int, d time.Duration, subjects ...subject) []Row {
 		rows[i].Result = summarize(recs[i], elapsed[i])
 		if sub.proc != nil {
 			rows[i].CPU = cpu[i].Seconds() / elapsed[i].Seconds()
+			if rows[i].Requests > 0 {
+				rows[i].CPUReq = cpu[i] / time.Duration(rows[i].Requests)
+			}
 			rows[i].PeakRSS, _ = sub.proc.PeakRSS()
 		}
 	}

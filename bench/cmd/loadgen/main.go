@@ -54,6 +54,8 @@ func run() error {
 		keep       = flag.Bool("keep", false, "keep the scratch directory (databases, server logs)")
 		cpuprofile = flag.String("cpuprofile", "", "write the load generator's CPU profile (raw-store baseline included) to this file")
 	)
+	var serverEnv envList
+	flag.Var(&serverEnv, "server-env", "KEY=VALUE added to the server's environment, for what-if runs (repeatable): -server-env GOGC=200")
 	flag.Parse()
 
 	dir, err := os.MkdirTemp("", "coord-bench-")
@@ -90,7 +92,7 @@ func run() error {
 	}
 
 	cfg := bench.Config{ServerBin: *server, SelfBin: self, Dir: dir, Conns: *connsN, Duration: *duration,
-		Warmup: *warmup, ListConns: *listConns, ListDuration: *listDur, Rounds: *rounds, Scenarios: set(*scenarios), Progress: os.Stderr}
+		Warmup: *warmup, ListConns: *listConns, ListDuration: *listDur, Rounds: *rounds, Scenarios: set(*scenarios), ServerEnv: serverEnv, Progress: os.Stderr}
 	suite, err := bench.NewSuite(cfg)
 	if err != nil {
 		return err
@@ -135,6 +137,19 @@ func runBackends(ctx context.Context, suite *bench.Suite, dir string, backends m
 		}
 	}()
 	return suite.Run(ctx, bench.PostgresBackend(schemaDSN))
+}
+
+// envList collects repeated -server-env flags.
+type envList []string
+
+func (e *envList) String() string { return strings.Join(*e, " ") }
+
+func (e *envList) Set(kv string) error {
+	if !strings.Contains(kv, "=") {
+		return fmt.Errorf("want KEY=VALUE, got %q", kv)
+	}
+	*e = append(*e, kv)
+	return nil
 }
 
 func set(list string) map[string]bool {
