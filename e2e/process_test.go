@@ -4,41 +4,26 @@ package e2e
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
 
 	httptransport "github.com/go-openapi/runtime/client"
 	"github.com/go-openapi/strfmt"
 
 	"github.com/coordapi/coord/client"
 	"github.com/coordapi/coord/internal/apitest"
+	"github.com/coordapi/coord/internal/proctest"
 )
 
-// serverBinary is users-server built once for the package's tests.
-var serverBinary string
+const serverPkg = "github.com/coordapi/coord/cmd/users-server"
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "coord-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	serverBinary = filepath.Join(dir, "users-server")
-	build := exec.Command("go", "build", "-o", serverBinary, "github.com/coordapi/coord/cmd/users-server")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build users-server:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	proctest.RemoveBuilt()
 	os.Exit(code)
 }
 
@@ -54,8 +39,9 @@ type server struct {
 // startServer runs users-server on a free port with args and waits until it is ready.
 func startServer(t testing.TB, args ...string) *server {
 	t.Helper()
-	port := freePort(t)
-	cmd := exec.Command(serverBinary, append([]string{"--host", "127.0.0.1", "--port", fmt.Sprint(port)}, args...)...)
+	port := proctest.FreePort(t)
+	cmd := exec.Command(proctest.Build(t, serverPkg), append([]string{"--host", "127.0.0.1", "--port", fmt.Sprint(port)}, args...)...)
+	cmd.Env = proctest.CleanEnv()
 	logs := &apitest.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -64,25 +50,7 @@ func startServer(t testing.TB, args ...string) *server {
 	s := &server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), cmd: cmd, logs: logs, done: make(chan struct{})}
 	go func() { _ = cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() { s.kill() })
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := http.Get(s.URL + "/readyz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		select {
-		case <-s.done:
-			t.Fatalf("users-server exited before it was ready:\n%s", logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("users-server not ready after 20s:\n%s", logs.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	proctest.WaitOK(t, http.DefaultClient, s.URL+"/readyz", s.done, logs)
 	u, _ := url.Parse(s.URL)
 	rt := httptransport.NewWithClient(u.Host, client.DefaultBasePath, []string{"http"}, apitest.ValidatingClient(t))
 	s.Client = client.New(rt, strfmt.Default)
@@ -93,14 +61,4 @@ func startServer(t testing.TB, args ...string) *server {
 func (s *server) kill() {
 	_ = s.cmd.Process.Signal(syscall.SIGKILL)
 	<-s.done
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

@@ -5,46 +5,24 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/coordapi/coord/internal/apitest"
+	"github.com/coordapi/coord/internal/proctest"
 )
 
-// binDir holds the binaries the end-to-end tests build once per run.
-var binDir string
-
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "coord-e2e-bin-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	binDir = dir
 	code := m.Run()
-	os.RemoveAll(dir)
+	proctest.RemoveBuilt()
 	os.Exit(code)
 }
-
-// built builds coord and users-server once, for every test that needs them.
-var built = sync.OnceValue(func() error {
-	for pkg, name := range map[string]string{".": "coord", "../users-server": "users-server"} {
-		out, err := exec.Command("go", "build", "-o", filepath.Join(binDir, name), pkg).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
-		}
-	}
-	return nil
-})
 
 // binaries returns the paths of the built coord and users-server.
 func binaries(t *testing.T) (coord, server string) {
@@ -55,23 +33,7 @@ func binaries(t *testing.T) (coord, server string) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go command to build the binaries")
 	}
-	if err := built(); err != nil {
-		t.Fatal(err)
-	}
-	return filepath.Join(binDir, "coord"), filepath.Join(binDir, "users-server")
-}
-
-// freePort asks the kernel for a port nothing listens on. Another process
-// could take it before users-server does; the tests accept that small race
-// rather than parse the port from the server's logs.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	return proctest.Build(t, "github.com/coordapi/coord/cmd/coord"), proctest.Build(t, "github.com/coordapi/coord/cmd/users-server")
 }
 
 // startServer runs users-server with a temp SQLite file and args, waits
@@ -80,7 +42,7 @@ func startServer(t *testing.T, bin, url string, hc *http.Client, args ...string)
 	t.Helper()
 	logs := &apitest.SyncBuffer{} // read while the server may still write
 	cmd := exec.Command(bin, append([]string{"--db", filepath.Join(t.TempDir(), "coord.db"), "--log-format", "text"}, args...)...)
-	cmd.Env = withoutCoordVars(os.Environ())
+	cmd.Env = proctest.CleanEnv()
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -99,36 +61,7 @@ func startServer(t *testing.T, bin, url string, hc *http.Client, args ...string)
 			t.Logf("users-server log:\n%s", logs.String())
 		}
 	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		resp, err := hc.Get(url + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case err := <-exited:
-			t.Fatalf("users-server exited: %v\n%s", err, logs.String())
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("users-server not healthy at %s: %v\n%s", url, err, logs.String())
-		}
-	}
-}
-
-// withoutCoordVars drops COORD_* settings of the developer's shell, which
-// would otherwise configure the binaries under test.
-func withoutCoordVars(env []string) []string {
-	var out []string
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "COORD_") {
-			out = append(out, kv)
-		}
-	}
-	return out
+	proctest.WaitOK(t, hc, url+"/healthz", exited, logs)
 }
 
 // cli runs the coord binary as a user whose home is a temp dir.
@@ -145,7 +78,7 @@ func newCLI(t *testing.T, bin, url string) *cli {
 
 func (c *cli) command(ctx context.Context, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, c.bin, args...)
-	cmd.Env = append(withoutCoordVars(os.Environ()),
+	cmd.Env = append(proctest.CleanEnv(),
 		"HOME="+c.home, "XDG_CONFIG_HOME="+filepath.Join(c.home, ".config"), "COORD_URL="+c.url)
 	return cmd
 }

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/coordapi/coord/internal/proctest"
 )
 
 // meterCatalog adds to the demo partner a location billed USD 1.00 per
@@ -84,7 +86,7 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 	if err := os.WriteFile(catalog, []byte(meterCatalog), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
+	port := proctest.FreePort(t)
 	url := "http://127.0.0.1:" + strconv.Itoa(port)
 	startServer(t, serverBin, url, http.DefaultClient, "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--catalog", catalog)
 	c := newCLI(t, coordBin, url)
@@ -181,7 +183,7 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 func TestCLIWorksOverTLSWithTheServersTLSFlags(t *testing.T) {
 	coordBin, serverBin := binaries(t)
 	cert, key := selfSignedCert(t)
-	port := freePort(t)
+	port := proctest.FreePort(t)
 	url := "https://127.0.0.1:" + strconv.Itoa(port)
 	startServer(t, serverBin, url, tlsClient(t, cert), "--scheme", "https", "--tls-host", "127.0.0.1",
 		"--tls-port", strconv.Itoa(port), "--tls-certificate", cert, "--tls-key", key)
@@ -196,7 +198,7 @@ func TestCLIWorksOverTLSWithTheServersTLSFlags(t *testing.T) {
 
 func TestCLIWorksBehindABasePathPrefix(t *testing.T) {
 	coordBin, serverBin := binaries(t)
-	port := freePort(t)
+	port := proctest.FreePort(t)
 	backend := "http://127.0.0.1:" + strconv.Itoa(port)
 	startServer(t, serverBin, backend, http.DefaultClient, "--host", "127.0.0.1", "--port", strconv.Itoa(port))
 	target, _ := url.Parse(backend)
