@@ -57,7 +57,7 @@ func (s *Suite) lifecycle(ctx context.Context, b Backend, srv *Process, users []
 	row.Ratio = row.Rate() / baseRow.Rate()
 	s.add(baseRow)
 	s.add(row)
-	s.check(Check{What: "lifecycle " + b.Name + ": rate vs raw store", Value: fmt.Sprintf("%.2f×", row.Ratio),
+	s.check(Check{What: "lifecycle " + b.Name + ": rate vs raw store", Value: fmt.Sprintf("%.3g×", row.Ratio),
 		Target: fmt.Sprintf("≥ %.1f×", LifecycleMinRatio), Met: row.Ratio >= LifecycleMinRatio})
 	s.check(Check{What: "lifecycle " + b.Name + ": errors", Value: fmt.Sprint(row.Errors + baseRow.Errors),
 		Target: "0", Met: row.Errors+baseRow.Errors == 0 && row.Requests > 0})

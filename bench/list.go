@@ -37,8 +37,8 @@ func (s *Suite) list(backend string, srv *Process, deep, shallow User) {
 		errors += r.Errors
 	}
 	s.check(Check{What: fmt.Sprintf("list %s: p99, %d vs %d past, first page", backend, DeepHistory, ShallowHistory),
-		Value: fmt.Sprintf("%.2f×", full.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxP99Ratio), Met: full.Ratio <= ListMaxP99Ratio})
+		Value: fmt.Sprintf("%.3g×", full.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxP99Ratio), Met: full.Ratio <= ListMaxP99Ratio})
 	s.check(Check{What: fmt.Sprintf("list %s: p99, %d vs %d past, 10 per page", backend, DeepHistory, ShallowHistory),
-		Value: fmt.Sprintf("%.2f×", same.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxP99Ratio), Met: same.Ratio <= ListMaxP99Ratio})
+		Value: fmt.Sprintf("%.3g×", same.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxP99Ratio), Met: same.Ratio <= ListMaxP99Ratio})
 	s.check(Check{What: "list " + backend + ": errors", Value: fmt.Sprint(errors), Target: "0", Met: errors == 0})
 }

@@ -28,14 +28,8 @@ func (r *Recorder) Time(f func() error) error {
 	return err
 }
 
-// Load runs conns workers in a closed loop for d: each calls step again as
+// run runs conns workers in a closed loop for d: each calls step again as
 // soon as the previous call returns.
-func Load(conns int, d time.Duration, step func(worker int, r *Recorder)) Result {
-	recs, elapsed := run(conns, d, step)
-	return summarize(recs, elapsed)
-}
-
-// run is Load without the summary.
 func run(conns int, d time.Duration, step func(worker int, r *Recorder)) ([]*Recorder, time.Duration) {
 	recs := make([]*Recorder, conns)
 	start := time.Now()

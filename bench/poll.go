@@ -39,7 +39,7 @@ func (s *Suite) poll(backend string, srv *Process, users []User) error {
 	row.Ratio = row.Rate() / baseRow.Rate()
 	s.add(baseRow)
 	s.add(row)
-	s.check(Check{What: "poll " + backend + ": rate vs bare net/http", Value: fmt.Sprintf("%.2f×", row.Ratio),
+	s.check(Check{What: "poll " + backend + ": rate vs bare net/http", Value: fmt.Sprintf("%.3g×", row.Ratio),
 		Target: fmt.Sprintf("≥ %.1f×", PollMinRatio), Met: row.Ratio >= PollMinRatio})
 	s.check(Check{What: "poll " + backend + ": p99", Value: ms(row.P99),
 		Target: "≤ " + ms(PollMaxP99), Met: row.P99 <= PollMaxP99})

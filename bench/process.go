@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/coordapi/coord/internal/proctest"
 )
 
 // Process is a child server process listening on Addr.
@@ -36,7 +38,7 @@ func StartProcess(bin string, args, env []string, logPath, readyPath string) (*P
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	cmd := exec.Command(bin, append(args, "--host", "127.0.0.1", "--port", strconv.Itoa(port))...)
-	cmd.Env = append(cleanEnv(), env...)
+	cmd.Env = append(proctest.CleanEnv(), env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
@@ -131,16 +133,6 @@ func (p *Process) cpuTime() time.Duration {
 	}
 	t, _ := p.CPUTime()
 	return t
-}
-
-func cleanEnv() []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "COORD_") {
-			env = append(env, kv)
-		}
-	}
-	return env
 }
 
 func freePort() (int, error) {

@@ -42,9 +42,10 @@ func summarize(recs []*Recorder, elapsed time.Duration) Result {
 }
 
 // quantile of sorted values, nearest rank.
-func quantile(sorted []time.Duration, q float64) time.Duration {
+func quantile[T any](sorted []T, q float64) T {
 	if len(sorted) == 0 {
-		return 0
+		var zero T
+		return zero
 	}
 	i := int(q*float64(len(sorted))+0.5) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
