@@ -158,7 +158,7 @@ func (s *Suite) compare(conns int, d time.Duration, subjects ...subject) []Row {
 // add appends a row, printing it as progress.
 func (s *Suite) add(r Row) {
 	s.Report.Rows = append(s.Report.Rows, r)
-	s.logf("  %-9s %-8s %-34s %9.0f/s  p50 %-8v p99 %-8v errors %d", r.Scenario, r.Backend, r.Subject,
+	s.logf("  %-9s %-8s %-46s %9.0f/s  p50 %-8v p99 %-8v errors %d", r.Scenario, r.Backend, r.Subject,
 		r.Rate(), r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Errors)
 	if r.FirstErr != "" {
 		s.logf("    first error: %s", r.FirstErr)

@@ -3,6 +3,7 @@ package bench
 import (
 	"fmt"
 	"io"
+	"slices"
 )
 
 // Print writes the report as Markdown tables, ready for BENCHMARKS.md.
@@ -28,9 +29,11 @@ func (r *Report) Print(w io.Writer) {
 			row.Errors, ratio, cpu, perReq, rss)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Ratios: poll and lifecycle compare request rates with the baseline row above them;")
-	fmt.Fprintln(w, "list compares p99 latencies with the short-history baseline row.")
-	fmt.Fprintln(w)
+	if slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Ratio > 0 }) {
+		fmt.Fprintln(w, "Ratios: poll and lifecycle compare request rates with the baseline row above them;")
+		fmt.Fprintln(w, "list compares p99 latencies with the short-history baseline row.")
+		fmt.Fprintln(w)
+	}
 	fmt.Fprintln(w, "| target | measured | goal | met |")
 	fmt.Fprintln(w, "|---|--:|--:|---|")
 	for _, c := range r.Checks {
