@@ -39,24 +39,26 @@ func (s *Service) location(id string) (*Location, error) {
 }
 
 // StartSession starts a session for the user at a location, after checking
-// the location takes online sessions and the user meets its system's requirements.
-func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, resourceID, idempotencyKey string) (*Session, error) {
+// the location takes online sessions and the user meets its system's
+// requirements. created is false when the call replayed an idempotency key
+// and returned the session an earlier call created.
+func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, resourceID, idempotencyKey string) (_ *Session, created bool, _ error) {
 	if err := checkText("resource_id", resourceID); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	l, err := s.location(locationID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if l.AccessType == AccessNotAvailable || l.Price == nil {
-		return nil, Errorf(ELocationNotTransactable, "location %q does not take online sessions", locationID)
+		return nil, false, Errorf(ELocationNotTransactable, "location %q does not take online sessions", locationID)
 	}
 	u, err := s.user(ctx, who)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if missing := l.System.Missing(u); len(missing) > 0 {
-		return nil, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
+		return nil, false, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
 	}
 	ttl := s.PendingTTL
 	if ttl <= 0 {
@@ -87,11 +89,13 @@ func (s *Service) Sessions(ctx context.Context, who *Identity, locationID string
 	return s.Store.Sessions(ctx, SessionFilter{UserID: who.UserID, LocationID: locationID, BeforeID: beforeID, Limit: limit})
 }
 
-// EndSession ends and bills an app-controlled session.
-func (s *Service) EndSession(ctx context.Context, who *Identity, locationID string, id int64) (*Session, error) {
+// EndSession ends and bills an app-controlled session. ended is false when
+// the session was already ended (by an earlier or a concurrent call), which
+// returns it unchanged.
+func (s *Service) EndSession(ctx context.Context, who *Identity, locationID string, id int64) (_ *Session, ended bool, _ error) {
 	l, err := s.location(locationID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	return s.Store.EndSession(ctx, who.UserID, locationID, id, s.price(l))
 }

@@ -71,21 +71,24 @@ type SessionFilter struct {
 // or pending expiry is due settles it first, so callers never see stale state,
 // also right after a restart.
 type SessionStore interface {
-	// CreateSession inserts a session for an existing user (else ENotFound).
-	// A user with an open session gets
+	// CreateSession inserts a session for an existing user (else ENotFound)
+	// and reports created true. A user with an open session gets
 	// EActiveSessionExists naming it (Details[0] is its id). With an
-	// idempotency key already used by the user, it returns that session
-	// (EIdempotencyKeyReused if it was for another location).
-	CreateSession(ctx context.Context, s NewSession) (*Session, error)
+	// idempotency key already used by the user, it returns that session with
+	// created false (EIdempotencyKeyReused if it was for another location).
+	// Of concurrent calls with one key, exactly one reports created.
+	CreateSession(ctx context.Context, s NewSession) (_ *Session, created bool, _ error)
 	// Session returns one of the user's sessions at a location; anything
 	// else (another user's, another location's, missing) is ENotFound.
 	Session(ctx context.Context, userID, locationID string, id int64) (*Session, error)
 	// Sessions lists the user's sessions, newest first.
 	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
-	// EndSession ends an active app-controlled session and bills it with
-	// price. Ending an ended session returns it unchanged, same bill; a gate
-	// session is EPhysicalCheckout, whatever its state; a missing one ENotFound.
-	EndSession(ctx context.Context, userID, locationID string, id int64, price Price) (*Session, error)
+	// EndSession ends an active app-controlled session, bills it with price
+	// and reports ended true. Ending an ended session returns it unchanged,
+	// same bill, with ended false, so that of concurrent calls exactly one
+	// reports ended; a gate session is EPhysicalCheckout, whatever its
+	// state; a missing one ENotFound.
+	EndSession(ctx context.Context, userID, locationID string, id int64, price Price) (_ *Session, ended bool, _ error)
 	// Redeem plays the gates of a pending gate session: entry now, exit after
 	// d, billed with price. Other sessions: ENotRedeemable; d < 0: EValidation.
 	Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price Price) (*Session, error)

@@ -47,7 +47,7 @@ func newMetrics() *metrics {
 		}, []string{"code"}),
 		started: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "coord_sessions_started_total",
-			Help: "Sessions created by post_session (idempotent replays of app sessions excluded).",
+			Help: "Sessions created by post_session (idempotent replays excluded).",
 		}),
 		ended: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "coord_sessions_ended_total",

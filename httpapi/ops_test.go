@@ -11,14 +11,17 @@ import (
 	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/client"
+	"github.com/coordapi/coord/client/sessions"
 	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/internal/apitest"
+	"github.com/coordapi/coord/models"
 )
 
 // api is the base URL of the API's operations.
@@ -397,6 +400,68 @@ func TestMetricsCountRequestsSessionsAndBills(t *testing.T) {
 	text = scrape(t, s)
 	wantMetric(t, text, `coord_server_errors_total{code="unavailable"}`, 1)
 	wantMetric(t, text, `coord_http_requests_total{code="503",operation="/readyz"}`, 1)
+}
+
+// TestSessionMetricsCountWhatTheStoreChanged replays post_session and races
+// end_session with the clock standing still, so that every call falls in the
+// same millisecond: only the calls the store reports as creating or ending a
+// session count, once each.
+func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
+	apitest.EachBackend(t, func(t *testing.T, backend string) {
+		s := apitest.New(t, backend, apitest.Options{})
+		u := s.NewUser(t, "exact@example.com", true)
+		s.Link(t, u, "gatepark")
+		post := func(location, key string) *models.Session {
+			t.Helper()
+			ok, err := s.Client.Sessions.PostSession(sessions.NewPostSessionParams().
+				WithLocationID(location).WithIdempotencyKey(&key), u.Auth)
+			if err != nil {
+				t.Fatalf("post_session at %s with key %s: %v", location, key, err)
+			}
+			return ok.Payload
+		}
+
+		// An app session, replayed.
+		app := post(plateLot, "app-1")
+		if again := post(plateLot, "app-1"); *again.ID != *app.ID {
+			t.Fatalf("replay returned session %d, want %d", *again.ID, *app.ID)
+		}
+
+		// 70 minutes at $4/h in 15-minute steps bill $5.00, once, however
+		// many end_session calls race.
+		s.Clock.Advance(70 * time.Minute)
+		const n = 10
+		var wg sync.WaitGroup
+		ended := make([]*models.Session, n)
+		errs := make([]error, n)
+		for i := range n {
+			wg.Go(func() { ended[i], errs[i] = end(s, u, plateLot, *app.ID) })
+		}
+		wg.Wait()
+		for i := range n {
+			if errs[i] != nil {
+				t.Fatalf("end_session call %d: %v", i, errs[i])
+			}
+			if b := ended[i].BillingInfo; b == nil || *b.Cost.Amount != 500 {
+				t.Fatalf("end_session call %d billed %+v, want 500", i, b)
+			}
+		}
+
+		// A pending gate session, replayed: it has no start time at all.
+		gate := post(gateLot, "gate-1")
+		if again := post(gateLot, "gate-1"); *again.ID != *gate.ID {
+			t.Fatalf("replay returned session %d, want %d", *again.ID, *gate.ID)
+		}
+
+		text := scrape(t, s)
+		wantMetric(t, text, `coord_http_requests_total{code="200",operation="post_session"}`, 4)
+		wantMetric(t, text, `coord_http_requests_total{code="200",operation="end_session"}`, n)
+		wantMetric(t, text, `coord_sessions_started_total`, 2)
+		wantMetric(t, text, `coord_sessions_ended_total{via="end_session"}`, 1)
+		wantMetric(t, text, `coord_sessions_ended_total{via="redemption"}`, 0)
+		wantMetric(t, text, `coord_billed_amount_total{currency="USD"}`, 500)
+		wantMetric(t, text, `coord_open_sessions`, 1) // the pending gate session
+	})
 }
 
 func TestMetricsNeedNoAccessKey(t *testing.T) {

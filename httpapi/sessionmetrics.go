@@ -7,36 +7,39 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// Session metrics are counted in the session handlers' success paths: the
-// store settles simulated exits and expiries in SQL, out of sight, so these
-// count what the API did, not every state change (no open-sessions gauge).
+// Session metrics are counted in the session handlers' success paths, when
+// the store reports that the call itself changed the session: an idempotent
+// replay of post_session and an end_session of an ended session count
+// nothing, however calls race. The store settles simulated exits and expiries
+// in SQL, out of sight, so these count what the API did, not every state
+// change; coord_open_sessions (opensessions.go) reads the current state from
+// the database instead.
 
 const (
 	viaEndSession = "end_session"
 	viaRedemption = "redemption"
 )
 
-// noteSessionStarted counts a session post_session returned, unless it is
-// the replay of an idempotent request: an app session that started before
-// this call. (A replayed pending gate session cannot be told apart.)
-func noteSessionStarted(ctx context.Context, s *coord.Session, callStart time.Time) {
-	m := metricsFrom(ctx)
-	if m == nil || (s.StartTime != nil && s.StartTime.Before(stored(callStart))) {
-		return
+// noteSessionStarted counts the session post_session returned when the
+// store created it in this call (not for an idempotent replay).
+func noteSessionStarted(ctx context.Context, created bool) {
+	if m := metricsFrom(ctx); m != nil && created {
+		m.started.Inc()
 	}
-	m.started.Inc()
 }
 
-// noteSessionEnded counts the bill of a session end_session returned, when
-// this call ended it: ending an ended session returns it unchanged, with the
-// end time of the earlier call.
-func noteSessionEnded(ctx context.Context, s *coord.Session, callStart time.Time) {
+// noteSessionEnded counts the session end_session returned, and its bill,
+// when the store ended and billed it in this call (not when it was ended
+// already, by an earlier or a concurrent call).
+func noteSessionEnded(ctx context.Context, s *coord.Session, ended bool) {
 	m := metricsFrom(ctx)
-	if m == nil || s.Status != coord.StatusEnded || s.Cost == nil || s.EndTime == nil || s.EndTime.Before(stored(callStart)) {
+	if m == nil || !ended {
 		return
 	}
 	m.ended.WithLabelValues(viaEndSession).Inc()
-	m.billed.WithLabelValues(s.Cost.Currency).Add(float64(s.Cost.Amount))
+	if s.Cost != nil {
+		m.billed.WithLabelValues(s.Cost.Currency).Add(float64(s.Cost.Amount))
+	}
 }
 
 // noteRedeemed counts the bill simulate_redemption fixed: the store bills
@@ -52,6 +55,3 @@ func noteRedeemed(ctx context.Context, cat *coord.Catalog, locationID string, mi
 	m.ended.WithLabelValues(viaRedemption).Inc()
 	m.billed.WithLabelValues(bill.Currency).Add(float64(bill.Amount))
 }
-
-// stored is t as the stores keep times: in whole milliseconds.
-func stored(t time.Time) time.Time { return t.Truncate(time.Millisecond) }

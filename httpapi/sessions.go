@@ -20,12 +20,11 @@ func (h postSession) Handle(p sessions.PostSessionParams, who *coord.Principal) 
 	if p.IdempotencyKey != nil {
 		key = *p.IdempotencyKey
 	}
-	since := h.svc.Now()
-	s, err := h.svc.StartSession(ctx, who.User, p.LocationID, resourceID, key)
+	s, created, err := h.svc.StartSession(ctx, who.User, p.LocationID, resourceID, key)
 	if err != nil {
 		return errorResponse(ctx, sessions.NewPostSessionDefault(0), err)
 	}
-	noteSessionStarted(ctx, s, since)
+	noteSessionStarted(ctx, created)
 	return sessions.NewPostSessionOK().WithPayload(sessionModel(s))
 }
 
@@ -66,12 +65,11 @@ type endSession struct{ svc *coord.Service }
 
 func (h endSession) Handle(p sessions.EndSessionParams, who *coord.Principal) sessions.EndSessionResponder {
 	ctx := p.HTTPRequest.Context()
-	since := h.svc.Now()
-	s, err := h.svc.EndSession(ctx, who.User, p.LocationID, p.SessionID)
+	s, ended, err := h.svc.EndSession(ctx, who.User, p.LocationID, p.SessionID)
 	if err != nil {
 		return errorResponse(ctx, sessions.NewEndSessionDefault(0), err)
 	}
-	noteSessionEnded(ctx, s, since)
+	noteSessionEnded(ctx, s, ended)
 	return sessions.NewEndSessionOK().WithPayload(sessionModel(s))
 }
 

@@ -28,36 +28,40 @@ const createAttempts = 5
 
 // CreateSession inserts a session. The partial unique index sessions_one_open
 // decides conflicts, and the idempotency_keys primary key decides which of
-// two same-key requests created the session.
-func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, error) {
+// two same-key requests created the session: created is true only for the
+// call whose insert committed, false for one that found the key's session.
+func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, bool, error) {
 	uid, ok := parseUserID(ns.UserID)
 	if !ok {
-		return nil, noUser(ns.UserID)
+		return nil, false, noUser(ns.UserID)
 	}
 	now := db.now()
 	for range createAttempts {
-		s, err := db.createOnce(ctx, uid, ns, now)
+		s, created, err := db.createOnce(ctx, uid, ns, now)
 		if !errors.Is(err, errRetry) {
-			return s, dbError("postgres: create session", err)
+			if err != nil {
+				return nil, false, dbError("postgres: create session", err)
+			}
+			return s, created, nil
 		}
 	}
-	return nil, fmt.Errorf("postgres: create session: still racing after %d attempts", createAttempts)
+	return nil, false, fmt.Errorf("postgres: create session: still racing after %d attempts", createAttempts)
 }
 
-func (db *DB) createOnce(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+func (db *DB) createOnce(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, bool, error) {
 	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
-		return s, err
+		return s, false, err
 	}
 	s, err := db.insertSession(ctx, uid, ns, now)
 	if !errors.Is(err, errOpenExists) {
-		return s, err
+		return s, err == nil, err
 	}
 	// The open session may be a concurrent request with our idempotency key,
 	// which has committed by now: the insert waited for it.
 	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
-		return s, err
+		return s, false, err
 	}
-	return nil, db.openConflict(ctx, uid, now)
+	return nil, false, db.openConflict(ctx, uid, now)
 }
 
 // sessionByKey returns the session created earlier with ns's idempotency

@@ -59,8 +59,9 @@ func TestReplicas(t *testing.T) {
 
 	t.Run("one open session per user", func(t *testing.T) {
 		type result struct {
-			s   *coord.Session
-			err error
+			s       *coord.Session
+			created bool
+			err     error
 		}
 		results := make([][attempts]result, users)
 		var wg sync.WaitGroup
@@ -69,8 +70,8 @@ func TestReplicas(t *testing.T) {
 				wg.Go(func() {
 					ns := coord.NewSession{UserID: ids[u], LocationID: "loc", Currency: "USD",
 						Gate: a%2 == 0, ExpiresAt: clock.Now().Add(time.Hour)}
-					s, err := replicas[a%2].CreateSession(ctx, ns)
-					results[u][a] = result{s, err}
+					s, created, err := replicas[a%2].CreateSession(ctx, ns)
+					results[u][a] = result{s, created, err}
 				})
 			}
 		}
@@ -81,6 +82,9 @@ func TestReplicas(t *testing.T) {
 				if r.err == nil {
 					if winner != nil {
 						t.Fatalf("user %d: two open sessions %d and %d", u, winner.ID, r.s.ID)
+					}
+					if !r.created {
+						t.Errorf("user %d: session %d was not reported created", u, r.s.ID)
 					}
 					winner = r.s
 				}

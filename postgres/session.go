@@ -85,18 +85,19 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 
 // EndSession ends an active app-controlled session. The UPDATE is
 // conditional on the session still being active, so of concurrent calls
-// exactly one bills it and the others read back that same result.
-func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, error) {
+// exactly one bills it (and reports ended) and the others read back that
+// same result.
+func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, bool, error) {
 	now := db.now()
 	r, err := db.userSession(ctx, userID, locationID, id)
 	if err != nil {
-		return nil, dbError("postgres: end session", err)
+		return nil, false, dbError("postgres: end session", err)
 	}
 	if r.GateControlled() {
-		return nil, coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
+		return nil, false, coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
 	}
 	if r.Status != coord.StatusActive {
-		return r.Session, nil
+		return r.Session, false, nil
 	}
 	// Clocks of replicas differ slightly: never end before the start.
 	end := now
@@ -107,14 +108,15 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 	ended, err := scanSession(db.pool.QueryRow(ctx, `UPDATE sessions
 		SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4
 		WHERE id = $1 AND status = 'active' RETURNING `+sessionCols, id, end, cost.Amount, cost.Currency))
+	billed := err == nil
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent call ended it; return what it billed.
 		ended, err = db.userSession(ctx, userID, locationID, id)
 	}
 	if err != nil {
-		return nil, dbError("postgres: end session", err)
+		return nil, false, dbError("postgres: end session", err)
 	}
-	return ended.Session, nil
+	return ended.Session, billed, nil
 }
 
 // Redeem plays both gates of a pending gate session: the entry now, and an

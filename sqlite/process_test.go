@@ -25,17 +25,21 @@ func TestTwoHandlesOneFile(t *testing.T) {
 	const n = 20
 	var wg sync.WaitGroup
 	errs := make([]error, n)
+	reported := make([]bool, n)
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = dbs[i%2].CreateSession(t.Context(), coord.NewSession{UserID: u.UserID, LocationID: "l", Currency: "USD"})
+			_, reported[i], errs[i] = dbs[i%2].CreateSession(t.Context(), coord.NewSession{UserID: u.UserID, LocationID: "l", Currency: "USD"})
 		})
 	}
 	wg.Wait()
 	created := 0
-	for _, err := range errs {
+	for i, err := range errs {
 		switch coord.ErrorCode(err) {
 		case "":
 			created++
+			if !reported[i] {
+				t.Errorf("call %d created the session but did not report it created", i)
+			}
 		case coord.EActiveSessionExists:
 		default:
 			t.Errorf("CreateSession: %v", err)

@@ -12,11 +12,15 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// CreateSession inserts a session; see coord.SessionStore.
-func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, error) {
+// CreateSession inserts a session; see coord.SessionStore. created is
+// whether this call inserted it rather than finding its idempotency key:
+// the single writer makes the lookup and the insert one step.
+func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, bool, error) {
 	now := db.now()
 	var s *coord.Session
+	var created bool
 	err := db.write(ctx, func(tx querier) error {
+		created = false
 		// A due exit or expiry must not block the new session.
 		if _, err := settle(ctx, tx, now, ns.UserID); err != nil {
 			return err
@@ -62,13 +66,13 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 		if err != nil {
 			return err
 		}
-		s = &r.Session
+		s, created = &r.Session, true
 		return nil
 	})
 	if err != nil {
-		return nil, db.fail(err, "create session for user %s", ns.UserID)
+		return nil, false, db.fail(err, "create session for user %s", ns.UserID)
 	}
-	return s, nil
+	return s, created, nil
 }
 
 // insertSession inserts ns as created now and returns its id: app sessions
@@ -200,11 +204,13 @@ func listSessions(ctx context.Context, q querier, now int64, query string, args 
 
 // EndSession ends and bills an active app-controlled session; see
 // coord.SessionStore. The conditional UPDATE bills a session once, however
-// many calls race.
-func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, error) {
+// many calls race, and ended is whether it changed the row in this call.
+func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, bool, error) {
 	now := db.now()
 	var s *coord.Session
+	var ended bool
 	err := db.write(ctx, func(tx querier) error {
+		ended = false
 		r, err := userSession(ctx, tx, userID, locationID, id)
 		if err != nil {
 			return err
@@ -214,11 +220,17 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 		}
 		if r.Status == coord.StatusActive {
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
-			if _, err := tx.ExecContext(ctx, `UPDATE sessions
+			res, err := tx.ExecContext(ctx, `UPDATE sessions
 				SET status = 'ended', end_time = ?, cost = ?, currency = ?
-				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id); err != nil {
+				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id)
+			if err != nil {
 				return err
 			}
+			n, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			ended = n == 1
 			if r, err = sessionByID(ctx, tx, id); err != nil {
 				return err
 			}
@@ -227,9 +239,9 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 		return nil
 	})
 	if err != nil {
-		return nil, db.fail(err, "end session %d", id)
+		return nil, false, db.fail(err, "end session %d", id)
 	}
-	return s, nil
+	return s, ended, nil
 }
 
 // Redeem plays the gates of a pending gate session: entry now, exit after d.

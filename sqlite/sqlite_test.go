@@ -93,15 +93,15 @@ func TestReopen(t *testing.T) {
 	}
 	must(t, db.SetVehicle(ctx, u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: "abc123", Country: "us", Subdivision: "ny"}}))
 	must(t, db.SetLinked(ctx, u.UserID, "sys", true))
-	app, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "a", Currency: "EUR", ResourceID: "7"})
+	app, _, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "a", Currency: "EUR", ResourceID: "7"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(30 * time.Minute)
-	if app, err = db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil {
+	if app, _, err = db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil {
 		t.Fatal(err)
 	}
-	gate, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
+	gate, _, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
 		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
 	if err != nil {
 		t.Fatal(err)
@@ -146,10 +146,13 @@ func TestReopen(t *testing.T) {
 	if !same(list[0], &ended) {
 		t.Errorf("gate session = %+v, want %+v", list[0], &ended)
 	}
-	retry, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
+	retry, created, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
 		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
-	if err != nil || retry.ID != gate.ID {
-		t.Errorf("retry with key = %+v, %v; want session %d", retry, err, gate.ID)
+	if err != nil || retry.ID != gate.ID || created {
+		t.Errorf("retry with key = %+v, created %v, %v; want session %d, not created", retry, created, err, gate.ID)
+	}
+	if _, ended, err := db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil || ended {
+		t.Errorf("ending the ended app session again = ended %v, %v; want not ended", ended, err)
 	}
 }
 
@@ -170,7 +173,7 @@ func same(a, b *coord.Session) bool {
 
 func TestCreateSessionUnknownUser(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
-	_, err := db.CreateSession(t.Context(), coord.NewSession{UserID: "nobody", LocationID: "l", Currency: "USD"})
+	_, _, err := db.CreateSession(t.Context(), coord.NewSession{UserID: "nobody", LocationID: "l", Currency: "USD"})
 	if coord.ErrorCode(err) != coord.ENotFound {
 		t.Errorf("CreateSession for an unknown user = %v, want %s", err, coord.ENotFound)
 	}

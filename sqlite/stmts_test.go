@@ -28,14 +28,14 @@ func TestStatementsPrepared(t *testing.T) {
 		t.Fatal("the upsert's statements were not prepared after its transaction")
 	}
 	for range 2 {
-		s, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "l", Currency: "USD"})
+		s, _, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "l", Currency: "USD"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got, err := db.Session(ctx, u.UserID, "l", s.ID); err != nil || got.ID != s.ID {
 			t.Fatalf("Session = %v, %v", got, err)
 		}
-		if _, err := db.EndSession(ctx, u.UserID, "l", s.ID, coord.Price{RatePeriodM: 60, IncrementM: 1}); err != nil {
+		if _, _, err := db.EndSession(ctx, u.UserID, "l", s.ID, coord.Price{RatePeriodM: 60, IncrementM: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -21,7 +21,7 @@ func testRedeem(e *env) {
 
 	e.clock.Advance(d - time.Millisecond)
 	e.wantSession(e.get(s), active)
-	_, err := e.s.CreateSession(e.ctx, e.newSession(u, locApp, false))
+	_, _, err := e.s.CreateSession(e.ctx, e.newSession(u, locApp, false))
 	e.wantActiveExists(err, s)
 
 	e.clock.Advance(time.Millisecond) // the exit is due exactly at start+d

@@ -124,12 +124,31 @@ func (e *env) newSession(u *coord.User, loc string, gate bool) coord.NewSession 
 	return ns
 }
 
-// create creates a session and checks its times.
+// create creates a session, checks the store reports it created and checks
+// its times.
 func (e *env) create(ns coord.NewSession) *coord.Session {
 	e.Helper()
-	s, err := e.s.CreateSession(e.ctx, ns)
+	s, created, err := e.s.CreateSession(e.ctx, ns)
 	if err != nil {
 		e.Fatalf("CreateSession(%+v): %v", ns, err)
+	}
+	if !created {
+		e.Errorf("CreateSession(%+v) returned session %d as a replay, want created", ns, s.ID)
+	}
+	e.checkTimes(s)
+	return s
+}
+
+// replay repeats a creation with an idempotency key, checks the store
+// reports it not created and checks its times.
+func (e *env) replay(ns coord.NewSession) *coord.Session {
+	e.Helper()
+	s, created, err := e.s.CreateSession(e.ctx, ns)
+	if err != nil {
+		e.Fatalf("CreateSession(%+v) again: %v", ns, err)
+	}
+	if created {
+		e.Errorf("CreateSession(%+v) again created session %d, want a replay", ns, s.ID)
 	}
 	e.checkTimes(s)
 	return s
@@ -146,12 +165,16 @@ func (e *env) get(s *coord.Session) *coord.Session {
 	return got
 }
 
-// end ends a session and checks its times.
+// end ends an active session, checks the store reports it ended and checks
+// its times.
 func (e *env) end(s *coord.Session) *coord.Session {
 	e.Helper()
-	got, err := e.s.EndSession(e.ctx, s.UserID, s.LocationID, s.ID, price)
+	got, ended, err := e.s.EndSession(e.ctx, s.UserID, s.LocationID, s.ID, price)
 	if err != nil {
 		e.Fatalf("EndSession(%d): %v", s.ID, err)
+	}
+	if !ended {
+		e.Errorf("EndSession(%d) of an active session reported it already ended", s.ID)
 	}
 	e.checkTimes(got)
 	return got

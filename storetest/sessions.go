@@ -43,14 +43,14 @@ func testOneOpenSession(e *env) {
 	u := e.user()
 	open := e.create(e.newSession(u, locApp, false))
 	// The rule holds across locations and access types.
-	_, err := e.s.CreateSession(e.ctx, e.newSession(u, locGate, true))
+	_, _, err := e.s.CreateSession(e.ctx, e.newSession(u, locGate, true))
 	e.wantActiveExists(err, open)
-	_, err = e.s.CreateSession(e.ctx, e.newSession(u, locApp, false))
+	_, _, err = e.s.CreateSession(e.ctx, e.newSession(u, locApp, false))
 	e.wantActiveExists(err, open)
 
 	e.end(open)
 	pending := e.create(e.newSession(u, locGate, true))
-	_, err = e.s.CreateSession(e.ctx, e.newSession(u, locOther, false))
+	_, _, err = e.s.CreateSession(e.ctx, e.newSession(u, locOther, false))
 	e.wantActiveExists(err, pending)
 
 	// Another user is not affected.
@@ -62,6 +62,7 @@ func testOneOpenSessionConcurrent(e *env) {
 	const n = 50
 	var wg sync.WaitGroup
 	sessions := make([]*coord.Session, n)
+	created := make([]bool, n)
 	errs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
@@ -69,7 +70,7 @@ func testOneOpenSessionConcurrent(e *env) {
 			if i%2 == 1 {
 				ns = e.newSession(u, locGate, true)
 			}
-			sessions[i], errs[i] = e.s.CreateSession(e.ctx, ns)
+			sessions[i], created[i], errs[i] = e.s.CreateSession(e.ctx, ns)
 		})
 	}
 	wg.Wait()
@@ -80,6 +81,9 @@ func testOneOpenSessionConcurrent(e *env) {
 				e.Fatalf("two sessions created: %d and %d", winner.ID, sessions[i].ID)
 			}
 			winner = sessions[i]
+			if !created[i] {
+				e.Errorf("the one session %d was not reported created", winner.ID)
+			}
 		}
 	}
 	if winner == nil {
@@ -101,7 +105,7 @@ func testExpiredPendingDoesNotBlock(e *env) {
 	u := e.user()
 	pending := e.create(e.newSession(u, locGate, true))
 	e.clock.Advance(expiry - time.Millisecond)
-	_, err := e.s.CreateSession(e.ctx, e.newSession(u, locApp, false))
+	_, _, err := e.s.CreateSession(e.ctx, e.newSession(u, locApp, false))
 	e.wantActiveExists(err, pending)
 	e.wantSession(e.get(pending), pending)
 
@@ -128,7 +132,7 @@ func testIdempotencyKey(e *env) {
 	ns.IdempotencyKey = "key-1"
 	first := e.create(ns)
 	e.clock.Advance(time.Minute)
-	e.wantSession(e.create(ns), first)
+	e.wantSession(e.replay(ns), first)
 
 	// Same key, other user: independent.
 	nv := e.newSession(v, locApp, false)
@@ -140,24 +144,24 @@ func testIdempotencyKey(e *env) {
 	// Same key, other location: a different request.
 	reused := e.newSession(u, locOther, false)
 	reused.IdempotencyKey = "key-1"
-	_, err := e.s.CreateSession(e.ctx, reused)
+	_, _, err := e.s.CreateSession(e.ctx, reused)
 	e.wantCode(err, coord.EIdempotencyKeyReused)
 
 	// The retry still returns the session once it has ended.
 	ended := e.end(first)
-	e.wantSession(e.create(ns), ended)
+	e.wantSession(e.replay(ns), ended)
 
 	// A conflict does not use up the key.
 	open := e.create(e.newSession(u, locApp, false))
 	ns.IdempotencyKey = "key-2"
-	_, err = e.s.CreateSession(e.ctx, ns)
+	_, _, err = e.s.CreateSession(e.ctx, ns)
 	e.wantActiveExists(err, open)
 	e.end(open)
 	second := e.create(ns)
 	if second.ID == open.ID || second.ID == first.ID {
 		e.Errorf("key-2 returned an old session %d", second.ID)
 	}
-	e.wantSession(e.create(ns), second)
+	e.wantSession(e.replay(ns), second)
 }
 
 func testIdempotencyKeyConcurrent(e *env) {
@@ -167,16 +171,24 @@ func testIdempotencyKeyConcurrent(e *env) {
 	const n = 20
 	var wg sync.WaitGroup
 	sessions := make([]*coord.Session, n)
+	created := make([]bool, n)
 	errs := make([]error, n)
 	for i := range n {
-		wg.Go(func() { sessions[i], errs[i] = e.s.CreateSession(e.ctx, ns) })
+		wg.Go(func() { sessions[i], created[i], errs[i] = e.s.CreateSession(e.ctx, ns) })
 	}
 	wg.Wait()
+	creators := 0
 	for i := range n {
 		if errs[i] != nil {
 			e.Fatalf("call %d: %v", i, errs[i])
 		}
 		e.wantSession(sessions[i], sessions[0])
+		if created[i] {
+			creators++
+		}
+	}
+	if creators != 1 {
+		e.Errorf("%d of %d calls with one key reported creating the session, want 1", creators, n)
 	}
 }
 
@@ -193,7 +205,7 @@ func testSessionNotFound(e *env) {
 	} {
 		_, err := e.s.Session(e.ctx, c.user, c.loc, c.id)
 		e.wantCode(err, coord.ENotFound)
-		_, err = e.s.EndSession(e.ctx, c.user, c.loc, c.id, price)
+		_, _, err = e.s.EndSession(e.ctx, c.user, c.loc, c.id, price)
 		e.wantCode(err, coord.ENotFound)
 		_, err = e.s.Redeem(e.ctx, c.user, c.loc, c.id, time.Minute, price)
 		e.wantCode(err, coord.ENotFound)
@@ -279,9 +291,12 @@ func testEndSession(e *env) {
 	e.clock.Advance(time.Hour)
 	dearer := price
 	dearer.Rate.Amount *= 10
-	again, err := e.s.EndSession(e.ctx, u.UserID, locApp, s.ID, dearer)
+	again, endedAgain, err := e.s.EndSession(e.ctx, u.UserID, locApp, s.ID, dearer)
 	if err != nil {
 		e.Fatal(err)
+	}
+	if endedAgain {
+		e.Error("ending an ended session reported it ended again")
 	}
 	e.wantSession(again, ended)
 }
@@ -293,34 +308,48 @@ func testEndSessionConcurrent(e *env) {
 	const n = 20
 	var wg sync.WaitGroup
 	results := make([]*coord.Session, n)
+	ended := make([]bool, n)
 	errs := make([]error, n)
+	prices := make([]coord.Price, n)
 	for i := range n {
+		prices[i] = price
+		prices[i].Rate.Amount += int64(i) * 60 // a second bill would show
 		wg.Go(func() {
-			p := price
-			p.Rate.Amount += int64(i) // a second bill would show
-			results[i], errs[i] = e.s.EndSession(e.ctx, u.UserID, locApp, s.ID, p)
+			results[i], ended[i], errs[i] = e.s.EndSession(e.ctx, u.UserID, locApp, s.ID, prices[i])
 		})
 	}
 	wg.Wait()
+	winner, enders := -1, 0
 	for i := range n {
 		if errs[i] != nil {
 			e.Fatalf("call %d: %v", i, errs[i])
 		}
 		e.wantSession(results[i], results[0])
+		if ended[i] {
+			winner, enders = i, enders+1
+		}
 	}
 	e.wantSession(e.get(s), results[0])
 	if results[0].Status != coord.StatusEnded {
 		e.Errorf("status = %s, want ended", results[0].Status)
+	}
+	if enders != 1 {
+		e.Fatalf("%d of %d calls reported ending the session, want 1", enders, n)
+	}
+	// The call that reported ending it is the one whose bill stands.
+	if want := prices[winner].Cost(42 * time.Minute); results[0].Cost == nil || *results[0].Cost != want {
+		e.Errorf("cost = %s, want %d %s from the price of call %d, which reported ending it",
+			fmtMoney(results[0].Cost), want.Amount, want.Currency, winner)
 	}
 }
 
 func testEndGateSession(e *env) {
 	u := e.user()
 	s := e.create(e.newSession(u, locGate, true))
-	_, err := e.s.EndSession(e.ctx, u.UserID, locGate, s.ID, price)
+	_, _, err := e.s.EndSession(e.ctx, u.UserID, locGate, s.ID, price)
 	e.wantCode(err, coord.EPhysicalCheckout)
 	e.redeem(s, time.Hour)
-	_, err = e.s.EndSession(e.ctx, u.UserID, locGate, s.ID, price)
+	_, _, err = e.s.EndSession(e.ctx, u.UserID, locGate, s.ID, price)
 	e.wantCode(err, coord.EPhysicalCheckout)
 	if got := e.get(s); got.Status != coord.StatusActive {
 		e.Errorf("status = %s, want active", got.Status)

@@ -45,7 +45,7 @@ func Get(b *testing.B, store coord.Store) {
 	ctx := context.Background()
 	loc := location(b)
 	u := newUser(b, store, "get")
-	s, err := store.CreateSession(ctx, newSession(loc, u))
+	s, _, err := store.CreateSession(ctx, newSession(loc, u))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func GetParallel(b *testing.B, store coord.Store) {
 	ctx := context.Background()
 	loc := location(b)
 	u := newUser(b, store, "get-parallel")
-	s, err := store.CreateSession(ctx, newSession(loc, u))
+	s, _, err := store.CreateSession(ctx, newSession(loc, u))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -86,12 +86,12 @@ func Create(b *testing.B, store coord.Store) {
 	u := newUser(b, store, "create")
 	b.ReportAllocs()
 	for b.Loop() {
-		s, err := store.CreateSession(ctx, newSession(loc, u))
+		s, _, err := store.CreateSession(ctx, newSession(loc, u))
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		if _, err := store.EndSession(ctx, u.UserID, loc.ID, s.ID, *loc.Price); err != nil {
+		if _, _, err := store.EndSession(ctx, u.UserID, loc.ID, s.ID, *loc.Price); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
