@@ -30,9 +30,6 @@ func binaries(t *testing.T) (coord, server string) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
 	}
-	if _, err := exec.LookPath("go"); err != nil {
-		t.Skip("no go command to build the binaries")
-	}
 	return proctest.Build(t, "github.com/coordapi/coord/cmd/coord"), proctest.Build(t, "github.com/coordapi/coord/cmd/users-server")
 }
 
