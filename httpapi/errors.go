@@ -150,6 +150,12 @@ func ServeError() func(http.ResponseWriter, *http.Request, error) {
 	}
 }
 
+// writeJSONNoSniff is writeJSON for answers a browser may render.
+func writeJSONNoSniff(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	writeJSON(w, status, body)
+}
+
 func writeJSON(w http.ResponseWriter, status int, body any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

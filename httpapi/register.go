@@ -30,7 +30,6 @@ func Register(api *operations.UsersAPI, d Deps) error {
 	api.Logger = func(format string, args ...any) { d.Logger.Debug("go-openapi: " + format) }
 	api.JSONConsumer = strictJSON()
 	api.JSONProducer = runtime.JSONProducer()
-	api.HTMLProducer = runtime.TextProducer()
 
 	auth := authenticator{catalog: svc.Catalog, tokens: svc.Tokens}
 	api.APIKeyAuthenticator = auth.schemeAuthenticator

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 
@@ -95,25 +96,38 @@ func (h linkAccount) Handle(p users.LinkAccountParams, who *coord.Principal) use
 	ctx := p.HTTPRequest.Context()
 	start, err := h.svc.StartLink(ctx, who.Partner, p.Jwt, p.SystemID, p.RedirectURI, deref(p.State))
 	if err != nil {
-		return linkAccountError{errorResponse(ctx, users.NewLinkAccountDefault(0), err)}
+		return linkAccountFailure(ctx, err)
 	}
 	if start.Demo == nil {
 		return users.NewLinkAccountFound().WithLocation(start.URL)
 	}
 	tok, err := h.pages.sign(ctx, *start.Demo)
 	if err != nil {
-		return linkAccountError{errorResponse(ctx, users.NewLinkAccountDefault(0), err)}
+		return linkAccountFailure(ctx, err)
 	}
 	return users.NewLinkAccountFound().WithLocation(linkPageFromAPI + "?" + url.Values{"t": {tok}}.Encode())
 }
 
-// linkAccountError writes link_account's errors as JSON whatever the
-// browser accepts: the operation also produces text/html, and an error
-// message that quotes a query parameter must never be served as HTML.
-type linkAccountError struct{ *users.LinkAccountDefault }
+// linkAccountError is any error of link_account. The operation documents
+// each status it answers and no default (a default would make mocks answer
+// it instead of the 302), so one responder writes them all.
+type linkAccountError struct {
+	status int
+	body   *models.Error
+}
 
-func (e linkAccountError) WriteResponse(rw http.ResponseWriter, _ runtime.Producer) {
-	rw.Header().Set("Content-Type", "application/json")
-	rw.Header().Set("X-Content-Type-Options", "nosniff")
-	e.LinkAccountDefault.WriteResponse(rw, runtime.JSONProducer())
+func linkAccountFailure(ctx context.Context, err error) users.LinkAccountResponder {
+	return errorResponse(ctx, &linkAccountError{}, err)
+}
+
+func (e *linkAccountError) SetStatusCode(status int)      { e.status = status }
+func (e *linkAccountError) SetPayload(body *models.Error) { e.body = body }
+
+// LinkAccountResponder marks it as one of link_account's responses.
+func (e *linkAccountError) LinkAccountResponder() {}
+
+// WriteResponse writes JSON whatever the browser accepts: an error message
+// that quotes a query parameter must never be served as HTML.
+func (e *linkAccountError) WriteResponse(rw http.ResponseWriter, _ runtime.Producer) {
+	writeJSONNoSniff(rw, e.status, e.body)
 }

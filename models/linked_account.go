@@ -22,7 +22,7 @@ type LinkedAccount struct {
 	LinkedAccount *bool `json:"linked_account"`
 
 	// The system.
-	// Example: riverside-parking
+	// Example: gatepark
 	// Required: true
 	// Max Length: 64
 	// Min Length: 1

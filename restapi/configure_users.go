@@ -4,7 +4,6 @@ package restapi
 
 import (
 	"crypto/tls"
-	"io"
 	"net/http"
 
 	"github.com/coordapi/coord"
@@ -41,12 +40,6 @@ func configureAPI(api *operations.UsersAPI) http.Handler {
 
 	api.JSONConsumer = runtime.JSONConsumer()
 
-	api.HTMLProducer = runtime.ProducerFunc(func(w io.Writer, data any) error {
-		_ = w
-		_ = data
-
-		return errors.NotImplemented("html producer has not yet been implemented")
-	})
 	api.JSONProducer = runtime.JSONProducer()
 
 	// Applies when the "access_key" query is set

@@ -27,7 +27,6 @@
 //	  - application/json
 //
 //	Produces:
-//	  - text/html
 //	  - application/json
 //
 // swagger:meta

@@ -66,6 +66,17 @@ func init() {
             "description": "The token.",
             "schema": {
               "$ref": "#/definitions/JWTResponse"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "jwt_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb29yZC11c2VycyIsInN1YiI6IjZmMWMyZjRlLThhOWItNGMzZC05ZTJmLTFhMmIzYzRkNWU2ZiIsImF1ZCI6WyJkZW1vIl0sImV4cCI6MTc3ODU0NTI2MCwiaWF0IjoxNzc1OTUzMjYwLCJlbWFpbCI6ImRyaXZlckBleGFtcGxlLmNvbSIsInRlc3QiOnRydWV9.3q2-7wF0c1m4x8QZbYq0vR9kYw1oJ5Hn2uL6sT8dA0E"
+              }
             }
           },
           "400": {
@@ -116,6 +127,43 @@ func init() {
             "description": "The sessions, newest first.",
             "schema": {
               "$ref": "#/definitions/SessionList"
+            },
+            "headers": {
+              "Link": {
+                "type": "string",
+                "description": "` + "`" + `\u003c?before_id=2\u0026limit=50\u003e; rel=\"next\"` + "`" + ` when the page is full, so more may follow: the\nnext page's query, relative to this request's URL (send the credentials as usual).\nAbsent when this is the last page.\n"
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "id": 2,
+                  "location_id": "downtown-garage",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-13T08:30:05.118Z",
+                  "status": "active",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                },
+                {
+                  "billing_info": {
+                    "cost": {
+                      "amount": 500,
+                      "currency": "USD"
+                    }
+                  },
+                  "end_time": "2026-04-12T01:24:20.292Z",
+                  "id": 1,
+                  "location_id": "downtown-garage",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-12T00:14:20.292Z",
+                  "status": "ended",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                }
+              ]
             }
           },
           "400": {
@@ -155,6 +203,84 @@ func init() {
             "description": "The systems.",
             "schema": {
               "$ref": "#/definitions/SystemList"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "locations": [
+                    {
+                      "id": "downtown-garage",
+                      "name": "Downtown Garage",
+                      "online_access_type": "license_plate",
+                      "price": {
+                        "grace_m": 10,
+                        "increment_m": 15,
+                        "max_cost": {
+                          "amount": 2400,
+                          "currency": "USD"
+                        },
+                        "rate": {
+                          "amount": 400,
+                          "currency": "USD"
+                        },
+                        "rate_period_m": 60
+                      },
+                      "time_zone": "America/New_York"
+                    },
+                    {
+                      "id": "harbor-street",
+                      "name": "Harbor Street (attended, no online sessions)",
+                      "online_access_type": "not_available",
+                      "time_zone": "America/New_York"
+                    }
+                  ],
+                  "name": "CityPark Garages",
+                  "system_id": "citypark",
+                  "transaction_requirements": {
+                    "jwt_claims": [
+                      "email"
+                    ],
+                    "linked_account": false,
+                    "users_api_fields": [
+                      "vehicle.license_plate.text"
+                    ]
+                  }
+                },
+                {
+                  "locations": [
+                    {
+                      "id": "riverside-lot",
+                      "name": "Riverside Lot",
+                      "online_access_type": "barcode",
+                      "price": {
+                        "grace_m": 0,
+                        "increment_m": 30,
+                        "rate": {
+                          "amount": 300,
+                          "currency": "USD"
+                        },
+                        "rate_period_m": 60
+                      },
+                      "time_zone": "America/Chicago"
+                    }
+                  ],
+                  "name": "GatePark Lots",
+                  "system_id": "gatepark",
+                  "transaction_requirements": {
+                    "jwt_claims": [
+                      "email"
+                    ],
+                    "linked_account": true,
+                    "users_api_fields": []
+                  }
+                }
+              ]
             }
           },
           "401": {
@@ -196,6 +322,17 @@ func init() {
             "description": "The token.",
             "schema": {
               "$ref": "#/definitions/JWTResponse"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "jwt_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb29yZC11c2VycyIsInN1YiI6IjZmMWMyZjRlLThhOWItNGMzZC05ZTJmLTFhMmIzYzRkNWU2ZiIsImF1ZCI6WyJkZW1vIl0sImV4cCI6MTc3ODU0NTI2MCwiaWF0IjoxNzc1OTUzMjYwLCJlbWFpbCI6ImRyaXZlckBleGFtcGxlLmNvbSIsInRlc3QiOnRydWV9.3q2-7wF0c1m4x8QZbYq0vR9kYw1oJ5Hn2uL6sT8dA0E"
+              }
             }
           },
           "400": {
@@ -249,6 +386,18 @@ func init() {
             "description": "The link state now.",
             "schema": {
               "$ref": "#/definitions/LinkedAccount"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "linked_account": true,
+                "system_id": "gatepark"
+              }
             }
           },
           "400": {
@@ -308,6 +457,27 @@ func init() {
             "description": "The session, now ` + "`" + `active` + "`" + ` (or ` + "`" + `ended` + "`" + ` when ` + "`" + `duration_m` + "`" + ` is 0).",
             "schema": {
               "$ref": "#/definitions/Session"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "id": 3,
+                "location_id": "riverside-lot",
+                "redemption_info": {
+                  "barcode": {
+                    "data": "CRD-5THUHRE4IT7ELI5VO6GPLVVPRO",
+                    "format": "aztec"
+                  }
+                },
+                "start_time": "2026-04-12T09:41:07.530Z",
+                "status": "active",
+                "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+              }
             }
           },
           "400": {
@@ -323,7 +493,7 @@ func init() {
             "$ref": "#/responses/NotFound"
           },
           "409": {
-            "$ref": "#/responses/Conflict"
+            "$ref": "#/responses/NotRedeemable"
           },
           "413": {
             "$ref": "#/responses/PayloadTooLarge"
@@ -367,6 +537,44 @@ func init() {
             "description": "The user.",
             "schema": {
               "$ref": "#/definitions/User"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "email": "driver@example.com",
+                "external_uid": "driver@example.com",
+                "name": "Test Driver",
+                "test": true,
+                "transactable_systems": [
+                  {
+                    "linked_account": false,
+                    "missing_requirements": [],
+                    "system_id": "citypark",
+                    "transactable": true
+                  },
+                  {
+                    "linked_account": false,
+                    "missing_requirements": [
+                      "linked_account"
+                    ],
+                    "system_id": "gatepark",
+                    "transactable": false
+                  }
+                ],
+                "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
+                "vehicle": {
+                  "license_plate": {
+                    "country": "us",
+                    "subdivision": "ny",
+                    "text": "abc123"
+                  }
+                }
+              }
             }
           },
           "401": {
@@ -391,8 +599,7 @@ func init() {
       "get": {
         "description": "Open this in the user's browser or web view. Test users are sent to a demo permission page\n(Allow / Deny); real users to the system's account-linking page. Either way the browser\nends on ` + "`" + `redirect_uri?system_id=...\u0026linked_account=true|false` + "`" + ` (with ` + "`" + `state` + "`" + ` passed\nthrough). ` + "`" + `redirect_uri` + "`" + ` must start with one of the partner's allowed prefixes.\n",
         "produces": [
-          "application/json",
-          "text/html"
+          "application/json"
         ],
         "tags": [
           "users"
@@ -403,6 +610,7 @@ func init() {
           {
             "minLength": 1,
             "type": "string",
+            "x-example": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb29yZC11c2VycyIsInN1YiI6IjZmMWMyZjRlLThhOWItNGMzZC05ZTJmLTFhMmIzYzRkNWU2ZiIsImF1ZCI6WyJkZW1vIl0sImV4cCI6MTc3ODU0NTI2MCwiaWF0IjoxNzc1OTUzMjYwLCJlbWFpbCI6ImRyaXZlckBleGFtcGxlLmNvbSIsInRlc3QiOnRydWV9.3q2-7wF0c1m4x8QZbYq0vR9kYw1oJ5Hn2uL6sT8dA0E",
             "description": "The user's JWT (a browser cannot send the Authorization header).",
             "name": "jwt",
             "in": "query",
@@ -412,6 +620,7 @@ func init() {
             "maxLength": 64,
             "minLength": 1,
             "type": "string",
+            "x-example": "gatepark",
             "description": "The system to link with.",
             "name": "system_id",
             "in": "query",
@@ -421,6 +630,7 @@ func init() {
             "maxLength": 2048,
             "minLength": 1,
             "type": "string",
+            "x-example": "https://example.com/callback",
             "description": "Where the browser goes when linking is done; must match an allowed prefix.",
             "name": "redirect_uri",
             "in": "query",
@@ -429,6 +639,7 @@ func init() {
           {
             "maxLength": 512,
             "type": "string",
+            "x-example": "xyz",
             "description": "An opaque value passed back to ` + "`" + `redirect_uri` + "`" + `.",
             "name": "state",
             "in": "query"
@@ -440,12 +651,35 @@ func init() {
             "headers": {
               "Location": {
                 "type": "string",
-                "description": "Where the browser goes next."
+                "default": "../../../../demo/link?t=eyJzIjoiZ2F0ZXBhcmsifQ.c2lnbmF0dXJl",
+                "description": "Where the browser goes next (the default is an example, for mocks)."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
               }
             }
           },
           "400": {
-            "$ref": "#/responses/BadRequest"
+            "description": "` + "`" + `invalid_request` + "`" + `: ` + "`" + `redirect_uri` + "`" + ` does not start with one of the partner's allowed prefixes.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "message": "redirect_uri is not allowed for this partner"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
             "$ref": "#/responses/Unauthorized"
@@ -456,18 +690,33 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "500": {
+            "$ref": "#/responses/UnexpectedError"
+          },
           "501": {
-            "description": "The system has no account linking configured (` + "`" + `linking_unavailable` + "`" + `).",
+            "description": "` + "`" + `linking_unavailable` + "`" + `: the system has no account linking configured.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "linking_unavailable",
+                "message": "system \"gatepark\" has no account linking configured"
+              }
+            },
+            "x-error-codes": [
+              "linking_unavailable"
+            ],
             "x-go-name": "LinkingUnavailable"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
-          },
-          "default": {
-            "$ref": "#/responses/UnexpectedError"
           }
         },
         "security": [
@@ -501,6 +750,21 @@ func init() {
             "description": "The vehicle as stored.",
             "schema": {
               "$ref": "#/definitions/Vehicle"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "license_plate": {
+                  "country": "us",
+                  "subdivision": "ny",
+                  "text": "abc123"
+                }
+              }
             }
           },
           "400": {
@@ -552,26 +816,38 @@ func init() {
             "schema": {
               "$ref": "#/definitions/SessionList"
             },
+            "headers": {
+              "Link": {
+                "type": "string",
+                "description": "` + "`" + `\u003c?before_id=2\u0026limit=50\u003e; rel=\"next\"` + "`" + ` when the page is full, so more may follow: the\nnext page's query, relative to this request's URL (send the credentials as usual).\nAbsent when this is the last page.\n"
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": [
                 {
                   "id": 2,
                   "location_id": "downtown-garage",
-                  "start_time": "2026-04-12T00:14:20.292Z",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-13T08:30:05.118Z",
                   "status": "active",
                   "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
                 },
                 {
                   "billing_info": {
                     "cost": {
-                      "amount": 800,
+                      "amount": 500,
                       "currency": "USD"
                     }
                   },
-                  "end_time": "2026-04-11T04:10:13.456Z",
+                  "end_time": "2026-04-12T01:24:20.292Z",
                   "id": 1,
                   "location_id": "downtown-garage",
-                  "start_time": "2026-04-11T00:14:20.292Z",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-12T00:14:20.292Z",
                   "status": "ended",
                   "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
                 }
@@ -635,6 +911,12 @@ func init() {
             "schema": {
               "$ref": "#/definitions/Session"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": {
                 "id": 1,
@@ -656,13 +938,13 @@ func init() {
             "$ref": "#/responses/NotFound"
           },
           "409": {
-            "$ref": "#/responses/Conflict"
+            "$ref": "#/responses/ActiveSessionExists"
           },
           "413": {
             "$ref": "#/responses/PayloadTooLarge"
           },
           "422": {
-            "$ref": "#/responses/Unprocessable"
+            "$ref": "#/responses/StartRefused"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -698,13 +980,19 @@ func init() {
             "schema": {
               "$ref": "#/definitions/Session"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": {
-                "id": 7,
+                "id": 3,
                 "location_id": "riverside-lot",
                 "redemption_info": {
                   "barcode": {
-                    "data": "CRD-7-5F2A9C",
+                    "data": "CRD-5THUHRE4IT7ELI5VO6GPLVVPRO",
                     "format": "aztec"
                   }
                 },
@@ -762,17 +1050,24 @@ func init() {
             "schema": {
               "$ref": "#/definitions/Session"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": {
                 "billing_info": {
                   "cost": {
-                    "amount": 100,
+                    "amount": 500,
                     "currency": "USD"
                   }
                 },
-                "end_time": "2026-04-12T00:17:50.161Z",
+                "end_time": "2026-04-12T01:24:20.292Z",
                 "id": 1,
                 "location_id": "downtown-garage",
+                "resource_id": "B-12",
                 "start_time": "2026-04-12T00:14:20.292Z",
                 "status": "ended",
                 "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
@@ -789,7 +1084,7 @@ func init() {
             "$ref": "#/responses/NotFound"
           },
           "409": {
-            "$ref": "#/responses/Conflict"
+            "$ref": "#/responses/PhysicalCheckout"
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
@@ -991,7 +1286,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
-          "example": "riverside-parking"
+          "example": "gatepark"
         }
       }
     },
@@ -1394,6 +1689,7 @@ func init() {
       "minimum": 1,
       "type": "integer",
       "format": "int64",
+      "x-example": 100,
       "description": "Return only sessions whose id is lower than this one (the next page starts before the last id seen).",
       "name": "before_id",
       "in": "query"
@@ -1404,6 +1700,7 @@ func init() {
       "type": "integer",
       "format": "int32",
       "default": 50,
+      "x-example": 50,
       "description": "The page size.",
       "name": "limit",
       "in": "query"
@@ -1413,6 +1710,7 @@ func init() {
       "minLength": 1,
       "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
       "type": "string",
+      "x-example": "downtown-garage",
       "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
       "name": "location_id",
       "in": "path",
@@ -1422,6 +1720,7 @@ func init() {
       "minimum": 1,
       "type": "integer",
       "format": "int64",
+      "x-example": 1,
       "description": "A session id.",
       "name": "session_id",
       "in": "path",
@@ -1429,59 +1728,276 @@ func init() {
     }
   },
   "responses": {
-    "BadRequest": {
-      "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+    "ActiveSessionExists": {
+      "description": "` + "`" + `active_session_exists` + "`" + `: the user already has an open session; ` + "`" + `details[0]` + "`" + ` is its id.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "active_session_exists",
+          "details": [
+            "1"
+          ],
+          "message": "the user already has open session 1"
+        }
+      },
+      "x-error-codes": [
+        "active_session_exists"
+      ]
     },
-    "Conflict": {
-      "description": "The request conflicts with the current state.",
+    "BadRequest": {
+      "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "invalid_request",
+          "details": [
+            "session_id in path must be of type int64: \"one\""
+          ],
+          "message": "the request is invalid"
+        }
+      },
+      "x-error-codes": [
+        "invalid_request"
+      ]
     },
     "Forbidden": {
-      "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+      "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "forbidden",
+          "message": "testing operations are for test users only"
+        }
+      },
+      "x-error-codes": [
+        "forbidden"
+      ]
     },
     "NotFound": {
-      "description": "No such resource for this user (another user's data is reported as missing).",
+      "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "not_found",
+          "message": "session 999 not found"
+        }
+      },
+      "x-error-codes": [
+        "not_found"
+      ]
+    },
+    "NotRedeemable": {
+      "description": "` + "`" + `not_redeemable` + "`" + `: the session is not a pending gate session.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "not_redeemable",
+          "message": "session 3 is not a pending gate session"
+        }
+      },
+      "x-error-codes": [
+        "not_redeemable"
+      ]
     },
     "PayloadTooLarge": {
-      "description": "The request body is over the size limit.",
+      "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "payload_too_large",
+          "message": "the request body is larger than 65536 bytes"
+        }
+      },
+      "x-error-codes": [
+        "payload_too_large"
+      ]
+    },
+    "PhysicalCheckout": {
+      "description": "` + "`" + `physical_checkout` + "`" + `: the session ends at the exit gate, not through the API.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "physical_checkout",
+          "message": "session 3 ends at the exit gate"
+        }
+      },
+      "x-error-codes": [
+        "physical_checkout"
+      ]
     },
     "ServiceUnavailable": {
-      "description": "The database is unreachable; retry later.",
+      "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "unavailable",
+          "message": "database unavailable"
+        }
+      },
+      "x-error-codes": [
+        "unavailable"
+      ]
+    },
+    "StartRefused": {
+      "description": "The session cannot start: ` + "`" + `requirements_not_met` + "`" + ` (the missing requirements in ` + "`" + `details` + "`" + `), ` + "`" + `location_not_transactable` + "`" + ` (no online sessions here), ` + "`" + `idempotency_key_reused` + "`" + ` (the key was used for another request), or ` + "`" + `validation_failed` + "`" + `.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "requirements_not_met",
+          "details": [
+            "vehicle.license_plate.text"
+          ],
+          "message": "the user does not meet the requirements of system \"citypark\""
+        }
+      },
+      "x-error-codes": [
+        "requirements_not_met",
+        "location_not_transactable",
+        "idempotency_key_reused",
+        "validation_failed"
+      ]
     },
     "Unauthorized": {
-      "description": "A credential is missing or invalid (access key, JWT or server token).",
+      "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "unauthorized",
+          "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+        }
+      },
+      "x-error-codes": [
+        "unauthorized"
+      ]
     },
     "UnexpectedError": {
-      "description": "Any other error, in the same shape.",
+      "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "internal",
+          "message": "internal error"
+        }
+      },
+      "x-error-codes": [
+        "internal",
+        "method_not_allowed",
+        "unsupported_media_type",
+        "not_implemented",
+        "invalid_request"
+      ]
     },
     "Unprocessable": {
-      "description": "The request is well-formed but fails validation or a business rule.",
+      "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "validation_failed",
+          "details": [
+            "limit in query should be greater than or equal to 1"
+          ],
+          "message": "the request is invalid"
+        }
+      },
+      "x-error-codes": [
+        "validation_failed"
+      ]
     }
   },
   "securityDefinitions": {
@@ -1579,43 +2095,154 @@ func init() {
             "description": "The token.",
             "schema": {
               "$ref": "#/definitions/JWTResponse"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "jwt_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb29yZC11c2VycyIsInN1YiI6IjZmMWMyZjRlLThhOWItNGMzZC05ZTJmLTFhMmIzYzRkNWU2ZiIsImF1ZCI6WyJkZW1vIl0sImV4cCI6MTc3ODU0NTI2MCwiaWF0IjoxNzc1OTUzMjYwLCJlbWFpbCI6ImRyaXZlckBleGFtcGxlLmNvbSIsInRlc3QiOnRydWV9.3q2-7wF0c1m4x8QZbYq0vR9kYw1oJ5Hn2uL6sT8dA0E"
+              }
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "413": {
-            "description": "The request body is over the size limit.",
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -1641,6 +2268,7 @@ func init() {
             "type": "integer",
             "format": "int32",
             "default": 50,
+            "x-example": 50,
             "description": "The page size.",
             "name": "limit",
             "in": "query"
@@ -1649,6 +2277,7 @@ func init() {
             "minimum": 1,
             "type": "integer",
             "format": "int64",
+            "x-example": 100,
             "description": "Return only sessions whose id is lower than this one (the next page starts before the last id seen).",
             "name": "before_id",
             "in": "query"
@@ -1659,37 +2288,159 @@ func init() {
             "description": "The sessions, newest first.",
             "schema": {
               "$ref": "#/definitions/SessionList"
+            },
+            "headers": {
+              "Link": {
+                "type": "string",
+                "description": "` + "`" + `\u003c?before_id=2\u0026limit=50\u003e; rel=\"next\"` + "`" + ` when the page is full, so more may follow: the\nnext page's query, relative to this request's URL (send the credentials as usual).\nAbsent when this is the last page.\n"
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "id": 2,
+                  "location_id": "downtown-garage",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-13T08:30:05.118Z",
+                  "status": "active",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                },
+                {
+                  "billing_info": {
+                    "cost": {
+                      "amount": 500,
+                      "currency": "USD"
+                    }
+                  },
+                  "end_time": "2026-04-12T01:24:20.292Z",
+                  "id": 1,
+                  "location_id": "downtown-garage",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-12T00:14:20.292Z",
+                  "status": "ended",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                }
+              ]
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -1713,19 +2464,131 @@ func init() {
             "description": "The systems.",
             "schema": {
               "$ref": "#/definitions/SystemList"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "locations": [
+                    {
+                      "id": "downtown-garage",
+                      "name": "Downtown Garage",
+                      "online_access_type": "license_plate",
+                      "price": {
+                        "grace_m": 10,
+                        "increment_m": 15,
+                        "max_cost": {
+                          "amount": 2400,
+                          "currency": "USD"
+                        },
+                        "rate": {
+                          "amount": 400,
+                          "currency": "USD"
+                        },
+                        "rate_period_m": 60
+                      },
+                      "time_zone": "America/New_York"
+                    },
+                    {
+                      "id": "harbor-street",
+                      "name": "Harbor Street (attended, no online sessions)",
+                      "online_access_type": "not_available",
+                      "time_zone": "America/New_York"
+                    }
+                  ],
+                  "name": "CityPark Garages",
+                  "system_id": "citypark",
+                  "transaction_requirements": {
+                    "jwt_claims": [
+                      "email"
+                    ],
+                    "linked_account": false,
+                    "users_api_fields": [
+                      "vehicle.license_plate.text"
+                    ]
+                  }
+                },
+                {
+                  "locations": [
+                    {
+                      "id": "riverside-lot",
+                      "name": "Riverside Lot",
+                      "online_access_type": "barcode",
+                      "price": {
+                        "grace_m": 0,
+                        "increment_m": 30,
+                        "rate": {
+                          "amount": 300,
+                          "currency": "USD"
+                        },
+                        "rate_period_m": 60
+                      },
+                      "time_zone": "America/Chicago"
+                    }
+                  ],
+                  "name": "GatePark Lots",
+                  "system_id": "gatepark",
+                  "transaction_requirements": {
+                    "jwt_claims": [
+                      "email"
+                    ],
+                    "linked_account": true,
+                    "users_api_fields": []
+                  }
+                }
+              ]
             }
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -1760,43 +2623,154 @@ func init() {
             "description": "The token.",
             "schema": {
               "$ref": "#/definitions/JWTResponse"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "jwt_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb29yZC11c2VycyIsInN1YiI6IjZmMWMyZjRlLThhOWItNGMzZC05ZTJmLTFhMmIzYzRkNWU2ZiIsImF1ZCI6WyJkZW1vIl0sImV4cCI6MTc3ODU0NTI2MCwiaWF0IjoxNzc1OTUzMjYwLCJlbWFpbCI6ImRyaXZlckBleGFtcGxlLmNvbSIsInRlc3QiOnRydWV9.3q2-7wF0c1m4x8QZbYq0vR9kYw1oJ5Hn2uL6sT8dA0E"
+              }
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "413": {
-            "description": "The request body is over the size limit.",
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -1831,55 +2805,197 @@ func init() {
             "description": "The link state now.",
             "schema": {
               "$ref": "#/definitions/LinkedAccount"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "linked_account": true,
+                "system_id": "gatepark"
+              }
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "403": {
-            "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "forbidden",
+                "message": "testing operations are for test users only"
+              }
+            },
+            "x-error-codes": [
+              "forbidden"
+            ]
           },
           "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
           },
           "413": {
-            "description": "The request body is over the size limit.",
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -1914,61 +3030,227 @@ func init() {
             "description": "The session, now ` + "`" + `active` + "`" + ` (or ` + "`" + `ended` + "`" + ` when ` + "`" + `duration_m` + "`" + ` is 0).",
             "schema": {
               "$ref": "#/definitions/Session"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "id": 3,
+                "location_id": "riverside-lot",
+                "redemption_info": {
+                  "barcode": {
+                    "data": "CRD-5THUHRE4IT7ELI5VO6GPLVVPRO",
+                    "format": "aztec"
+                  }
+                },
+                "start_time": "2026-04-12T09:41:07.530Z",
+                "status": "active",
+                "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+              }
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "403": {
-            "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "forbidden",
+                "message": "testing operations are for test users only"
+              }
+            },
+            "x-error-codes": [
+              "forbidden"
+            ]
           },
           "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
           },
           "409": {
-            "description": "The request conflicts with the current state.",
+            "description": "` + "`" + `not_redeemable` + "`" + `: the session is not a pending gate session.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_redeemable",
+                "message": "session 3 is not a pending gate session"
+              }
+            },
+            "x-error-codes": [
+              "not_redeemable"
+            ]
           },
           "413": {
-            "description": "The request body is over the size limit.",
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -1984,6 +3266,7 @@ func init() {
           "minLength": 1,
           "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
           "type": "string",
+          "x-example": "downtown-garage",
           "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
           "name": "location_id",
           "in": "path",
@@ -1993,6 +3276,7 @@ func init() {
           "minimum": 1,
           "type": "integer",
           "format": "int64",
+          "x-example": 1,
           "description": "A session id.",
           "name": "session_id",
           "in": "path",
@@ -2013,25 +3297,112 @@ func init() {
             "description": "The user.",
             "schema": {
               "$ref": "#/definitions/User"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "email": "driver@example.com",
+                "external_uid": "driver@example.com",
+                "name": "Test Driver",
+                "test": true,
+                "transactable_systems": [
+                  {
+                    "linked_account": false,
+                    "missing_requirements": [],
+                    "system_id": "citypark",
+                    "transactable": true
+                  },
+                  {
+                    "linked_account": false,
+                    "missing_requirements": [
+                      "linked_account"
+                    ],
+                    "system_id": "gatepark",
+                    "transactable": false
+                  }
+                ],
+                "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
+                "vehicle": {
+                  "license_plate": {
+                    "country": "us",
+                    "subdivision": "ny",
+                    "text": "abc123"
+                  }
+                }
+              }
             }
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -2046,8 +3417,7 @@ func init() {
       "get": {
         "description": "Open this in the user's browser or web view. Test users are sent to a demo permission page\n(Allow / Deny); real users to the system's account-linking page. Either way the browser\nends on ` + "`" + `redirect_uri?system_id=...\u0026linked_account=true|false` + "`" + ` (with ` + "`" + `state` + "`" + ` passed\nthrough). ` + "`" + `redirect_uri` + "`" + ` must start with one of the partner's allowed prefixes.\n",
         "produces": [
-          "application/json",
-          "text/html"
+          "application/json"
         ],
         "tags": [
           "users"
@@ -2058,6 +3428,7 @@ func init() {
           {
             "minLength": 1,
             "type": "string",
+            "x-example": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb29yZC11c2VycyIsInN1YiI6IjZmMWMyZjRlLThhOWItNGMzZC05ZTJmLTFhMmIzYzRkNWU2ZiIsImF1ZCI6WyJkZW1vIl0sImV4cCI6MTc3ODU0NTI2MCwiaWF0IjoxNzc1OTUzMjYwLCJlbWFpbCI6ImRyaXZlckBleGFtcGxlLmNvbSIsInRlc3QiOnRydWV9.3q2-7wF0c1m4x8QZbYq0vR9kYw1oJ5Hn2uL6sT8dA0E",
             "description": "The user's JWT (a browser cannot send the Authorization header).",
             "name": "jwt",
             "in": "query",
@@ -2067,6 +3438,7 @@ func init() {
             "maxLength": 64,
             "minLength": 1,
             "type": "string",
+            "x-example": "gatepark",
             "description": "The system to link with.",
             "name": "system_id",
             "in": "query",
@@ -2076,6 +3448,7 @@ func init() {
             "maxLength": 2048,
             "minLength": 1,
             "type": "string",
+            "x-example": "https://example.com/callback",
             "description": "Where the browser goes when linking is done; must match an allowed prefix.",
             "name": "redirect_uri",
             "in": "query",
@@ -2084,6 +3457,7 @@ func init() {
           {
             "maxLength": 512,
             "type": "string",
+            "x-example": "xyz",
             "description": "An opaque value passed back to ` + "`" + `redirect_uri` + "`" + `.",
             "name": "state",
             "in": "query"
@@ -2095,52 +3469,169 @@ func init() {
             "headers": {
               "Location": {
                 "type": "string",
-                "description": "Where the browser goes next."
+                "default": "../../../../demo/link?t=eyJzIjoiZ2F0ZXBhcmsifQ.c2lnbmF0dXJl",
+                "description": "Where the browser goes next (the default is an example, for mocks)."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
               }
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
-            "schema": {
-              "$ref": "#/definitions/Error"
-            }
-          },
-          "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
-            "schema": {
-              "$ref": "#/definitions/Error"
-            }
-          },
-          "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
-            "schema": {
-              "$ref": "#/definitions/Error"
-            }
-          },
-          "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
-            "schema": {
-              "$ref": "#/definitions/Error"
-            }
-          },
-          "501": {
-            "description": "The system has no account linking configured (` + "`" + `linking_unavailable` + "`" + `).",
+            "description": "` + "`" + `invalid_request` + "`" + `: ` + "`" + `redirect_uri` + "`" + ` does not start with one of the partner's allowed prefixes.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "message": "redirect_uri is not allowed for this partner"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
+          },
+          "401": {
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
+          },
+          "404": {
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
+          },
+          "422": {
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
+          },
+          "500": {
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
+          },
+          "501": {
+            "description": "` + "`" + `linking_unavailable` + "`" + `: the system has no account linking configured.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "linking_unavailable",
+                "message": "system \"gatepark\" has no account linking configured"
+              }
+            },
+            "x-error-codes": [
+              "linking_unavailable"
+            ],
             "x-go-name": "LinkingUnavailable"
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
-          },
-          "default": {
-            "description": "Any other error, in the same shape.",
-            "schema": {
-              "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           }
         },
         "security": [
@@ -2174,43 +3665,158 @@ func init() {
             "description": "The vehicle as stored.",
             "schema": {
               "$ref": "#/definitions/Vehicle"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "license_plate": {
+                  "country": "us",
+                  "subdivision": "ny",
+                  "text": "abc123"
+                }
+              }
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "413": {
-            "description": "The request body is over the size limit.",
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -2236,6 +3842,7 @@ func init() {
             "type": "integer",
             "format": "int32",
             "default": 50,
+            "x-example": 50,
             "description": "The page size.",
             "name": "limit",
             "in": "query"
@@ -2244,6 +3851,7 @@ func init() {
             "minimum": 1,
             "type": "integer",
             "format": "int64",
+            "x-example": 100,
             "description": "Return only sessions whose id is lower than this one (the next page starts before the last id seen).",
             "name": "before_id",
             "in": "query"
@@ -2255,26 +3863,38 @@ func init() {
             "schema": {
               "$ref": "#/definitions/SessionList"
             },
+            "headers": {
+              "Link": {
+                "type": "string",
+                "description": "` + "`" + `\u003c?before_id=2\u0026limit=50\u003e; rel=\"next\"` + "`" + ` when the page is full, so more may follow: the\nnext page's query, relative to this request's URL (send the credentials as usual).\nAbsent when this is the last page.\n"
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": [
                 {
                   "id": 2,
                   "location_id": "downtown-garage",
-                  "start_time": "2026-04-12T00:14:20.292Z",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-13T08:30:05.118Z",
                   "status": "active",
                   "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
                 },
                 {
                   "billing_info": {
                     "cost": {
-                      "amount": 800,
+                      "amount": 500,
                       "currency": "USD"
                     }
                   },
-                  "end_time": "2026-04-11T04:10:13.456Z",
+                  "end_time": "2026-04-12T01:24:20.292Z",
                   "id": 1,
                   "location_id": "downtown-garage",
-                  "start_time": "2026-04-11T00:14:20.292Z",
+                  "resource_id": "B-12",
+                  "start_time": "2026-04-12T00:14:20.292Z",
                   "status": "ended",
                   "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
                 }
@@ -2282,40 +3902,140 @@ func init() {
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -2356,6 +4076,12 @@ func init() {
             "schema": {
               "$ref": "#/definitions/Session"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": {
                 "id": 1,
@@ -2368,52 +4094,188 @@ func init() {
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
           },
           "409": {
-            "description": "The request conflicts with the current state.",
+            "description": "` + "`" + `active_session_exists` + "`" + `: the user already has an open session; ` + "`" + `details[0]` + "`" + ` is its id.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "active_session_exists",
+                "details": [
+                  "1"
+                ],
+                "message": "the user already has open session 1"
+              }
+            },
+            "x-error-codes": [
+              "active_session_exists"
+            ]
           },
           "413": {
-            "description": "The request body is over the size limit.",
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "The session cannot start: ` + "`" + `requirements_not_met` + "`" + ` (the missing requirements in ` + "`" + `details` + "`" + `), ` + "`" + `location_not_transactable` + "`" + ` (no online sessions here), ` + "`" + `idempotency_key_reused` + "`" + ` (the key was used for another request), or ` + "`" + `validation_failed` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "requirements_not_met",
+                "details": [
+                  "vehicle.license_plate.text"
+                ],
+                "message": "the user does not meet the requirements of system \"citypark\""
+              }
+            },
+            "x-error-codes": [
+              "requirements_not_met",
+              "location_not_transactable",
+              "idempotency_key_reused",
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -2429,6 +4291,7 @@ func init() {
           "minLength": 1,
           "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
           "type": "string",
+          "x-example": "downtown-garage",
           "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
           "name": "location_id",
           "in": "path",
@@ -2450,13 +4313,19 @@ func init() {
             "schema": {
               "$ref": "#/definitions/Session"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": {
-                "id": 7,
+                "id": 3,
                 "location_id": "riverside-lot",
                 "redemption_info": {
                   "barcode": {
-                    "data": "CRD-7-5F2A9C",
+                    "data": "CRD-5THUHRE4IT7ELI5VO6GPLVVPRO",
                     "format": "aztec"
                   }
                 },
@@ -2466,40 +4335,140 @@ func init() {
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -2515,6 +4484,7 @@ func init() {
           "minLength": 1,
           "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
           "type": "string",
+          "x-example": "downtown-garage",
           "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
           "name": "location_id",
           "in": "path",
@@ -2524,6 +4494,7 @@ func init() {
           "minimum": 1,
           "type": "integer",
           "format": "int64",
+          "x-example": 1,
           "description": "A session id.",
           "name": "session_id",
           "in": "path",
@@ -2545,17 +4516,24 @@ func init() {
             "schema": {
               "$ref": "#/definitions/Session"
             },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
             "examples": {
               "application/json": {
                 "billing_info": {
                   "cost": {
-                    "amount": 100,
+                    "amount": 500,
                     "currency": "USD"
                   }
                 },
-                "end_time": "2026-04-12T00:17:50.161Z",
+                "end_time": "2026-04-12T01:24:20.292Z",
                 "id": 1,
                 "location_id": "downtown-garage",
+                "resource_id": "B-12",
                 "start_time": "2026-04-12T00:14:20.292Z",
                 "status": "ended",
                 "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
@@ -2563,46 +4541,161 @@ func init() {
             }
           },
           "400": {
-            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
           },
           "401": {
-            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
           },
           "404": {
-            "description": "No such resource for this user (another user's data is reported as missing).",
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
           },
           "409": {
-            "description": "The request conflicts with the current state.",
+            "description": "` + "`" + `physical_checkout` + "`" + `: the session ends at the exit gate, not through the API.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "physical_checkout",
+                "message": "session 3 ends at the exit gate"
+              }
+            },
+            "x-error-codes": [
+              "physical_checkout"
+            ]
           },
           "422": {
-            "description": "The request is well-formed but fails validation or a business rule.",
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
           },
           "default": {
-            "description": "Any other error, in the same shape.",
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
               "$ref": "#/definitions/Error"
-            }
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
           }
         },
         "security": [
@@ -2618,6 +4711,7 @@ func init() {
           "minLength": 1,
           "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
           "type": "string",
+          "x-example": "downtown-garage",
           "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
           "name": "location_id",
           "in": "path",
@@ -2627,6 +4721,7 @@ func init() {
           "minimum": 1,
           "type": "integer",
           "format": "int64",
+          "x-example": 1,
           "description": "A session id.",
           "name": "session_id",
           "in": "path",
@@ -2808,7 +4903,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
-          "example": "riverside-parking"
+          "example": "gatepark"
         }
       }
     },
@@ -3211,6 +5306,7 @@ func init() {
       "minimum": 1,
       "type": "integer",
       "format": "int64",
+      "x-example": 100,
       "description": "Return only sessions whose id is lower than this one (the next page starts before the last id seen).",
       "name": "before_id",
       "in": "query"
@@ -3221,6 +5317,7 @@ func init() {
       "type": "integer",
       "format": "int32",
       "default": 50,
+      "x-example": 50,
       "description": "The page size.",
       "name": "limit",
       "in": "query"
@@ -3230,6 +5327,7 @@ func init() {
       "minLength": 1,
       "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
       "type": "string",
+      "x-example": "downtown-garage",
       "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
       "name": "location_id",
       "in": "path",
@@ -3239,6 +5337,7 @@ func init() {
       "minimum": 1,
       "type": "integer",
       "format": "int64",
+      "x-example": 1,
       "description": "A session id.",
       "name": "session_id",
       "in": "path",
@@ -3246,59 +5345,276 @@ func init() {
     }
   },
   "responses": {
-    "BadRequest": {
-      "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+    "ActiveSessionExists": {
+      "description": "` + "`" + `active_session_exists` + "`" + `: the user already has an open session; ` + "`" + `details[0]` + "`" + ` is its id.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "active_session_exists",
+          "details": [
+            "1"
+          ],
+          "message": "the user already has open session 1"
+        }
+      },
+      "x-error-codes": [
+        "active_session_exists"
+      ]
     },
-    "Conflict": {
-      "description": "The request conflicts with the current state.",
+    "BadRequest": {
+      "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "invalid_request",
+          "details": [
+            "session_id in path must be of type int64: \"one\""
+          ],
+          "message": "the request is invalid"
+        }
+      },
+      "x-error-codes": [
+        "invalid_request"
+      ]
     },
     "Forbidden": {
-      "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+      "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "forbidden",
+          "message": "testing operations are for test users only"
+        }
+      },
+      "x-error-codes": [
+        "forbidden"
+      ]
     },
     "NotFound": {
-      "description": "No such resource for this user (another user's data is reported as missing).",
+      "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "not_found",
+          "message": "session 999 not found"
+        }
+      },
+      "x-error-codes": [
+        "not_found"
+      ]
+    },
+    "NotRedeemable": {
+      "description": "` + "`" + `not_redeemable` + "`" + `: the session is not a pending gate session.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "not_redeemable",
+          "message": "session 3 is not a pending gate session"
+        }
+      },
+      "x-error-codes": [
+        "not_redeemable"
+      ]
     },
     "PayloadTooLarge": {
-      "description": "The request body is over the size limit.",
+      "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "payload_too_large",
+          "message": "the request body is larger than 65536 bytes"
+        }
+      },
+      "x-error-codes": [
+        "payload_too_large"
+      ]
+    },
+    "PhysicalCheckout": {
+      "description": "` + "`" + `physical_checkout` + "`" + `: the session ends at the exit gate, not through the API.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "physical_checkout",
+          "message": "session 3 ends at the exit gate"
+        }
+      },
+      "x-error-codes": [
+        "physical_checkout"
+      ]
     },
     "ServiceUnavailable": {
-      "description": "The database is unreachable; retry later.",
+      "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "unavailable",
+          "message": "database unavailable"
+        }
+      },
+      "x-error-codes": [
+        "unavailable"
+      ]
+    },
+    "StartRefused": {
+      "description": "The session cannot start: ` + "`" + `requirements_not_met` + "`" + ` (the missing requirements in ` + "`" + `details` + "`" + `), ` + "`" + `location_not_transactable` + "`" + ` (no online sessions here), ` + "`" + `idempotency_key_reused` + "`" + ` (the key was used for another request), or ` + "`" + `validation_failed` + "`" + `.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "requirements_not_met",
+          "details": [
+            "vehicle.license_plate.text"
+          ],
+          "message": "the user does not meet the requirements of system \"citypark\""
+        }
+      },
+      "x-error-codes": [
+        "requirements_not_met",
+        "location_not_transactable",
+        "idempotency_key_reused",
+        "validation_failed"
+      ]
     },
     "Unauthorized": {
-      "description": "A credential is missing or invalid (access key, JWT or server token).",
+      "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "unauthorized",
+          "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+        }
+      },
+      "x-error-codes": [
+        "unauthorized"
+      ]
     },
     "UnexpectedError": {
-      "description": "Any other error, in the same shape.",
+      "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "internal",
+          "message": "internal error"
+        }
+      },
+      "x-error-codes": [
+        "internal",
+        "method_not_allowed",
+        "unsupported_media_type",
+        "not_implemented",
+        "invalid_request"
+      ]
     },
     "Unprocessable": {
-      "description": "The request is well-formed but fails validation or a business rule.",
+      "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
       "schema": {
         "$ref": "#/definitions/Error"
-      }
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "validation_failed",
+          "details": [
+            "limit in query should be greater than or equal to 1"
+          ],
+          "message": "the request is invalid"
+        }
+      },
+      "x-error-codes": [
+        "validation_failed"
+      ]
     }
   },
   "securityDefinitions": {

@@ -84,6 +84,10 @@ func NewEndSessionOK() *EndSessionOK {
 //
 // The ended session with its bill.
 type EndSessionOK struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Session
 }
 
@@ -133,6 +137,13 @@ func (o *EndSessionOK) GetPayload() *models.Session {
 
 func (o *EndSessionOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Session)
 
 	// response payload
@@ -150,8 +161,12 @@ func NewEndSessionBadRequest() *EndSessionBadRequest {
 
 // EndSessionBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type EndSessionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -201,6 +216,13 @@ func (o *EndSessionBadRequest) GetPayload() *models.Error {
 
 func (o *EndSessionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -218,8 +240,12 @@ func NewEndSessionUnauthorized() *EndSessionUnauthorized {
 
 // EndSessionUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type EndSessionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -269,6 +295,13 @@ func (o *EndSessionUnauthorized) GetPayload() *models.Error {
 
 func (o *EndSessionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -286,8 +319,12 @@ func NewEndSessionNotFound() *EndSessionNotFound {
 
 // EndSessionNotFound describes a response with status code 404, with default header values.
 //
-// No such resource for this user (another user's data is reported as missing).
+// `not_found`: no such resource for this user (another user's data is reported as missing).
 type EndSessionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -337,6 +374,13 @@ func (o *EndSessionNotFound) GetPayload() *models.Error {
 
 func (o *EndSessionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -354,8 +398,12 @@ func NewEndSessionConflict() *EndSessionConflict {
 
 // EndSessionConflict describes a response with status code 409, with default header values.
 //
-// The request conflicts with the current state.
+// `physical_checkout`: the session ends at the exit gate, not through the API.
 type EndSessionConflict struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -405,6 +453,13 @@ func (o *EndSessionConflict) GetPayload() *models.Error {
 
 func (o *EndSessionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -422,8 +477,12 @@ func NewEndSessionUnprocessableEntity() *EndSessionUnprocessableEntity {
 
 // EndSessionUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type EndSessionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -473,6 +532,13 @@ func (o *EndSessionUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *EndSessionUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -490,8 +556,12 @@ func NewEndSessionServiceUnavailable() *EndSessionServiceUnavailable {
 
 // EndSessionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type EndSessionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -541,6 +611,13 @@ func (o *EndSessionServiceUnavailable) GetPayload() *models.Error {
 
 func (o *EndSessionServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -560,9 +637,12 @@ func NewEndSessionDefault(code int) *EndSessionDefault {
 
 // EndSessionDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type EndSessionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -612,6 +692,13 @@ func (o *EndSessionDefault) GetPayload() *models.Error {
 }
 
 func (o *EndSessionDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

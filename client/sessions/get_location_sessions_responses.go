@@ -78,6 +78,16 @@ func NewGetLocationSessionsOK() *GetLocationSessionsOK {
 //
 // The sessions, newest first.
 type GetLocationSessionsOK struct {
+
+	// `<?before_id=2&limit=50>; rel="next"` when the page is full, so more may follow: the
+	// next page's query, relative to this request's URL (send the credentials as usual).
+	// Absent when this is the last page.
+	//
+	Link string
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload models.SessionList
 }
 
@@ -127,6 +137,20 @@ func (o *GetLocationSessionsOK) GetPayload() models.SessionList {
 
 func (o *GetLocationSessionsOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header Link
+	hdrLink := response.GetHeader("Link")
+
+	if hdrLink != "" {
+		o.Link = hdrLink
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
@@ -142,8 +166,12 @@ func NewGetLocationSessionsBadRequest() *GetLocationSessionsBadRequest {
 
 // GetLocationSessionsBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type GetLocationSessionsBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -193,6 +221,13 @@ func (o *GetLocationSessionsBadRequest) GetPayload() *models.Error {
 
 func (o *GetLocationSessionsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -210,8 +245,12 @@ func NewGetLocationSessionsUnauthorized() *GetLocationSessionsUnauthorized {
 
 // GetLocationSessionsUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type GetLocationSessionsUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -261,6 +300,13 @@ func (o *GetLocationSessionsUnauthorized) GetPayload() *models.Error {
 
 func (o *GetLocationSessionsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -278,8 +324,12 @@ func NewGetLocationSessionsNotFound() *GetLocationSessionsNotFound {
 
 // GetLocationSessionsNotFound describes a response with status code 404, with default header values.
 //
-// No such resource for this user (another user's data is reported as missing).
+// `not_found`: no such resource for this user (another user's data is reported as missing).
 type GetLocationSessionsNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -329,6 +379,13 @@ func (o *GetLocationSessionsNotFound) GetPayload() *models.Error {
 
 func (o *GetLocationSessionsNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -346,8 +403,12 @@ func NewGetLocationSessionsUnprocessableEntity() *GetLocationSessionsUnprocessab
 
 // GetLocationSessionsUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type GetLocationSessionsUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -397,6 +458,13 @@ func (o *GetLocationSessionsUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *GetLocationSessionsUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -414,8 +482,12 @@ func NewGetLocationSessionsServiceUnavailable() *GetLocationSessionsServiceUnava
 
 // GetLocationSessionsServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type GetLocationSessionsServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -465,6 +537,13 @@ func (o *GetLocationSessionsServiceUnavailable) GetPayload() *models.Error {
 
 func (o *GetLocationSessionsServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -484,9 +563,12 @@ func NewGetLocationSessionsDefault(code int) *GetLocationSessionsDefault {
 
 // GetLocationSessionsDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type GetLocationSessionsDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -536,6 +618,13 @@ func (o *GetLocationSessionsDefault) GetPayload() *models.Error {
 }
 
 func (o *GetLocationSessionsDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

@@ -72,6 +72,16 @@ func NewGetUserSessionsOK() *GetUserSessionsOK {
 //
 // The sessions, newest first.
 type GetUserSessionsOK struct {
+
+	// `<?before_id=2&limit=50>; rel="next"` when the page is full, so more may follow: the
+	// next page's query, relative to this request's URL (send the credentials as usual).
+	// Absent when this is the last page.
+	//
+	Link string
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload models.SessionList
 }
 
@@ -121,6 +131,20 @@ func (o *GetUserSessionsOK) GetPayload() models.SessionList {
 
 func (o *GetUserSessionsOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header Link
+	hdrLink := response.GetHeader("Link")
+
+	if hdrLink != "" {
+		o.Link = hdrLink
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
@@ -136,8 +160,12 @@ func NewGetUserSessionsBadRequest() *GetUserSessionsBadRequest {
 
 // GetUserSessionsBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type GetUserSessionsBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -187,6 +215,13 @@ func (o *GetUserSessionsBadRequest) GetPayload() *models.Error {
 
 func (o *GetUserSessionsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -204,8 +239,12 @@ func NewGetUserSessionsUnauthorized() *GetUserSessionsUnauthorized {
 
 // GetUserSessionsUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type GetUserSessionsUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -255,6 +294,13 @@ func (o *GetUserSessionsUnauthorized) GetPayload() *models.Error {
 
 func (o *GetUserSessionsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -272,8 +318,12 @@ func NewGetUserSessionsUnprocessableEntity() *GetUserSessionsUnprocessableEntity
 
 // GetUserSessionsUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type GetUserSessionsUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -323,6 +373,13 @@ func (o *GetUserSessionsUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *GetUserSessionsUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -340,8 +397,12 @@ func NewGetUserSessionsServiceUnavailable() *GetUserSessionsServiceUnavailable {
 
 // GetUserSessionsServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type GetUserSessionsServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -391,6 +452,13 @@ func (o *GetUserSessionsServiceUnavailable) GetPayload() *models.Error {
 
 func (o *GetUserSessionsServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -410,9 +478,12 @@ func NewGetUserSessionsDefault(code int) *GetUserSessionsDefault {
 
 // GetUserSessionsDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type GetUserSessionsDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -462,6 +533,13 @@ func (o *GetUserSessionsDefault) GetPayload() *models.Error {
 }
 
 func (o *GetUserSessionsDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

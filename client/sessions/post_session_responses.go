@@ -90,6 +90,10 @@ func NewPostSessionOK() *PostSessionOK {
 //
 // The new session (or, on an idempotent retry, the one created first).
 type PostSessionOK struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Session
 }
 
@@ -139,6 +143,13 @@ func (o *PostSessionOK) GetPayload() *models.Session {
 
 func (o *PostSessionOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Session)
 
 	// response payload
@@ -156,8 +167,12 @@ func NewPostSessionBadRequest() *PostSessionBadRequest {
 
 // PostSessionBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type PostSessionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -207,6 +222,13 @@ func (o *PostSessionBadRequest) GetPayload() *models.Error {
 
 func (o *PostSessionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -224,8 +246,12 @@ func NewPostSessionUnauthorized() *PostSessionUnauthorized {
 
 // PostSessionUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type PostSessionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -275,6 +301,13 @@ func (o *PostSessionUnauthorized) GetPayload() *models.Error {
 
 func (o *PostSessionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -292,8 +325,12 @@ func NewPostSessionNotFound() *PostSessionNotFound {
 
 // PostSessionNotFound describes a response with status code 404, with default header values.
 //
-// No such resource for this user (another user's data is reported as missing).
+// `not_found`: no such resource for this user (another user's data is reported as missing).
 type PostSessionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -343,6 +380,13 @@ func (o *PostSessionNotFound) GetPayload() *models.Error {
 
 func (o *PostSessionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -360,8 +404,12 @@ func NewPostSessionConflict() *PostSessionConflict {
 
 // PostSessionConflict describes a response with status code 409, with default header values.
 //
-// The request conflicts with the current state.
+// `active_session_exists`: the user already has an open session; `details[0]` is its id.
 type PostSessionConflict struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -411,6 +459,13 @@ func (o *PostSessionConflict) GetPayload() *models.Error {
 
 func (o *PostSessionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -428,8 +483,12 @@ func NewPostSessionRequestEntityTooLarge() *PostSessionRequestEntityTooLarge {
 
 // PostSessionRequestEntityTooLarge describes a response with status code 413, with default header values.
 //
-// The request body is over the size limit.
+// `payload_too_large`: the request body is over the size limit.
 type PostSessionRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -479,6 +538,13 @@ func (o *PostSessionRequestEntityTooLarge) GetPayload() *models.Error {
 
 func (o *PostSessionRequestEntityTooLarge) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -496,8 +562,12 @@ func NewPostSessionUnprocessableEntity() *PostSessionUnprocessableEntity {
 
 // PostSessionUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// The session cannot start: `requirements_not_met` (the missing requirements in `details`), `location_not_transactable` (no online sessions here), `idempotency_key_reused` (the key was used for another request), or `validation_failed`.
 type PostSessionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -547,6 +617,13 @@ func (o *PostSessionUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *PostSessionUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -564,8 +641,12 @@ func NewPostSessionServiceUnavailable() *PostSessionServiceUnavailable {
 
 // PostSessionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type PostSessionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -615,6 +696,13 @@ func (o *PostSessionServiceUnavailable) GetPayload() *models.Error {
 
 func (o *PostSessionServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -634,9 +722,12 @@ func NewPostSessionDefault(code int) *PostSessionDefault {
 
 // PostSessionDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type PostSessionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -686,6 +777,13 @@ func (o *PostSessionDefault) GetPayload() *models.Error {
 }
 
 func (o *PostSessionDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

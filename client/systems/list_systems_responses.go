@@ -54,6 +54,10 @@ func NewListSystemsOK() *ListSystemsOK {
 //
 // The systems.
 type ListSystemsOK struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload models.SystemList
 }
 
@@ -103,6 +107,13 @@ func (o *ListSystemsOK) GetPayload() models.SystemList {
 
 func (o *ListSystemsOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
@@ -118,8 +129,12 @@ func NewListSystemsUnauthorized() *ListSystemsUnauthorized {
 
 // ListSystemsUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type ListSystemsUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -169,6 +184,13 @@ func (o *ListSystemsUnauthorized) GetPayload() *models.Error {
 
 func (o *ListSystemsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -188,9 +210,12 @@ func NewListSystemsDefault(code int) *ListSystemsDefault {
 
 // ListSystemsDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type ListSystemsDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -240,6 +265,13 @@ func (o *ListSystemsDefault) GetPayload() *models.Error {
 }
 
 func (o *ListSystemsDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

@@ -96,6 +96,10 @@ func NewSimulateRedemptionOK() *SimulateRedemptionOK {
 //
 // The session, now `active` (or `ended` when `duration_m` is 0).
 type SimulateRedemptionOK struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Session
 }
 
@@ -145,6 +149,13 @@ func (o *SimulateRedemptionOK) GetPayload() *models.Session {
 
 func (o *SimulateRedemptionOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Session)
 
 	// response payload
@@ -162,8 +173,12 @@ func NewSimulateRedemptionBadRequest() *SimulateRedemptionBadRequest {
 
 // SimulateRedemptionBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type SimulateRedemptionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -213,6 +228,13 @@ func (o *SimulateRedemptionBadRequest) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -230,8 +252,12 @@ func NewSimulateRedemptionUnauthorized() *SimulateRedemptionUnauthorized {
 
 // SimulateRedemptionUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type SimulateRedemptionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -281,6 +307,13 @@ func (o *SimulateRedemptionUnauthorized) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -298,8 +331,12 @@ func NewSimulateRedemptionForbidden() *SimulateRedemptionForbidden {
 
 // SimulateRedemptionForbidden describes a response with status code 403, with default header values.
 //
-// The credentials are valid but not allowed here (testing operations are for test users only).
+// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
 type SimulateRedemptionForbidden struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -349,6 +386,13 @@ func (o *SimulateRedemptionForbidden) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -366,8 +410,12 @@ func NewSimulateRedemptionNotFound() *SimulateRedemptionNotFound {
 
 // SimulateRedemptionNotFound describes a response with status code 404, with default header values.
 //
-// No such resource for this user (another user's data is reported as missing).
+// `not_found`: no such resource for this user (another user's data is reported as missing).
 type SimulateRedemptionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -417,6 +465,13 @@ func (o *SimulateRedemptionNotFound) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -434,8 +489,12 @@ func NewSimulateRedemptionConflict() *SimulateRedemptionConflict {
 
 // SimulateRedemptionConflict describes a response with status code 409, with default header values.
 //
-// The request conflicts with the current state.
+// `not_redeemable`: the session is not a pending gate session.
 type SimulateRedemptionConflict struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -485,6 +544,13 @@ func (o *SimulateRedemptionConflict) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -502,8 +568,12 @@ func NewSimulateRedemptionRequestEntityTooLarge() *SimulateRedemptionRequestEnti
 
 // SimulateRedemptionRequestEntityTooLarge describes a response with status code 413, with default header values.
 //
-// The request body is over the size limit.
+// `payload_too_large`: the request body is over the size limit.
 type SimulateRedemptionRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -553,6 +623,13 @@ func (o *SimulateRedemptionRequestEntityTooLarge) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionRequestEntityTooLarge) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -570,8 +647,12 @@ func NewSimulateRedemptionUnprocessableEntity() *SimulateRedemptionUnprocessable
 
 // SimulateRedemptionUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type SimulateRedemptionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -621,6 +702,13 @@ func (o *SimulateRedemptionUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -638,8 +726,12 @@ func NewSimulateRedemptionServiceUnavailable() *SimulateRedemptionServiceUnavail
 
 // SimulateRedemptionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type SimulateRedemptionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -689,6 +781,13 @@ func (o *SimulateRedemptionServiceUnavailable) GetPayload() *models.Error {
 
 func (o *SimulateRedemptionServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -708,9 +807,12 @@ func NewSimulateRedemptionDefault(code int) *SimulateRedemptionDefault {
 
 // SimulateRedemptionDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type SimulateRedemptionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -760,6 +862,13 @@ func (o *SimulateRedemptionDefault) GetPayload() *models.Error {
 }
 
 func (o *SimulateRedemptionDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

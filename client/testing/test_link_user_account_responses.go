@@ -90,6 +90,10 @@ func NewTestLinkUserAccountOK() *TestLinkUserAccountOK {
 //
 // The link state now.
 type TestLinkUserAccountOK struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.LinkedAccount
 }
 
@@ -139,6 +143,13 @@ func (o *TestLinkUserAccountOK) GetPayload() *models.LinkedAccount {
 
 func (o *TestLinkUserAccountOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.LinkedAccount)
 
 	// response payload
@@ -156,8 +167,12 @@ func NewTestLinkUserAccountBadRequest() *TestLinkUserAccountBadRequest {
 
 // TestLinkUserAccountBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type TestLinkUserAccountBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -207,6 +222,13 @@ func (o *TestLinkUserAccountBadRequest) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -224,8 +246,12 @@ func NewTestLinkUserAccountUnauthorized() *TestLinkUserAccountUnauthorized {
 
 // TestLinkUserAccountUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type TestLinkUserAccountUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -275,6 +301,13 @@ func (o *TestLinkUserAccountUnauthorized) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -292,8 +325,12 @@ func NewTestLinkUserAccountForbidden() *TestLinkUserAccountForbidden {
 
 // TestLinkUserAccountForbidden describes a response with status code 403, with default header values.
 //
-// The credentials are valid but not allowed here (testing operations are for test users only).
+// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
 type TestLinkUserAccountForbidden struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -343,6 +380,13 @@ func (o *TestLinkUserAccountForbidden) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -360,8 +404,12 @@ func NewTestLinkUserAccountNotFound() *TestLinkUserAccountNotFound {
 
 // TestLinkUserAccountNotFound describes a response with status code 404, with default header values.
 //
-// No such resource for this user (another user's data is reported as missing).
+// `not_found`: no such resource for this user (another user's data is reported as missing).
 type TestLinkUserAccountNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -411,6 +459,13 @@ func (o *TestLinkUserAccountNotFound) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -428,8 +483,12 @@ func NewTestLinkUserAccountRequestEntityTooLarge() *TestLinkUserAccountRequestEn
 
 // TestLinkUserAccountRequestEntityTooLarge describes a response with status code 413, with default header values.
 //
-// The request body is over the size limit.
+// `payload_too_large`: the request body is over the size limit.
 type TestLinkUserAccountRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -479,6 +538,13 @@ func (o *TestLinkUserAccountRequestEntityTooLarge) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountRequestEntityTooLarge) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -496,8 +562,12 @@ func NewTestLinkUserAccountUnprocessableEntity() *TestLinkUserAccountUnprocessab
 
 // TestLinkUserAccountUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type TestLinkUserAccountUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -547,6 +617,13 @@ func (o *TestLinkUserAccountUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -564,8 +641,12 @@ func NewTestLinkUserAccountServiceUnavailable() *TestLinkUserAccountServiceUnava
 
 // TestLinkUserAccountServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type TestLinkUserAccountServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -615,6 +696,13 @@ func (o *TestLinkUserAccountServiceUnavailable) GetPayload() *models.Error {
 
 func (o *TestLinkUserAccountServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -634,9 +722,12 @@ func NewTestLinkUserAccountDefault(code int) *TestLinkUserAccountDefault {
 
 // TestLinkUserAccountDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type TestLinkUserAccountDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -686,6 +777,13 @@ func (o *TestLinkUserAccountDefault) GetPayload() *models.Error {
 }
 
 func (o *TestLinkUserAccountDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

@@ -51,6 +51,12 @@ func (o *LinkAccountReader) ReadResponse(response runtime.ClientResponse, consum
 			return nil, err
 		}
 		return nil, result
+	case 500:
+		result := NewLinkAccountInternalServerError()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	case 501:
 		result := NewLinkAccountLinkingUnavailable()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -64,20 +70,21 @@ func (o *LinkAccountReader) ReadResponse(response runtime.ClientResponse, consum
 		}
 		return nil, result
 	default:
-		result := NewLinkAccountDefault(response.Code())
-		if err := result.readResponse(response, consumer, o.formats); err != nil {
-			return nil, err
-		}
-		if response.Code()/100 == 2 {
-			return result, nil
-		}
-		return nil, result
+		return nil, runtime.NewAPIError("[GET /user/current/link_account] link_account", response, response.Code())
 	}
 }
 
 // NewLinkAccountFound creates a LinkAccountFound with default headers values
 func NewLinkAccountFound() *LinkAccountFound {
-	return &LinkAccountFound{}
+	var (
+		// initialize headers with default values
+		locationDefault = string("../../../../demo/link?t=eyJzIjoiZ2F0ZXBhcmsifQ.c2lnbmF0dXJl")
+	)
+
+	return &LinkAccountFound{
+
+		Location: locationDefault,
+	}
 }
 
 // LinkAccountFound describes a response with status code 302, with default header values.
@@ -85,8 +92,13 @@ func NewLinkAccountFound() *LinkAccountFound {
 // Redirect to the permission page or the system's linking page.
 type LinkAccountFound struct {
 
-	// Where the browser goes next.
+	// Where the browser goes next (the default is an example, for mocks).
+	//
+	// Default: "../../../../demo/link?t=eyJzIjoiZ2F0ZXBhcmsifQ.c2lnbmF0dXJl"
 	Location string
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 }
 
 // IsSuccess returns true when this link account found response has a 2xx status code
@@ -136,6 +148,13 @@ func (o *LinkAccountFound) readResponse(response runtime.ClientResponse, consume
 		o.Location = hdrLocation
 	}
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	return nil
 }
 
@@ -146,8 +165,12 @@ func NewLinkAccountBadRequest() *LinkAccountBadRequest {
 
 // LinkAccountBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: `redirect_uri` does not start with one of the partner's allowed prefixes.
 type LinkAccountBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -197,6 +220,13 @@ func (o *LinkAccountBadRequest) GetPayload() *models.Error {
 
 func (o *LinkAccountBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -214,8 +244,12 @@ func NewLinkAccountUnauthorized() *LinkAccountUnauthorized {
 
 // LinkAccountUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type LinkAccountUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -265,6 +299,13 @@ func (o *LinkAccountUnauthorized) GetPayload() *models.Error {
 
 func (o *LinkAccountUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -282,8 +323,12 @@ func NewLinkAccountNotFound() *LinkAccountNotFound {
 
 // LinkAccountNotFound describes a response with status code 404, with default header values.
 //
-// No such resource for this user (another user's data is reported as missing).
+// `not_found`: no such resource for this user (another user's data is reported as missing).
 type LinkAccountNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -333,6 +378,13 @@ func (o *LinkAccountNotFound) GetPayload() *models.Error {
 
 func (o *LinkAccountNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -350,8 +402,12 @@ func NewLinkAccountUnprocessableEntity() *LinkAccountUnprocessableEntity {
 
 // LinkAccountUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type LinkAccountUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -401,6 +457,92 @@ func (o *LinkAccountUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *LinkAccountUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLinkAccountInternalServerError creates a LinkAccountInternalServerError with default headers values
+func NewLinkAccountInternalServerError() *LinkAccountInternalServerError {
+	return &LinkAccountInternalServerError{}
+}
+
+// LinkAccountInternalServerError describes a response with status code 500, with default header values.
+//
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
+type LinkAccountInternalServerError struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this link account internal server error response has a 2xx status code
+func (o *LinkAccountInternalServerError) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this link account internal server error response has a 3xx status code
+func (o *LinkAccountInternalServerError) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this link account internal server error response has a 4xx status code
+func (o *LinkAccountInternalServerError) IsClientError() bool {
+	return false
+}
+
+// IsServerError returns true when this link account internal server error response has a 5xx status code
+func (o *LinkAccountInternalServerError) IsServerError() bool {
+	return true
+}
+
+// IsCode returns true when this link account internal server error response a status code equal to that given
+func (o *LinkAccountInternalServerError) IsCode(code int) bool {
+	return code == 500
+}
+
+// Code gets the status code for the link account internal server error response
+func (o *LinkAccountInternalServerError) Code() int {
+	return 500
+}
+
+func (o *LinkAccountInternalServerError) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current/link_account][%d] linkAccountInternalServerError %s", 500, payload)
+}
+
+func (o *LinkAccountInternalServerError) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current/link_account][%d] linkAccountInternalServerError %s", 500, payload)
+}
+
+func (o *LinkAccountInternalServerError) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *LinkAccountInternalServerError) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -418,8 +560,12 @@ func NewLinkAccountLinkingUnavailable() *LinkAccountLinkingUnavailable {
 
 // LinkAccountLinkingUnavailable describes a response with status code 501, with default header values.
 //
-// The system has no account linking configured (`linking_unavailable`).
+// `linking_unavailable`: the system has no account linking configured.
 type LinkAccountLinkingUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -469,6 +615,13 @@ func (o *LinkAccountLinkingUnavailable) GetPayload() *models.Error {
 
 func (o *LinkAccountLinkingUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -486,8 +639,12 @@ func NewLinkAccountServiceUnavailable() *LinkAccountServiceUnavailable {
 
 // LinkAccountServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type LinkAccountServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -537,77 +694,12 @@ func (o *LinkAccountServiceUnavailable) GetPayload() *models.Error {
 
 func (o *LinkAccountServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
-	o.Payload = new(models.Error)
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
 
-	// response payload
-	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
-		return err
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
 	}
-
-	return nil
-}
-
-// NewLinkAccountDefault creates a LinkAccountDefault with default headers values
-func NewLinkAccountDefault(code int) *LinkAccountDefault {
-	return &LinkAccountDefault{
-		_statusCode: code,
-	}
-}
-
-// LinkAccountDefault describes a response with status code -1, with default header values.
-//
-// Any other error, in the same shape.
-type LinkAccountDefault struct {
-	_statusCode int
-
-	Payload *models.Error
-}
-
-// IsSuccess returns true when this link account default response has a 2xx status code
-func (o *LinkAccountDefault) IsSuccess() bool {
-	return o._statusCode/100 == 2
-}
-
-// IsRedirect returns true when this link account default response has a 3xx status code
-func (o *LinkAccountDefault) IsRedirect() bool {
-	return o._statusCode/100 == 3
-}
-
-// IsClientError returns true when this link account default response has a 4xx status code
-func (o *LinkAccountDefault) IsClientError() bool {
-	return o._statusCode/100 == 4
-}
-
-// IsServerError returns true when this link account default response has a 5xx status code
-func (o *LinkAccountDefault) IsServerError() bool {
-	return o._statusCode/100 == 5
-}
-
-// IsCode returns true when this link account default response a status code equal to that given
-func (o *LinkAccountDefault) IsCode(code int) bool {
-	return o._statusCode == code
-}
-
-// Code gets the status code for the link account default response
-func (o *LinkAccountDefault) Code() int {
-	return o._statusCode
-}
-
-func (o *LinkAccountDefault) Error() string {
-	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[GET /user/current/link_account][%d] link_account default %s", o._statusCode, payload)
-}
-
-func (o *LinkAccountDefault) String() string {
-	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[GET /user/current/link_account][%d] link_account default %s", o._statusCode, payload)
-}
-
-func (o *LinkAccountDefault) GetPayload() *models.Error {
-	return o.Payload
-}
-
-func (o *LinkAccountDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
 	o.Payload = new(models.Error)
 

@@ -78,6 +78,10 @@ func NewPutVehicleOK() *PutVehicleOK {
 //
 // The vehicle as stored.
 type PutVehicleOK struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Vehicle
 }
 
@@ -127,6 +131,13 @@ func (o *PutVehicleOK) GetPayload() *models.Vehicle {
 
 func (o *PutVehicleOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Vehicle)
 
 	// response payload
@@ -144,8 +155,12 @@ func NewPutVehicleBadRequest() *PutVehicleBadRequest {
 
 // PutVehicleBadRequest describes a response with status code 400, with default header values.
 //
-// The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 type PutVehicleBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -195,6 +210,13 @@ func (o *PutVehicleBadRequest) GetPayload() *models.Error {
 
 func (o *PutVehicleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -212,8 +234,12 @@ func NewPutVehicleUnauthorized() *PutVehicleUnauthorized {
 
 // PutVehicleUnauthorized describes a response with status code 401, with default header values.
 //
-// A credential is missing or invalid (access key, JWT or server token).
+// `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 type PutVehicleUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -263,6 +289,13 @@ func (o *PutVehicleUnauthorized) GetPayload() *models.Error {
 
 func (o *PutVehicleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -280,8 +313,12 @@ func NewPutVehicleRequestEntityTooLarge() *PutVehicleRequestEntityTooLarge {
 
 // PutVehicleRequestEntityTooLarge describes a response with status code 413, with default header values.
 //
-// The request body is over the size limit.
+// `payload_too_large`: the request body is over the size limit.
 type PutVehicleRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -331,6 +368,13 @@ func (o *PutVehicleRequestEntityTooLarge) GetPayload() *models.Error {
 
 func (o *PutVehicleRequestEntityTooLarge) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -348,8 +392,12 @@ func NewPutVehicleUnprocessableEntity() *PutVehicleUnprocessableEntity {
 
 // PutVehicleUnprocessableEntity describes a response with status code 422, with default header values.
 //
-// The request is well-formed but fails validation or a business rule.
+// `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 type PutVehicleUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -399,6 +447,13 @@ func (o *PutVehicleUnprocessableEntity) GetPayload() *models.Error {
 
 func (o *PutVehicleUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -416,8 +471,12 @@ func NewPutVehicleServiceUnavailable() *PutVehicleServiceUnavailable {
 
 // PutVehicleServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// `unavailable`: the database is unreachable; retry later.
 type PutVehicleServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
 	Payload *models.Error
 }
 
@@ -467,6 +526,13 @@ func (o *PutVehicleServiceUnavailable) GetPayload() *models.Error {
 
 func (o *PutVehicleServiceUnavailable) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.Error)
 
 	// response payload
@@ -486,9 +552,12 @@ func NewPutVehicleDefault(code int) *PutVehicleDefault {
 
 // PutVehicleDefault describes a response with status code -1, with default header values.
 //
-// Any other error, in the same shape.
+// Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 type PutVehicleDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
 
 	Payload *models.Error
 }
@@ -538,6 +607,13 @@ func (o *PutVehicleDefault) GetPayload() *models.Error {
 }
 
 func (o *PutVehicleDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
 
 	o.Payload = new(models.Error)
 

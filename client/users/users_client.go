@@ -52,30 +52,6 @@ type Client struct {
 // ClientOption may be used to customize the behavior of Client methods.
 type ClientOption func(*runtime.ClientOperation)
 
-// This client is generated with a few options you might find useful for your swagger spec.
-//
-// Feel free to add you own set of options.
-
-// WithAccept allows the client to force the Accept header
-// to negotiate a specific Producer from the server.
-//
-// You may use this option to set arbitrary extensions to your MIME media type.
-func WithAccept(mime string) ClientOption {
-	return func(r *runtime.ClientOperation) {
-		r.ProducesMediaTypes = []string{mime}
-	}
-}
-
-// WithAcceptApplicationJSON sets the Accept header to "application/json".
-func WithAcceptApplicationJSON(r *runtime.ClientOperation) {
-	r.ProducesMediaTypes = []string{"application/json"}
-}
-
-// WithAcceptTextHTML sets the Accept header to "text/html".
-func WithAcceptTextHTML(r *runtime.ClientOperation) {
-	r.ProducesMediaTypes = []string{"text/html"}
-}
-
 // ClientService is the interface for Client methods.
 type ClientService interface {
 
@@ -212,7 +188,7 @@ func (a *Client) LinkAccountContext(ctx context.Context, params *LinkAccountPara
 		ID:                 "link_account",
 		Method:             "GET",
 		PathPattern:        "/user/current/link_account",
-		ProducesMediaTypes: []string{"application/json", "text/html"},
+		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http", "https"},
 		Params:             params,

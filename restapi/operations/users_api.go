@@ -4,7 +4,6 @@ package operations
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
@@ -44,12 +43,6 @@ func NewUsersAPI(spec *loads.Document) *UsersAPI {
 
 		JSONConsumer: runtime.JSONConsumer(),
 
-		HTMLProducer: runtime.ProducerFunc(func(w io.Writer, data any) error {
-			_ = w
-			_ = data
-
-			return errors.NotImplemented("html producer has not yet been implemented")
-		}),
 		JSONProducer: runtime.JSONProducer(),
 
 		TokensCreateJwtHandler: tokens.CreateJwtHandlerFunc(func(params tokens.CreateJwtParams, principal *coord.Principal) tokens.CreateJwtResponder {
@@ -205,9 +198,6 @@ type UsersAPI struct {
 	//   - application/json
 	JSONConsumer runtime.Consumer
 
-	// HTMLProducer registers a producer for the following mime types:
-	//   - text/html
-	HTMLProducer runtime.Producer
 	// JSONProducer registers a producer for the following mime types:
 	//   - application/json
 	JSONProducer runtime.Producer
@@ -326,9 +316,6 @@ func (o *UsersAPI) Validate() error {
 		unregistered = append(unregistered, "JSONConsumer")
 	}
 
-	if o.HTMLProducer == nil {
-		unregistered = append(unregistered, "HTMLProducer")
-	}
 	if o.JSONProducer == nil {
 		unregistered = append(unregistered, "JSONProducer")
 	}
@@ -453,10 +440,7 @@ func (o *UsersAPI) ConsumersFor(mediaTypes []string) map[string]runtime.Consumer
 func (o *UsersAPI) ProducersFor(mediaTypes []string) map[string]runtime.Producer {
 	result := make(map[string]runtime.Producer, len(mediaTypes))
 	for _, mt := range mediaTypes {
-		switch mt {
-		case "text/html":
-			result["text/html"] = o.HTMLProducer
-		case "application/json":
+		if mt == "application/json" {
 			result["application/json"] = o.JSONProducer
 		}
 

@@ -18,6 +18,9 @@ const EndSessionOKCode int = 200
 // swagger:response endSessionOK
 type EndSessionOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.Session `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type EndSessionOK struct {
 func NewEndSessionOK() *EndSessionOK {
 
 	return &EndSessionOK{}
+}
+
+// WithXRequestID adds the xRequestId to the end session o k response
+func (o *EndSessionOK) WithXRequestID(xRequestID string) *EndSessionOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session o k response
+func (o *EndSessionOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session o k response
@@ -42,6 +56,13 @@ func (o *EndSessionOK) SetPayload(payload *models.Session) {
 // WriteResponse to the client
 func (o *EndSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *EndSessionOK) EndSessionResponder() {}
 // EndSessionBadRequestCode is the HTTP code returned for type EndSessionBadRequest
 const EndSessionBadRequestCode int = 400
 
-// EndSessionBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// EndSessionBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response endSessionBadRequest
 type EndSessionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type EndSessionBadRequest struct {
 func NewEndSessionBadRequest() *EndSessionBadRequest {
 
 	return &EndSessionBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the end session bad request response
+func (o *EndSessionBadRequest) WithXRequestID(xRequestID string) *EndSessionBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session bad request response
+func (o *EndSessionBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session bad request response
@@ -85,6 +120,13 @@ func (o *EndSessionBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *EndSessionBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *EndSessionBadRequest) EndSessionResponder() {}
 // EndSessionUnauthorizedCode is the HTTP code returned for type EndSessionUnauthorized
 const EndSessionUnauthorizedCode int = 401
 
-// EndSessionUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// EndSessionUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response endSessionUnauthorized
 type EndSessionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type EndSessionUnauthorized struct {
 func NewEndSessionUnauthorized() *EndSessionUnauthorized {
 
 	return &EndSessionUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the end session unauthorized response
+func (o *EndSessionUnauthorized) WithXRequestID(xRequestID string) *EndSessionUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session unauthorized response
+func (o *EndSessionUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session unauthorized response
@@ -128,6 +184,13 @@ func (o *EndSessionUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *EndSessionUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *EndSessionUnauthorized) EndSessionResponder() {}
 // EndSessionNotFoundCode is the HTTP code returned for type EndSessionNotFound
 const EndSessionNotFoundCode int = 404
 
-// EndSessionNotFound No such resource for this user (another user's data is reported as missing).
+// EndSessionNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response endSessionNotFound
 type EndSessionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type EndSessionNotFound struct {
 func NewEndSessionNotFound() *EndSessionNotFound {
 
 	return &EndSessionNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the end session not found response
+func (o *EndSessionNotFound) WithXRequestID(xRequestID string) *EndSessionNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session not found response
+func (o *EndSessionNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session not found response
@@ -171,6 +248,13 @@ func (o *EndSessionNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *EndSessionNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *EndSessionNotFound) EndSessionResponder() {}
 // EndSessionConflictCode is the HTTP code returned for type EndSessionConflict
 const EndSessionConflictCode int = 409
 
-// EndSessionConflict The request conflicts with the current state.
+// EndSessionConflict `physical_checkout`: the session ends at the exit gate, not through the API.
 //
 // swagger:response endSessionConflict
 type EndSessionConflict struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type EndSessionConflict struct {
 func NewEndSessionConflict() *EndSessionConflict {
 
 	return &EndSessionConflict{}
+}
+
+// WithXRequestID adds the xRequestId to the end session conflict response
+func (o *EndSessionConflict) WithXRequestID(xRequestID string) *EndSessionConflict {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session conflict response
+func (o *EndSessionConflict) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session conflict response
@@ -214,6 +312,13 @@ func (o *EndSessionConflict) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *EndSessionConflict) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(409)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *EndSessionConflict) EndSessionResponder() {}
 // EndSessionUnprocessableEntityCode is the HTTP code returned for type EndSessionUnprocessableEntity
 const EndSessionUnprocessableEntityCode int = 422
 
-// EndSessionUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// EndSessionUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response endSessionUnprocessableEntity
 type EndSessionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type EndSessionUnprocessableEntity struct {
 func NewEndSessionUnprocessableEntity() *EndSessionUnprocessableEntity {
 
 	return &EndSessionUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the end session unprocessable entity response
+func (o *EndSessionUnprocessableEntity) WithXRequestID(xRequestID string) *EndSessionUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session unprocessable entity response
+func (o *EndSessionUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session unprocessable entity response
@@ -257,6 +376,13 @@ func (o *EndSessionUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *EndSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -271,10 +397,13 @@ func (o *EndSessionUnprocessableEntity) EndSessionResponder() {}
 // EndSessionServiceUnavailableCode is the HTTP code returned for type EndSessionServiceUnavailable
 const EndSessionServiceUnavailableCode int = 503
 
-// EndSessionServiceUnavailable The database is unreachable; retry later.
+// EndSessionServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response endSessionServiceUnavailable
 type EndSessionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -284,6 +413,17 @@ type EndSessionServiceUnavailable struct {
 func NewEndSessionServiceUnavailable() *EndSessionServiceUnavailable {
 
 	return &EndSessionServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the end session service unavailable response
+func (o *EndSessionServiceUnavailable) WithXRequestID(xRequestID string) *EndSessionServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session service unavailable response
+func (o *EndSessionServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the end session service unavailable response
@@ -300,6 +440,13 @@ func (o *EndSessionServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *EndSessionServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -311,11 +458,14 @@ func (o *EndSessionServiceUnavailable) WriteResponse(rw http.ResponseWriter, pro
 
 func (o *EndSessionServiceUnavailable) EndSessionResponder() {}
 
-// EndSessionDefault Any other error, in the same shape.
+// EndSessionDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response endSessionDefault
 type EndSessionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -343,6 +493,17 @@ func (o *EndSessionDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the end session default response
+func (o *EndSessionDefault) WithXRequestID(xRequestID string) *EndSessionDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session default response
+func (o *EndSessionDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the end session default response
 func (o *EndSessionDefault) WithPayload(payload *models.Error) *EndSessionDefault {
 	o.Payload = payload
@@ -356,6 +517,13 @@ func (o *EndSessionDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *EndSessionDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

@@ -18,6 +18,15 @@ const GetLocationSessionsOKCode int = 200
 // swagger:response getLocationSessionsOK
 type GetLocationSessionsOK struct {
 
+	// `<?before_id=2&limit=50>; rel="next"` when the page is full, so more may follow: the
+	// next page's query, relative to this request's URL (send the credentials as usual).
+	// Absent when this is the last page.
+	//
+	Link string `json:"Link"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload models.SessionList `json:"body,omitempty"`
 }
@@ -26,6 +35,28 @@ type GetLocationSessionsOK struct {
 func NewGetLocationSessionsOK() *GetLocationSessionsOK {
 
 	return &GetLocationSessionsOK{}
+}
+
+// WithLink adds the link to the get location sessions o k response
+func (o *GetLocationSessionsOK) WithLink(link string) *GetLocationSessionsOK {
+	o.Link = link
+	return o
+}
+
+// SetLink sets the link to the get location sessions o k response
+func (o *GetLocationSessionsOK) SetLink(link string) {
+	o.Link = link
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions o k response
+func (o *GetLocationSessionsOK) WithXRequestID(xRequestID string) *GetLocationSessionsOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions o k response
+func (o *GetLocationSessionsOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get location sessions o k response
@@ -41,6 +72,20 @@ func (o *GetLocationSessionsOK) SetPayload(payload models.SessionList) {
 
 // WriteResponse to the client
 func (o *GetLocationSessionsOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Link
+
+	link := o.Link
+	if link != "" {
+		rw.Header().Set("Link", link)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(200)
 	payload := o.Payload
@@ -59,10 +104,13 @@ func (o *GetLocationSessionsOK) GetLocationSessionsResponder() {}
 // GetLocationSessionsBadRequestCode is the HTTP code returned for type GetLocationSessionsBadRequest
 const GetLocationSessionsBadRequestCode int = 400
 
-// GetLocationSessionsBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// GetLocationSessionsBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response getLocationSessionsBadRequest
 type GetLocationSessionsBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -72,6 +120,17 @@ type GetLocationSessionsBadRequest struct {
 func NewGetLocationSessionsBadRequest() *GetLocationSessionsBadRequest {
 
 	return &GetLocationSessionsBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions bad request response
+func (o *GetLocationSessionsBadRequest) WithXRequestID(xRequestID string) *GetLocationSessionsBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions bad request response
+func (o *GetLocationSessionsBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get location sessions bad request response
@@ -88,6 +147,13 @@ func (o *GetLocationSessionsBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetLocationSessionsBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -102,10 +168,13 @@ func (o *GetLocationSessionsBadRequest) GetLocationSessionsResponder() {}
 // GetLocationSessionsUnauthorizedCode is the HTTP code returned for type GetLocationSessionsUnauthorized
 const GetLocationSessionsUnauthorizedCode int = 401
 
-// GetLocationSessionsUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// GetLocationSessionsUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response getLocationSessionsUnauthorized
 type GetLocationSessionsUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -115,6 +184,17 @@ type GetLocationSessionsUnauthorized struct {
 func NewGetLocationSessionsUnauthorized() *GetLocationSessionsUnauthorized {
 
 	return &GetLocationSessionsUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions unauthorized response
+func (o *GetLocationSessionsUnauthorized) WithXRequestID(xRequestID string) *GetLocationSessionsUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions unauthorized response
+func (o *GetLocationSessionsUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get location sessions unauthorized response
@@ -131,6 +211,13 @@ func (o *GetLocationSessionsUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetLocationSessionsUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -145,10 +232,13 @@ func (o *GetLocationSessionsUnauthorized) GetLocationSessionsResponder() {}
 // GetLocationSessionsNotFoundCode is the HTTP code returned for type GetLocationSessionsNotFound
 const GetLocationSessionsNotFoundCode int = 404
 
-// GetLocationSessionsNotFound No such resource for this user (another user's data is reported as missing).
+// GetLocationSessionsNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response getLocationSessionsNotFound
 type GetLocationSessionsNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -158,6 +248,17 @@ type GetLocationSessionsNotFound struct {
 func NewGetLocationSessionsNotFound() *GetLocationSessionsNotFound {
 
 	return &GetLocationSessionsNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions not found response
+func (o *GetLocationSessionsNotFound) WithXRequestID(xRequestID string) *GetLocationSessionsNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions not found response
+func (o *GetLocationSessionsNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get location sessions not found response
@@ -174,6 +275,13 @@ func (o *GetLocationSessionsNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetLocationSessionsNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -188,10 +296,13 @@ func (o *GetLocationSessionsNotFound) GetLocationSessionsResponder() {}
 // GetLocationSessionsUnprocessableEntityCode is the HTTP code returned for type GetLocationSessionsUnprocessableEntity
 const GetLocationSessionsUnprocessableEntityCode int = 422
 
-// GetLocationSessionsUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// GetLocationSessionsUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response getLocationSessionsUnprocessableEntity
 type GetLocationSessionsUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -201,6 +312,17 @@ type GetLocationSessionsUnprocessableEntity struct {
 func NewGetLocationSessionsUnprocessableEntity() *GetLocationSessionsUnprocessableEntity {
 
 	return &GetLocationSessionsUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions unprocessable entity response
+func (o *GetLocationSessionsUnprocessableEntity) WithXRequestID(xRequestID string) *GetLocationSessionsUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions unprocessable entity response
+func (o *GetLocationSessionsUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get location sessions unprocessable entity response
@@ -217,6 +339,13 @@ func (o *GetLocationSessionsUnprocessableEntity) SetPayload(payload *models.Erro
 // WriteResponse to the client
 func (o *GetLocationSessionsUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -231,10 +360,13 @@ func (o *GetLocationSessionsUnprocessableEntity) GetLocationSessionsResponder() 
 // GetLocationSessionsServiceUnavailableCode is the HTTP code returned for type GetLocationSessionsServiceUnavailable
 const GetLocationSessionsServiceUnavailableCode int = 503
 
-// GetLocationSessionsServiceUnavailable The database is unreachable; retry later.
+// GetLocationSessionsServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response getLocationSessionsServiceUnavailable
 type GetLocationSessionsServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -244,6 +376,17 @@ type GetLocationSessionsServiceUnavailable struct {
 func NewGetLocationSessionsServiceUnavailable() *GetLocationSessionsServiceUnavailable {
 
 	return &GetLocationSessionsServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions service unavailable response
+func (o *GetLocationSessionsServiceUnavailable) WithXRequestID(xRequestID string) *GetLocationSessionsServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions service unavailable response
+func (o *GetLocationSessionsServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get location sessions service unavailable response
@@ -260,6 +403,13 @@ func (o *GetLocationSessionsServiceUnavailable) SetPayload(payload *models.Error
 // WriteResponse to the client
 func (o *GetLocationSessionsServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -271,11 +421,14 @@ func (o *GetLocationSessionsServiceUnavailable) WriteResponse(rw http.ResponseWr
 
 func (o *GetLocationSessionsServiceUnavailable) GetLocationSessionsResponder() {}
 
-// GetLocationSessionsDefault Any other error, in the same shape.
+// GetLocationSessionsDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response getLocationSessionsDefault
 type GetLocationSessionsDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -303,6 +456,17 @@ func (o *GetLocationSessionsDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the get location sessions default response
+func (o *GetLocationSessionsDefault) WithXRequestID(xRequestID string) *GetLocationSessionsDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions default response
+func (o *GetLocationSessionsDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the get location sessions default response
 func (o *GetLocationSessionsDefault) WithPayload(payload *models.Error) *GetLocationSessionsDefault {
 	o.Payload = payload
@@ -316,6 +480,13 @@ func (o *GetLocationSessionsDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *GetLocationSessionsDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

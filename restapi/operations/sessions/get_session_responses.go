@@ -18,6 +18,9 @@ const GetSessionOKCode int = 200
 // swagger:response getSessionOK
 type GetSessionOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.Session `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type GetSessionOK struct {
 func NewGetSessionOK() *GetSessionOK {
 
 	return &GetSessionOK{}
+}
+
+// WithXRequestID adds the xRequestId to the get session o k response
+func (o *GetSessionOK) WithXRequestID(xRequestID string) *GetSessionOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session o k response
+func (o *GetSessionOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get session o k response
@@ -42,6 +56,13 @@ func (o *GetSessionOK) SetPayload(payload *models.Session) {
 // WriteResponse to the client
 func (o *GetSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *GetSessionOK) GetSessionResponder() {}
 // GetSessionBadRequestCode is the HTTP code returned for type GetSessionBadRequest
 const GetSessionBadRequestCode int = 400
 
-// GetSessionBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// GetSessionBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response getSessionBadRequest
 type GetSessionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type GetSessionBadRequest struct {
 func NewGetSessionBadRequest() *GetSessionBadRequest {
 
 	return &GetSessionBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the get session bad request response
+func (o *GetSessionBadRequest) WithXRequestID(xRequestID string) *GetSessionBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session bad request response
+func (o *GetSessionBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get session bad request response
@@ -85,6 +120,13 @@ func (o *GetSessionBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetSessionBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *GetSessionBadRequest) GetSessionResponder() {}
 // GetSessionUnauthorizedCode is the HTTP code returned for type GetSessionUnauthorized
 const GetSessionUnauthorizedCode int = 401
 
-// GetSessionUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// GetSessionUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response getSessionUnauthorized
 type GetSessionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type GetSessionUnauthorized struct {
 func NewGetSessionUnauthorized() *GetSessionUnauthorized {
 
 	return &GetSessionUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the get session unauthorized response
+func (o *GetSessionUnauthorized) WithXRequestID(xRequestID string) *GetSessionUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session unauthorized response
+func (o *GetSessionUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get session unauthorized response
@@ -128,6 +184,13 @@ func (o *GetSessionUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetSessionUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *GetSessionUnauthorized) GetSessionResponder() {}
 // GetSessionNotFoundCode is the HTTP code returned for type GetSessionNotFound
 const GetSessionNotFoundCode int = 404
 
-// GetSessionNotFound No such resource for this user (another user's data is reported as missing).
+// GetSessionNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response getSessionNotFound
 type GetSessionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type GetSessionNotFound struct {
 func NewGetSessionNotFound() *GetSessionNotFound {
 
 	return &GetSessionNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the get session not found response
+func (o *GetSessionNotFound) WithXRequestID(xRequestID string) *GetSessionNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session not found response
+func (o *GetSessionNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get session not found response
@@ -171,6 +248,13 @@ func (o *GetSessionNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetSessionNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *GetSessionNotFound) GetSessionResponder() {}
 // GetSessionUnprocessableEntityCode is the HTTP code returned for type GetSessionUnprocessableEntity
 const GetSessionUnprocessableEntityCode int = 422
 
-// GetSessionUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// GetSessionUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response getSessionUnprocessableEntity
 type GetSessionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type GetSessionUnprocessableEntity struct {
 func NewGetSessionUnprocessableEntity() *GetSessionUnprocessableEntity {
 
 	return &GetSessionUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the get session unprocessable entity response
+func (o *GetSessionUnprocessableEntity) WithXRequestID(xRequestID string) *GetSessionUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session unprocessable entity response
+func (o *GetSessionUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get session unprocessable entity response
@@ -214,6 +312,13 @@ func (o *GetSessionUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *GetSessionUnprocessableEntity) GetSessionResponder() {}
 // GetSessionServiceUnavailableCode is the HTTP code returned for type GetSessionServiceUnavailable
 const GetSessionServiceUnavailableCode int = 503
 
-// GetSessionServiceUnavailable The database is unreachable; retry later.
+// GetSessionServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response getSessionServiceUnavailable
 type GetSessionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type GetSessionServiceUnavailable struct {
 func NewGetSessionServiceUnavailable() *GetSessionServiceUnavailable {
 
 	return &GetSessionServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the get session service unavailable response
+func (o *GetSessionServiceUnavailable) WithXRequestID(xRequestID string) *GetSessionServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session service unavailable response
+func (o *GetSessionServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get session service unavailable response
@@ -257,6 +376,13 @@ func (o *GetSessionServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetSessionServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -268,11 +394,14 @@ func (o *GetSessionServiceUnavailable) WriteResponse(rw http.ResponseWriter, pro
 
 func (o *GetSessionServiceUnavailable) GetSessionResponder() {}
 
-// GetSessionDefault Any other error, in the same shape.
+// GetSessionDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response getSessionDefault
 type GetSessionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -300,6 +429,17 @@ func (o *GetSessionDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the get session default response
+func (o *GetSessionDefault) WithXRequestID(xRequestID string) *GetSessionDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session default response
+func (o *GetSessionDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the get session default response
 func (o *GetSessionDefault) WithPayload(payload *models.Error) *GetSessionDefault {
 	o.Payload = payload
@@ -313,6 +453,13 @@ func (o *GetSessionDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *GetSessionDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

@@ -18,6 +18,15 @@ const GetUserSessionsOKCode int = 200
 // swagger:response getUserSessionsOK
 type GetUserSessionsOK struct {
 
+	// `<?before_id=2&limit=50>; rel="next"` when the page is full, so more may follow: the
+	// next page's query, relative to this request's URL (send the credentials as usual).
+	// Absent when this is the last page.
+	//
+	Link string `json:"Link"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload models.SessionList `json:"body,omitempty"`
 }
@@ -26,6 +35,28 @@ type GetUserSessionsOK struct {
 func NewGetUserSessionsOK() *GetUserSessionsOK {
 
 	return &GetUserSessionsOK{}
+}
+
+// WithLink adds the link to the get user sessions o k response
+func (o *GetUserSessionsOK) WithLink(link string) *GetUserSessionsOK {
+	o.Link = link
+	return o
+}
+
+// SetLink sets the link to the get user sessions o k response
+func (o *GetUserSessionsOK) SetLink(link string) {
+	o.Link = link
+}
+
+// WithXRequestID adds the xRequestId to the get user sessions o k response
+func (o *GetUserSessionsOK) WithXRequestID(xRequestID string) *GetUserSessionsOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions o k response
+func (o *GetUserSessionsOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user sessions o k response
@@ -41,6 +72,20 @@ func (o *GetUserSessionsOK) SetPayload(payload models.SessionList) {
 
 // WriteResponse to the client
 func (o *GetUserSessionsOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Link
+
+	link := o.Link
+	if link != "" {
+		rw.Header().Set("Link", link)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(200)
 	payload := o.Payload
@@ -59,10 +104,13 @@ func (o *GetUserSessionsOK) GetUserSessionsResponder() {}
 // GetUserSessionsBadRequestCode is the HTTP code returned for type GetUserSessionsBadRequest
 const GetUserSessionsBadRequestCode int = 400
 
-// GetUserSessionsBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// GetUserSessionsBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response getUserSessionsBadRequest
 type GetUserSessionsBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -72,6 +120,17 @@ type GetUserSessionsBadRequest struct {
 func NewGetUserSessionsBadRequest() *GetUserSessionsBadRequest {
 
 	return &GetUserSessionsBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the get user sessions bad request response
+func (o *GetUserSessionsBadRequest) WithXRequestID(xRequestID string) *GetUserSessionsBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions bad request response
+func (o *GetUserSessionsBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user sessions bad request response
@@ -88,6 +147,13 @@ func (o *GetUserSessionsBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetUserSessionsBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -102,10 +168,13 @@ func (o *GetUserSessionsBadRequest) GetUserSessionsResponder() {}
 // GetUserSessionsUnauthorizedCode is the HTTP code returned for type GetUserSessionsUnauthorized
 const GetUserSessionsUnauthorizedCode int = 401
 
-// GetUserSessionsUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// GetUserSessionsUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response getUserSessionsUnauthorized
 type GetUserSessionsUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -115,6 +184,17 @@ type GetUserSessionsUnauthorized struct {
 func NewGetUserSessionsUnauthorized() *GetUserSessionsUnauthorized {
 
 	return &GetUserSessionsUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the get user sessions unauthorized response
+func (o *GetUserSessionsUnauthorized) WithXRequestID(xRequestID string) *GetUserSessionsUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions unauthorized response
+func (o *GetUserSessionsUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user sessions unauthorized response
@@ -131,6 +211,13 @@ func (o *GetUserSessionsUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetUserSessionsUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -145,10 +232,13 @@ func (o *GetUserSessionsUnauthorized) GetUserSessionsResponder() {}
 // GetUserSessionsUnprocessableEntityCode is the HTTP code returned for type GetUserSessionsUnprocessableEntity
 const GetUserSessionsUnprocessableEntityCode int = 422
 
-// GetUserSessionsUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// GetUserSessionsUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response getUserSessionsUnprocessableEntity
 type GetUserSessionsUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -158,6 +248,17 @@ type GetUserSessionsUnprocessableEntity struct {
 func NewGetUserSessionsUnprocessableEntity() *GetUserSessionsUnprocessableEntity {
 
 	return &GetUserSessionsUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the get user sessions unprocessable entity response
+func (o *GetUserSessionsUnprocessableEntity) WithXRequestID(xRequestID string) *GetUserSessionsUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions unprocessable entity response
+func (o *GetUserSessionsUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user sessions unprocessable entity response
@@ -174,6 +275,13 @@ func (o *GetUserSessionsUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetUserSessionsUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -188,10 +296,13 @@ func (o *GetUserSessionsUnprocessableEntity) GetUserSessionsResponder() {}
 // GetUserSessionsServiceUnavailableCode is the HTTP code returned for type GetUserSessionsServiceUnavailable
 const GetUserSessionsServiceUnavailableCode int = 503
 
-// GetUserSessionsServiceUnavailable The database is unreachable; retry later.
+// GetUserSessionsServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response getUserSessionsServiceUnavailable
 type GetUserSessionsServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -201,6 +312,17 @@ type GetUserSessionsServiceUnavailable struct {
 func NewGetUserSessionsServiceUnavailable() *GetUserSessionsServiceUnavailable {
 
 	return &GetUserSessionsServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the get user sessions service unavailable response
+func (o *GetUserSessionsServiceUnavailable) WithXRequestID(xRequestID string) *GetUserSessionsServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions service unavailable response
+func (o *GetUserSessionsServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user sessions service unavailable response
@@ -217,6 +339,13 @@ func (o *GetUserSessionsServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetUserSessionsServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,11 +357,14 @@ func (o *GetUserSessionsServiceUnavailable) WriteResponse(rw http.ResponseWriter
 
 func (o *GetUserSessionsServiceUnavailable) GetUserSessionsResponder() {}
 
-// GetUserSessionsDefault Any other error, in the same shape.
+// GetUserSessionsDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response getUserSessionsDefault
 type GetUserSessionsDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -260,6 +392,17 @@ func (o *GetUserSessionsDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the get user sessions default response
+func (o *GetUserSessionsDefault) WithXRequestID(xRequestID string) *GetUserSessionsDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions default response
+func (o *GetUserSessionsDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the get user sessions default response
 func (o *GetUserSessionsDefault) WithPayload(payload *models.Error) *GetUserSessionsDefault {
 	o.Payload = payload
@@ -273,6 +416,13 @@ func (o *GetUserSessionsDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *GetUserSessionsDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

@@ -18,6 +18,9 @@ const PostSessionOKCode int = 200
 // swagger:response postSessionOK
 type PostSessionOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.Session `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type PostSessionOK struct {
 func NewPostSessionOK() *PostSessionOK {
 
 	return &PostSessionOK{}
+}
+
+// WithXRequestID adds the xRequestId to the post session o k response
+func (o *PostSessionOK) WithXRequestID(xRequestID string) *PostSessionOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session o k response
+func (o *PostSessionOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session o k response
@@ -42,6 +56,13 @@ func (o *PostSessionOK) SetPayload(payload *models.Session) {
 // WriteResponse to the client
 func (o *PostSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *PostSessionOK) PostSessionResponder() {}
 // PostSessionBadRequestCode is the HTTP code returned for type PostSessionBadRequest
 const PostSessionBadRequestCode int = 400
 
-// PostSessionBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// PostSessionBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response postSessionBadRequest
 type PostSessionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type PostSessionBadRequest struct {
 func NewPostSessionBadRequest() *PostSessionBadRequest {
 
 	return &PostSessionBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the post session bad request response
+func (o *PostSessionBadRequest) WithXRequestID(xRequestID string) *PostSessionBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session bad request response
+func (o *PostSessionBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session bad request response
@@ -85,6 +120,13 @@ func (o *PostSessionBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *PostSessionBadRequest) PostSessionResponder() {}
 // PostSessionUnauthorizedCode is the HTTP code returned for type PostSessionUnauthorized
 const PostSessionUnauthorizedCode int = 401
 
-// PostSessionUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// PostSessionUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response postSessionUnauthorized
 type PostSessionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type PostSessionUnauthorized struct {
 func NewPostSessionUnauthorized() *PostSessionUnauthorized {
 
 	return &PostSessionUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the post session unauthorized response
+func (o *PostSessionUnauthorized) WithXRequestID(xRequestID string) *PostSessionUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session unauthorized response
+func (o *PostSessionUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session unauthorized response
@@ -128,6 +184,13 @@ func (o *PostSessionUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *PostSessionUnauthorized) PostSessionResponder() {}
 // PostSessionNotFoundCode is the HTTP code returned for type PostSessionNotFound
 const PostSessionNotFoundCode int = 404
 
-// PostSessionNotFound No such resource for this user (another user's data is reported as missing).
+// PostSessionNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response postSessionNotFound
 type PostSessionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type PostSessionNotFound struct {
 func NewPostSessionNotFound() *PostSessionNotFound {
 
 	return &PostSessionNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the post session not found response
+func (o *PostSessionNotFound) WithXRequestID(xRequestID string) *PostSessionNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session not found response
+func (o *PostSessionNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session not found response
@@ -171,6 +248,13 @@ func (o *PostSessionNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *PostSessionNotFound) PostSessionResponder() {}
 // PostSessionConflictCode is the HTTP code returned for type PostSessionConflict
 const PostSessionConflictCode int = 409
 
-// PostSessionConflict The request conflicts with the current state.
+// PostSessionConflict `active_session_exists`: the user already has an open session; `details[0]` is its id.
 //
 // swagger:response postSessionConflict
 type PostSessionConflict struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type PostSessionConflict struct {
 func NewPostSessionConflict() *PostSessionConflict {
 
 	return &PostSessionConflict{}
+}
+
+// WithXRequestID adds the xRequestId to the post session conflict response
+func (o *PostSessionConflict) WithXRequestID(xRequestID string) *PostSessionConflict {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session conflict response
+func (o *PostSessionConflict) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session conflict response
@@ -214,6 +312,13 @@ func (o *PostSessionConflict) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionConflict) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(409)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *PostSessionConflict) PostSessionResponder() {}
 // PostSessionRequestEntityTooLargeCode is the HTTP code returned for type PostSessionRequestEntityTooLarge
 const PostSessionRequestEntityTooLargeCode int = 413
 
-// PostSessionRequestEntityTooLarge The request body is over the size limit.
+// PostSessionRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
 //
 // swagger:response postSessionRequestEntityTooLarge
 type PostSessionRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type PostSessionRequestEntityTooLarge struct {
 func NewPostSessionRequestEntityTooLarge() *PostSessionRequestEntityTooLarge {
 
 	return &PostSessionRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the post session request entity too large response
+func (o *PostSessionRequestEntityTooLarge) WithXRequestID(xRequestID string) *PostSessionRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session request entity too large response
+func (o *PostSessionRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session request entity too large response
@@ -257,6 +376,13 @@ func (o *PostSessionRequestEntityTooLarge) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(413)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -271,10 +397,13 @@ func (o *PostSessionRequestEntityTooLarge) PostSessionResponder() {}
 // PostSessionUnprocessableEntityCode is the HTTP code returned for type PostSessionUnprocessableEntity
 const PostSessionUnprocessableEntityCode int = 422
 
-// PostSessionUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// PostSessionUnprocessableEntity The session cannot start: `requirements_not_met` (the missing requirements in `details`), `location_not_transactable` (no online sessions here), `idempotency_key_reused` (the key was used for another request), or `validation_failed`.
 //
 // swagger:response postSessionUnprocessableEntity
 type PostSessionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -284,6 +413,17 @@ type PostSessionUnprocessableEntity struct {
 func NewPostSessionUnprocessableEntity() *PostSessionUnprocessableEntity {
 
 	return &PostSessionUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the post session unprocessable entity response
+func (o *PostSessionUnprocessableEntity) WithXRequestID(xRequestID string) *PostSessionUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session unprocessable entity response
+func (o *PostSessionUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session unprocessable entity response
@@ -300,6 +440,13 @@ func (o *PostSessionUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -314,10 +461,13 @@ func (o *PostSessionUnprocessableEntity) PostSessionResponder() {}
 // PostSessionServiceUnavailableCode is the HTTP code returned for type PostSessionServiceUnavailable
 const PostSessionServiceUnavailableCode int = 503
 
-// PostSessionServiceUnavailable The database is unreachable; retry later.
+// PostSessionServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response postSessionServiceUnavailable
 type PostSessionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -327,6 +477,17 @@ type PostSessionServiceUnavailable struct {
 func NewPostSessionServiceUnavailable() *PostSessionServiceUnavailable {
 
 	return &PostSessionServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the post session service unavailable response
+func (o *PostSessionServiceUnavailable) WithXRequestID(xRequestID string) *PostSessionServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session service unavailable response
+func (o *PostSessionServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the post session service unavailable response
@@ -343,6 +504,13 @@ func (o *PostSessionServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PostSessionServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -354,11 +522,14 @@ func (o *PostSessionServiceUnavailable) WriteResponse(rw http.ResponseWriter, pr
 
 func (o *PostSessionServiceUnavailable) PostSessionResponder() {}
 
-// PostSessionDefault Any other error, in the same shape.
+// PostSessionDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response postSessionDefault
 type PostSessionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -386,6 +557,17 @@ func (o *PostSessionDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the post session default response
+func (o *PostSessionDefault) WithXRequestID(xRequestID string) *PostSessionDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session default response
+func (o *PostSessionDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the post session default response
 func (o *PostSessionDefault) WithPayload(payload *models.Error) *PostSessionDefault {
 	o.Payload = payload
@@ -399,6 +581,13 @@ func (o *PostSessionDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *PostSessionDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

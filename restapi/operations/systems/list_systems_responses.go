@@ -18,6 +18,9 @@ const ListSystemsOKCode int = 200
 // swagger:response listSystemsOK
 type ListSystemsOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload models.SystemList `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type ListSystemsOK struct {
 func NewListSystemsOK() *ListSystemsOK {
 
 	return &ListSystemsOK{}
+}
+
+// WithXRequestID adds the xRequestId to the list systems o k response
+func (o *ListSystemsOK) WithXRequestID(xRequestID string) *ListSystemsOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the list systems o k response
+func (o *ListSystemsOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the list systems o k response
@@ -41,6 +55,13 @@ func (o *ListSystemsOK) SetPayload(payload models.SystemList) {
 
 // WriteResponse to the client
 func (o *ListSystemsOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(200)
 	payload := o.Payload
@@ -59,10 +80,13 @@ func (o *ListSystemsOK) ListSystemsResponder() {}
 // ListSystemsUnauthorizedCode is the HTTP code returned for type ListSystemsUnauthorized
 const ListSystemsUnauthorizedCode int = 401
 
-// ListSystemsUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// ListSystemsUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response listSystemsUnauthorized
 type ListSystemsUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -72,6 +96,17 @@ type ListSystemsUnauthorized struct {
 func NewListSystemsUnauthorized() *ListSystemsUnauthorized {
 
 	return &ListSystemsUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the list systems unauthorized response
+func (o *ListSystemsUnauthorized) WithXRequestID(xRequestID string) *ListSystemsUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the list systems unauthorized response
+func (o *ListSystemsUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the list systems unauthorized response
@@ -88,6 +123,13 @@ func (o *ListSystemsUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *ListSystemsUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,11 +141,14 @@ func (o *ListSystemsUnauthorized) WriteResponse(rw http.ResponseWriter, producer
 
 func (o *ListSystemsUnauthorized) ListSystemsResponder() {}
 
-// ListSystemsDefault Any other error, in the same shape.
+// ListSystemsDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response listSystemsDefault
 type ListSystemsDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -131,6 +176,17 @@ func (o *ListSystemsDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the list systems default response
+func (o *ListSystemsDefault) WithXRequestID(xRequestID string) *ListSystemsDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the list systems default response
+func (o *ListSystemsDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the list systems default response
 func (o *ListSystemsDefault) WithPayload(payload *models.Error) *ListSystemsDefault {
 	o.Payload = payload
@@ -144,6 +200,13 @@ func (o *ListSystemsDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *ListSystemsDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

@@ -18,6 +18,9 @@ const CreateTestJwtOKCode int = 200
 // swagger:response createTestJwtOK
 type CreateTestJwtOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.JWTResponse `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type CreateTestJwtOK struct {
 func NewCreateTestJwtOK() *CreateTestJwtOK {
 
 	return &CreateTestJwtOK{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt o k response
+func (o *CreateTestJwtOK) WithXRequestID(xRequestID string) *CreateTestJwtOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt o k response
+func (o *CreateTestJwtOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create test jwt o k response
@@ -42,6 +56,13 @@ func (o *CreateTestJwtOK) SetPayload(payload *models.JWTResponse) {
 // WriteResponse to the client
 func (o *CreateTestJwtOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *CreateTestJwtOK) CreateTestJwtResponder() {}
 // CreateTestJwtBadRequestCode is the HTTP code returned for type CreateTestJwtBadRequest
 const CreateTestJwtBadRequestCode int = 400
 
-// CreateTestJwtBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// CreateTestJwtBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response createTestJwtBadRequest
 type CreateTestJwtBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type CreateTestJwtBadRequest struct {
 func NewCreateTestJwtBadRequest() *CreateTestJwtBadRequest {
 
 	return &CreateTestJwtBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt bad request response
+func (o *CreateTestJwtBadRequest) WithXRequestID(xRequestID string) *CreateTestJwtBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt bad request response
+func (o *CreateTestJwtBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create test jwt bad request response
@@ -85,6 +120,13 @@ func (o *CreateTestJwtBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateTestJwtBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *CreateTestJwtBadRequest) CreateTestJwtResponder() {}
 // CreateTestJwtUnauthorizedCode is the HTTP code returned for type CreateTestJwtUnauthorized
 const CreateTestJwtUnauthorizedCode int = 401
 
-// CreateTestJwtUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// CreateTestJwtUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response createTestJwtUnauthorized
 type CreateTestJwtUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type CreateTestJwtUnauthorized struct {
 func NewCreateTestJwtUnauthorized() *CreateTestJwtUnauthorized {
 
 	return &CreateTestJwtUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt unauthorized response
+func (o *CreateTestJwtUnauthorized) WithXRequestID(xRequestID string) *CreateTestJwtUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt unauthorized response
+func (o *CreateTestJwtUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create test jwt unauthorized response
@@ -128,6 +184,13 @@ func (o *CreateTestJwtUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateTestJwtUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *CreateTestJwtUnauthorized) CreateTestJwtResponder() {}
 // CreateTestJwtRequestEntityTooLargeCode is the HTTP code returned for type CreateTestJwtRequestEntityTooLarge
 const CreateTestJwtRequestEntityTooLargeCode int = 413
 
-// CreateTestJwtRequestEntityTooLarge The request body is over the size limit.
+// CreateTestJwtRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
 //
 // swagger:response createTestJwtRequestEntityTooLarge
 type CreateTestJwtRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type CreateTestJwtRequestEntityTooLarge struct {
 func NewCreateTestJwtRequestEntityTooLarge() *CreateTestJwtRequestEntityTooLarge {
 
 	return &CreateTestJwtRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt request entity too large response
+func (o *CreateTestJwtRequestEntityTooLarge) WithXRequestID(xRequestID string) *CreateTestJwtRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt request entity too large response
+func (o *CreateTestJwtRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create test jwt request entity too large response
@@ -171,6 +248,13 @@ func (o *CreateTestJwtRequestEntityTooLarge) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateTestJwtRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(413)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *CreateTestJwtRequestEntityTooLarge) CreateTestJwtResponder() {}
 // CreateTestJwtUnprocessableEntityCode is the HTTP code returned for type CreateTestJwtUnprocessableEntity
 const CreateTestJwtUnprocessableEntityCode int = 422
 
-// CreateTestJwtUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// CreateTestJwtUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response createTestJwtUnprocessableEntity
 type CreateTestJwtUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type CreateTestJwtUnprocessableEntity struct {
 func NewCreateTestJwtUnprocessableEntity() *CreateTestJwtUnprocessableEntity {
 
 	return &CreateTestJwtUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt unprocessable entity response
+func (o *CreateTestJwtUnprocessableEntity) WithXRequestID(xRequestID string) *CreateTestJwtUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt unprocessable entity response
+func (o *CreateTestJwtUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create test jwt unprocessable entity response
@@ -214,6 +312,13 @@ func (o *CreateTestJwtUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateTestJwtUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *CreateTestJwtUnprocessableEntity) CreateTestJwtResponder() {}
 // CreateTestJwtServiceUnavailableCode is the HTTP code returned for type CreateTestJwtServiceUnavailable
 const CreateTestJwtServiceUnavailableCode int = 503
 
-// CreateTestJwtServiceUnavailable The database is unreachable; retry later.
+// CreateTestJwtServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response createTestJwtServiceUnavailable
 type CreateTestJwtServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type CreateTestJwtServiceUnavailable struct {
 func NewCreateTestJwtServiceUnavailable() *CreateTestJwtServiceUnavailable {
 
 	return &CreateTestJwtServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt service unavailable response
+func (o *CreateTestJwtServiceUnavailable) WithXRequestID(xRequestID string) *CreateTestJwtServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt service unavailable response
+func (o *CreateTestJwtServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create test jwt service unavailable response
@@ -257,6 +376,13 @@ func (o *CreateTestJwtServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateTestJwtServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -268,11 +394,14 @@ func (o *CreateTestJwtServiceUnavailable) WriteResponse(rw http.ResponseWriter, 
 
 func (o *CreateTestJwtServiceUnavailable) CreateTestJwtResponder() {}
 
-// CreateTestJwtDefault Any other error, in the same shape.
+// CreateTestJwtDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response createTestJwtDefault
 type CreateTestJwtDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -300,6 +429,17 @@ func (o *CreateTestJwtDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the create test jwt default response
+func (o *CreateTestJwtDefault) WithXRequestID(xRequestID string) *CreateTestJwtDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt default response
+func (o *CreateTestJwtDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the create test jwt default response
 func (o *CreateTestJwtDefault) WithPayload(payload *models.Error) *CreateTestJwtDefault {
 	o.Payload = payload
@@ -313,6 +453,13 @@ func (o *CreateTestJwtDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *CreateTestJwtDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

@@ -18,6 +18,9 @@ const SimulateRedemptionOKCode int = 200
 // swagger:response simulateRedemptionOK
 type SimulateRedemptionOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.Session `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type SimulateRedemptionOK struct {
 func NewSimulateRedemptionOK() *SimulateRedemptionOK {
 
 	return &SimulateRedemptionOK{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption o k response
+func (o *SimulateRedemptionOK) WithXRequestID(xRequestID string) *SimulateRedemptionOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption o k response
+func (o *SimulateRedemptionOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption o k response
@@ -42,6 +56,13 @@ func (o *SimulateRedemptionOK) SetPayload(payload *models.Session) {
 // WriteResponse to the client
 func (o *SimulateRedemptionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *SimulateRedemptionOK) SimulateRedemptionResponder() {}
 // SimulateRedemptionBadRequestCode is the HTTP code returned for type SimulateRedemptionBadRequest
 const SimulateRedemptionBadRequestCode int = 400
 
-// SimulateRedemptionBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// SimulateRedemptionBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response simulateRedemptionBadRequest
 type SimulateRedemptionBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type SimulateRedemptionBadRequest struct {
 func NewSimulateRedemptionBadRequest() *SimulateRedemptionBadRequest {
 
 	return &SimulateRedemptionBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption bad request response
+func (o *SimulateRedemptionBadRequest) WithXRequestID(xRequestID string) *SimulateRedemptionBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption bad request response
+func (o *SimulateRedemptionBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption bad request response
@@ -85,6 +120,13 @@ func (o *SimulateRedemptionBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *SimulateRedemptionBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *SimulateRedemptionBadRequest) SimulateRedemptionResponder() {}
 // SimulateRedemptionUnauthorizedCode is the HTTP code returned for type SimulateRedemptionUnauthorized
 const SimulateRedemptionUnauthorizedCode int = 401
 
-// SimulateRedemptionUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// SimulateRedemptionUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response simulateRedemptionUnauthorized
 type SimulateRedemptionUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type SimulateRedemptionUnauthorized struct {
 func NewSimulateRedemptionUnauthorized() *SimulateRedemptionUnauthorized {
 
 	return &SimulateRedemptionUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption unauthorized response
+func (o *SimulateRedemptionUnauthorized) WithXRequestID(xRequestID string) *SimulateRedemptionUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption unauthorized response
+func (o *SimulateRedemptionUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption unauthorized response
@@ -128,6 +184,13 @@ func (o *SimulateRedemptionUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *SimulateRedemptionUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *SimulateRedemptionUnauthorized) SimulateRedemptionResponder() {}
 // SimulateRedemptionForbiddenCode is the HTTP code returned for type SimulateRedemptionForbidden
 const SimulateRedemptionForbiddenCode int = 403
 
-// SimulateRedemptionForbidden The credentials are valid but not allowed here (testing operations are for test users only).
+// SimulateRedemptionForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
 //
 // swagger:response simulateRedemptionForbidden
 type SimulateRedemptionForbidden struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type SimulateRedemptionForbidden struct {
 func NewSimulateRedemptionForbidden() *SimulateRedemptionForbidden {
 
 	return &SimulateRedemptionForbidden{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption forbidden response
+func (o *SimulateRedemptionForbidden) WithXRequestID(xRequestID string) *SimulateRedemptionForbidden {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption forbidden response
+func (o *SimulateRedemptionForbidden) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption forbidden response
@@ -171,6 +248,13 @@ func (o *SimulateRedemptionForbidden) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *SimulateRedemptionForbidden) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(403)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *SimulateRedemptionForbidden) SimulateRedemptionResponder() {}
 // SimulateRedemptionNotFoundCode is the HTTP code returned for type SimulateRedemptionNotFound
 const SimulateRedemptionNotFoundCode int = 404
 
-// SimulateRedemptionNotFound No such resource for this user (another user's data is reported as missing).
+// SimulateRedemptionNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response simulateRedemptionNotFound
 type SimulateRedemptionNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type SimulateRedemptionNotFound struct {
 func NewSimulateRedemptionNotFound() *SimulateRedemptionNotFound {
 
 	return &SimulateRedemptionNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption not found response
+func (o *SimulateRedemptionNotFound) WithXRequestID(xRequestID string) *SimulateRedemptionNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption not found response
+func (o *SimulateRedemptionNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption not found response
@@ -214,6 +312,13 @@ func (o *SimulateRedemptionNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *SimulateRedemptionNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *SimulateRedemptionNotFound) SimulateRedemptionResponder() {}
 // SimulateRedemptionConflictCode is the HTTP code returned for type SimulateRedemptionConflict
 const SimulateRedemptionConflictCode int = 409
 
-// SimulateRedemptionConflict The request conflicts with the current state.
+// SimulateRedemptionConflict `not_redeemable`: the session is not a pending gate session.
 //
 // swagger:response simulateRedemptionConflict
 type SimulateRedemptionConflict struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type SimulateRedemptionConflict struct {
 func NewSimulateRedemptionConflict() *SimulateRedemptionConflict {
 
 	return &SimulateRedemptionConflict{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption conflict response
+func (o *SimulateRedemptionConflict) WithXRequestID(xRequestID string) *SimulateRedemptionConflict {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption conflict response
+func (o *SimulateRedemptionConflict) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption conflict response
@@ -257,6 +376,13 @@ func (o *SimulateRedemptionConflict) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *SimulateRedemptionConflict) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(409)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -271,10 +397,13 @@ func (o *SimulateRedemptionConflict) SimulateRedemptionResponder() {}
 // SimulateRedemptionRequestEntityTooLargeCode is the HTTP code returned for type SimulateRedemptionRequestEntityTooLarge
 const SimulateRedemptionRequestEntityTooLargeCode int = 413
 
-// SimulateRedemptionRequestEntityTooLarge The request body is over the size limit.
+// SimulateRedemptionRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
 //
 // swagger:response simulateRedemptionRequestEntityTooLarge
 type SimulateRedemptionRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -284,6 +413,17 @@ type SimulateRedemptionRequestEntityTooLarge struct {
 func NewSimulateRedemptionRequestEntityTooLarge() *SimulateRedemptionRequestEntityTooLarge {
 
 	return &SimulateRedemptionRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption request entity too large response
+func (o *SimulateRedemptionRequestEntityTooLarge) WithXRequestID(xRequestID string) *SimulateRedemptionRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption request entity too large response
+func (o *SimulateRedemptionRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption request entity too large response
@@ -300,6 +440,13 @@ func (o *SimulateRedemptionRequestEntityTooLarge) SetPayload(payload *models.Err
 // WriteResponse to the client
 func (o *SimulateRedemptionRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(413)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -314,10 +461,13 @@ func (o *SimulateRedemptionRequestEntityTooLarge) SimulateRedemptionResponder() 
 // SimulateRedemptionUnprocessableEntityCode is the HTTP code returned for type SimulateRedemptionUnprocessableEntity
 const SimulateRedemptionUnprocessableEntityCode int = 422
 
-// SimulateRedemptionUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// SimulateRedemptionUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response simulateRedemptionUnprocessableEntity
 type SimulateRedemptionUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -327,6 +477,17 @@ type SimulateRedemptionUnprocessableEntity struct {
 func NewSimulateRedemptionUnprocessableEntity() *SimulateRedemptionUnprocessableEntity {
 
 	return &SimulateRedemptionUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption unprocessable entity response
+func (o *SimulateRedemptionUnprocessableEntity) WithXRequestID(xRequestID string) *SimulateRedemptionUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption unprocessable entity response
+func (o *SimulateRedemptionUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption unprocessable entity response
@@ -343,6 +504,13 @@ func (o *SimulateRedemptionUnprocessableEntity) SetPayload(payload *models.Error
 // WriteResponse to the client
 func (o *SimulateRedemptionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -357,10 +525,13 @@ func (o *SimulateRedemptionUnprocessableEntity) SimulateRedemptionResponder() {}
 // SimulateRedemptionServiceUnavailableCode is the HTTP code returned for type SimulateRedemptionServiceUnavailable
 const SimulateRedemptionServiceUnavailableCode int = 503
 
-// SimulateRedemptionServiceUnavailable The database is unreachable; retry later.
+// SimulateRedemptionServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response simulateRedemptionServiceUnavailable
 type SimulateRedemptionServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -370,6 +541,17 @@ type SimulateRedemptionServiceUnavailable struct {
 func NewSimulateRedemptionServiceUnavailable() *SimulateRedemptionServiceUnavailable {
 
 	return &SimulateRedemptionServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption service unavailable response
+func (o *SimulateRedemptionServiceUnavailable) WithXRequestID(xRequestID string) *SimulateRedemptionServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption service unavailable response
+func (o *SimulateRedemptionServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the simulate redemption service unavailable response
@@ -386,6 +568,13 @@ func (o *SimulateRedemptionServiceUnavailable) SetPayload(payload *models.Error)
 // WriteResponse to the client
 func (o *SimulateRedemptionServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -397,11 +586,14 @@ func (o *SimulateRedemptionServiceUnavailable) WriteResponse(rw http.ResponseWri
 
 func (o *SimulateRedemptionServiceUnavailable) SimulateRedemptionResponder() {}
 
-// SimulateRedemptionDefault Any other error, in the same shape.
+// SimulateRedemptionDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response simulateRedemptionDefault
 type SimulateRedemptionDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -429,6 +621,17 @@ func (o *SimulateRedemptionDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the simulate redemption default response
+func (o *SimulateRedemptionDefault) WithXRequestID(xRequestID string) *SimulateRedemptionDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption default response
+func (o *SimulateRedemptionDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the simulate redemption default response
 func (o *SimulateRedemptionDefault) WithPayload(payload *models.Error) *SimulateRedemptionDefault {
 	o.Payload = payload
@@ -442,6 +645,13 @@ func (o *SimulateRedemptionDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *SimulateRedemptionDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

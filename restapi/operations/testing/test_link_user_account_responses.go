@@ -18,6 +18,9 @@ const TestLinkUserAccountOKCode int = 200
 // swagger:response testLinkUserAccountOK
 type TestLinkUserAccountOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.LinkedAccount `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type TestLinkUserAccountOK struct {
 func NewTestLinkUserAccountOK() *TestLinkUserAccountOK {
 
 	return &TestLinkUserAccountOK{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account o k response
+func (o *TestLinkUserAccountOK) WithXRequestID(xRequestID string) *TestLinkUserAccountOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account o k response
+func (o *TestLinkUserAccountOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account o k response
@@ -42,6 +56,13 @@ func (o *TestLinkUserAccountOK) SetPayload(payload *models.LinkedAccount) {
 // WriteResponse to the client
 func (o *TestLinkUserAccountOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *TestLinkUserAccountOK) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountBadRequestCode is the HTTP code returned for type TestLinkUserAccountBadRequest
 const TestLinkUserAccountBadRequestCode int = 400
 
-// TestLinkUserAccountBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// TestLinkUserAccountBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response testLinkUserAccountBadRequest
 type TestLinkUserAccountBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type TestLinkUserAccountBadRequest struct {
 func NewTestLinkUserAccountBadRequest() *TestLinkUserAccountBadRequest {
 
 	return &TestLinkUserAccountBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account bad request response
+func (o *TestLinkUserAccountBadRequest) WithXRequestID(xRequestID string) *TestLinkUserAccountBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account bad request response
+func (o *TestLinkUserAccountBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account bad request response
@@ -85,6 +120,13 @@ func (o *TestLinkUserAccountBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *TestLinkUserAccountBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *TestLinkUserAccountBadRequest) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountUnauthorizedCode is the HTTP code returned for type TestLinkUserAccountUnauthorized
 const TestLinkUserAccountUnauthorizedCode int = 401
 
-// TestLinkUserAccountUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// TestLinkUserAccountUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response testLinkUserAccountUnauthorized
 type TestLinkUserAccountUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type TestLinkUserAccountUnauthorized struct {
 func NewTestLinkUserAccountUnauthorized() *TestLinkUserAccountUnauthorized {
 
 	return &TestLinkUserAccountUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account unauthorized response
+func (o *TestLinkUserAccountUnauthorized) WithXRequestID(xRequestID string) *TestLinkUserAccountUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account unauthorized response
+func (o *TestLinkUserAccountUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account unauthorized response
@@ -128,6 +184,13 @@ func (o *TestLinkUserAccountUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *TestLinkUserAccountUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *TestLinkUserAccountUnauthorized) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountForbiddenCode is the HTTP code returned for type TestLinkUserAccountForbidden
 const TestLinkUserAccountForbiddenCode int = 403
 
-// TestLinkUserAccountForbidden The credentials are valid but not allowed here (testing operations are for test users only).
+// TestLinkUserAccountForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
 //
 // swagger:response testLinkUserAccountForbidden
 type TestLinkUserAccountForbidden struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type TestLinkUserAccountForbidden struct {
 func NewTestLinkUserAccountForbidden() *TestLinkUserAccountForbidden {
 
 	return &TestLinkUserAccountForbidden{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account forbidden response
+func (o *TestLinkUserAccountForbidden) WithXRequestID(xRequestID string) *TestLinkUserAccountForbidden {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account forbidden response
+func (o *TestLinkUserAccountForbidden) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account forbidden response
@@ -171,6 +248,13 @@ func (o *TestLinkUserAccountForbidden) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *TestLinkUserAccountForbidden) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(403)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *TestLinkUserAccountForbidden) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountNotFoundCode is the HTTP code returned for type TestLinkUserAccountNotFound
 const TestLinkUserAccountNotFoundCode int = 404
 
-// TestLinkUserAccountNotFound No such resource for this user (another user's data is reported as missing).
+// TestLinkUserAccountNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response testLinkUserAccountNotFound
 type TestLinkUserAccountNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type TestLinkUserAccountNotFound struct {
 func NewTestLinkUserAccountNotFound() *TestLinkUserAccountNotFound {
 
 	return &TestLinkUserAccountNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account not found response
+func (o *TestLinkUserAccountNotFound) WithXRequestID(xRequestID string) *TestLinkUserAccountNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account not found response
+func (o *TestLinkUserAccountNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account not found response
@@ -214,6 +312,13 @@ func (o *TestLinkUserAccountNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *TestLinkUserAccountNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *TestLinkUserAccountNotFound) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountRequestEntityTooLargeCode is the HTTP code returned for type TestLinkUserAccountRequestEntityTooLarge
 const TestLinkUserAccountRequestEntityTooLargeCode int = 413
 
-// TestLinkUserAccountRequestEntityTooLarge The request body is over the size limit.
+// TestLinkUserAccountRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
 //
 // swagger:response testLinkUserAccountRequestEntityTooLarge
 type TestLinkUserAccountRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type TestLinkUserAccountRequestEntityTooLarge struct {
 func NewTestLinkUserAccountRequestEntityTooLarge() *TestLinkUserAccountRequestEntityTooLarge {
 
 	return &TestLinkUserAccountRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account request entity too large response
+func (o *TestLinkUserAccountRequestEntityTooLarge) WithXRequestID(xRequestID string) *TestLinkUserAccountRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account request entity too large response
+func (o *TestLinkUserAccountRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account request entity too large response
@@ -257,6 +376,13 @@ func (o *TestLinkUserAccountRequestEntityTooLarge) SetPayload(payload *models.Er
 // WriteResponse to the client
 func (o *TestLinkUserAccountRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(413)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -271,10 +397,13 @@ func (o *TestLinkUserAccountRequestEntityTooLarge) TestLinkUserAccountResponder(
 // TestLinkUserAccountUnprocessableEntityCode is the HTTP code returned for type TestLinkUserAccountUnprocessableEntity
 const TestLinkUserAccountUnprocessableEntityCode int = 422
 
-// TestLinkUserAccountUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// TestLinkUserAccountUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response testLinkUserAccountUnprocessableEntity
 type TestLinkUserAccountUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -284,6 +413,17 @@ type TestLinkUserAccountUnprocessableEntity struct {
 func NewTestLinkUserAccountUnprocessableEntity() *TestLinkUserAccountUnprocessableEntity {
 
 	return &TestLinkUserAccountUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account unprocessable entity response
+func (o *TestLinkUserAccountUnprocessableEntity) WithXRequestID(xRequestID string) *TestLinkUserAccountUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account unprocessable entity response
+func (o *TestLinkUserAccountUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account unprocessable entity response
@@ -300,6 +440,13 @@ func (o *TestLinkUserAccountUnprocessableEntity) SetPayload(payload *models.Erro
 // WriteResponse to the client
 func (o *TestLinkUserAccountUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -314,10 +461,13 @@ func (o *TestLinkUserAccountUnprocessableEntity) TestLinkUserAccountResponder() 
 // TestLinkUserAccountServiceUnavailableCode is the HTTP code returned for type TestLinkUserAccountServiceUnavailable
 const TestLinkUserAccountServiceUnavailableCode int = 503
 
-// TestLinkUserAccountServiceUnavailable The database is unreachable; retry later.
+// TestLinkUserAccountServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response testLinkUserAccountServiceUnavailable
 type TestLinkUserAccountServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -327,6 +477,17 @@ type TestLinkUserAccountServiceUnavailable struct {
 func NewTestLinkUserAccountServiceUnavailable() *TestLinkUserAccountServiceUnavailable {
 
 	return &TestLinkUserAccountServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the test link user account service unavailable response
+func (o *TestLinkUserAccountServiceUnavailable) WithXRequestID(xRequestID string) *TestLinkUserAccountServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account service unavailable response
+func (o *TestLinkUserAccountServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the test link user account service unavailable response
@@ -343,6 +504,13 @@ func (o *TestLinkUserAccountServiceUnavailable) SetPayload(payload *models.Error
 // WriteResponse to the client
 func (o *TestLinkUserAccountServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -354,11 +522,14 @@ func (o *TestLinkUserAccountServiceUnavailable) WriteResponse(rw http.ResponseWr
 
 func (o *TestLinkUserAccountServiceUnavailable) TestLinkUserAccountResponder() {}
 
-// TestLinkUserAccountDefault Any other error, in the same shape.
+// TestLinkUserAccountDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response testLinkUserAccountDefault
 type TestLinkUserAccountDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -386,6 +557,17 @@ func (o *TestLinkUserAccountDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the test link user account default response
+func (o *TestLinkUserAccountDefault) WithXRequestID(xRequestID string) *TestLinkUserAccountDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account default response
+func (o *TestLinkUserAccountDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the test link user account default response
 func (o *TestLinkUserAccountDefault) WithPayload(payload *models.Error) *TestLinkUserAccountDefault {
 	o.Payload = payload
@@ -399,6 +581,13 @@ func (o *TestLinkUserAccountDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *TestLinkUserAccountDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

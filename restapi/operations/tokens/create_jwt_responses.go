@@ -18,6 +18,9 @@ const CreateJwtOKCode int = 200
 // swagger:response createJwtOK
 type CreateJwtOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.JWTResponse `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type CreateJwtOK struct {
 func NewCreateJwtOK() *CreateJwtOK {
 
 	return &CreateJwtOK{}
+}
+
+// WithXRequestID adds the xRequestId to the create jwt o k response
+func (o *CreateJwtOK) WithXRequestID(xRequestID string) *CreateJwtOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt o k response
+func (o *CreateJwtOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create jwt o k response
@@ -42,6 +56,13 @@ func (o *CreateJwtOK) SetPayload(payload *models.JWTResponse) {
 // WriteResponse to the client
 func (o *CreateJwtOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *CreateJwtOK) CreateJwtResponder() {}
 // CreateJwtBadRequestCode is the HTTP code returned for type CreateJwtBadRequest
 const CreateJwtBadRequestCode int = 400
 
-// CreateJwtBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// CreateJwtBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response createJwtBadRequest
 type CreateJwtBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type CreateJwtBadRequest struct {
 func NewCreateJwtBadRequest() *CreateJwtBadRequest {
 
 	return &CreateJwtBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the create jwt bad request response
+func (o *CreateJwtBadRequest) WithXRequestID(xRequestID string) *CreateJwtBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt bad request response
+func (o *CreateJwtBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create jwt bad request response
@@ -85,6 +120,13 @@ func (o *CreateJwtBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateJwtBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *CreateJwtBadRequest) CreateJwtResponder() {}
 // CreateJwtUnauthorizedCode is the HTTP code returned for type CreateJwtUnauthorized
 const CreateJwtUnauthorizedCode int = 401
 
-// CreateJwtUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// CreateJwtUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response createJwtUnauthorized
 type CreateJwtUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type CreateJwtUnauthorized struct {
 func NewCreateJwtUnauthorized() *CreateJwtUnauthorized {
 
 	return &CreateJwtUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the create jwt unauthorized response
+func (o *CreateJwtUnauthorized) WithXRequestID(xRequestID string) *CreateJwtUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt unauthorized response
+func (o *CreateJwtUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create jwt unauthorized response
@@ -128,6 +184,13 @@ func (o *CreateJwtUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateJwtUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *CreateJwtUnauthorized) CreateJwtResponder() {}
 // CreateJwtRequestEntityTooLargeCode is the HTTP code returned for type CreateJwtRequestEntityTooLarge
 const CreateJwtRequestEntityTooLargeCode int = 413
 
-// CreateJwtRequestEntityTooLarge The request body is over the size limit.
+// CreateJwtRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
 //
 // swagger:response createJwtRequestEntityTooLarge
 type CreateJwtRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type CreateJwtRequestEntityTooLarge struct {
 func NewCreateJwtRequestEntityTooLarge() *CreateJwtRequestEntityTooLarge {
 
 	return &CreateJwtRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the create jwt request entity too large response
+func (o *CreateJwtRequestEntityTooLarge) WithXRequestID(xRequestID string) *CreateJwtRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt request entity too large response
+func (o *CreateJwtRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create jwt request entity too large response
@@ -171,6 +248,13 @@ func (o *CreateJwtRequestEntityTooLarge) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateJwtRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(413)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *CreateJwtRequestEntityTooLarge) CreateJwtResponder() {}
 // CreateJwtUnprocessableEntityCode is the HTTP code returned for type CreateJwtUnprocessableEntity
 const CreateJwtUnprocessableEntityCode int = 422
 
-// CreateJwtUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// CreateJwtUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response createJwtUnprocessableEntity
 type CreateJwtUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type CreateJwtUnprocessableEntity struct {
 func NewCreateJwtUnprocessableEntity() *CreateJwtUnprocessableEntity {
 
 	return &CreateJwtUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the create jwt unprocessable entity response
+func (o *CreateJwtUnprocessableEntity) WithXRequestID(xRequestID string) *CreateJwtUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt unprocessable entity response
+func (o *CreateJwtUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create jwt unprocessable entity response
@@ -214,6 +312,13 @@ func (o *CreateJwtUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateJwtUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *CreateJwtUnprocessableEntity) CreateJwtResponder() {}
 // CreateJwtServiceUnavailableCode is the HTTP code returned for type CreateJwtServiceUnavailable
 const CreateJwtServiceUnavailableCode int = 503
 
-// CreateJwtServiceUnavailable The database is unreachable; retry later.
+// CreateJwtServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response createJwtServiceUnavailable
 type CreateJwtServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type CreateJwtServiceUnavailable struct {
 func NewCreateJwtServiceUnavailable() *CreateJwtServiceUnavailable {
 
 	return &CreateJwtServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the create jwt service unavailable response
+func (o *CreateJwtServiceUnavailable) WithXRequestID(xRequestID string) *CreateJwtServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt service unavailable response
+func (o *CreateJwtServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the create jwt service unavailable response
@@ -257,6 +376,13 @@ func (o *CreateJwtServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *CreateJwtServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -268,11 +394,14 @@ func (o *CreateJwtServiceUnavailable) WriteResponse(rw http.ResponseWriter, prod
 
 func (o *CreateJwtServiceUnavailable) CreateJwtResponder() {}
 
-// CreateJwtDefault Any other error, in the same shape.
+// CreateJwtDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response createJwtDefault
 type CreateJwtDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -300,6 +429,17 @@ func (o *CreateJwtDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the create jwt default response
+func (o *CreateJwtDefault) WithXRequestID(xRequestID string) *CreateJwtDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt default response
+func (o *CreateJwtDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the create jwt default response
 func (o *CreateJwtDefault) WithPayload(payload *models.Error) *CreateJwtDefault {
 	o.Payload = payload
@@ -313,6 +453,13 @@ func (o *CreateJwtDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *CreateJwtDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

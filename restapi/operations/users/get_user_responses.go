@@ -18,6 +18,9 @@ const GetUserOKCode int = 200
 // swagger:response getUserOK
 type GetUserOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.User `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type GetUserOK struct {
 func NewGetUserOK() *GetUserOK {
 
 	return &GetUserOK{}
+}
+
+// WithXRequestID adds the xRequestId to the get user o k response
+func (o *GetUserOK) WithXRequestID(xRequestID string) *GetUserOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user o k response
+func (o *GetUserOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user o k response
@@ -42,6 +56,13 @@ func (o *GetUserOK) SetPayload(payload *models.User) {
 // WriteResponse to the client
 func (o *GetUserOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *GetUserOK) GetUserResponder() {}
 // GetUserUnauthorizedCode is the HTTP code returned for type GetUserUnauthorized
 const GetUserUnauthorizedCode int = 401
 
-// GetUserUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// GetUserUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response getUserUnauthorized
 type GetUserUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type GetUserUnauthorized struct {
 func NewGetUserUnauthorized() *GetUserUnauthorized {
 
 	return &GetUserUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the get user unauthorized response
+func (o *GetUserUnauthorized) WithXRequestID(xRequestID string) *GetUserUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user unauthorized response
+func (o *GetUserUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user unauthorized response
@@ -85,6 +120,13 @@ func (o *GetUserUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetUserUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *GetUserUnauthorized) GetUserResponder() {}
 // GetUserServiceUnavailableCode is the HTTP code returned for type GetUserServiceUnavailable
 const GetUserServiceUnavailableCode int = 503
 
-// GetUserServiceUnavailable The database is unreachable; retry later.
+// GetUserServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response getUserServiceUnavailable
 type GetUserServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type GetUserServiceUnavailable struct {
 func NewGetUserServiceUnavailable() *GetUserServiceUnavailable {
 
 	return &GetUserServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the get user service unavailable response
+func (o *GetUserServiceUnavailable) WithXRequestID(xRequestID string) *GetUserServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user service unavailable response
+func (o *GetUserServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the get user service unavailable response
@@ -128,6 +184,13 @@ func (o *GetUserServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *GetUserServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -139,11 +202,14 @@ func (o *GetUserServiceUnavailable) WriteResponse(rw http.ResponseWriter, produc
 
 func (o *GetUserServiceUnavailable) GetUserResponder() {}
 
-// GetUserDefault Any other error, in the same shape.
+// GetUserDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response getUserDefault
 type GetUserDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -171,6 +237,17 @@ func (o *GetUserDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the get user default response
+func (o *GetUserDefault) WithXRequestID(xRequestID string) *GetUserDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user default response
+func (o *GetUserDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the get user default response
 func (o *GetUserDefault) WithPayload(payload *models.Error) *GetUserDefault {
 	o.Payload = payload
@@ -184,6 +261,13 @@ func (o *GetUserDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *GetUserDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {

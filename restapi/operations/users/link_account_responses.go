@@ -18,14 +18,27 @@ const LinkAccountFoundCode int = 302
 // swagger:response linkAccountFound
 type LinkAccountFound struct {
 
-	// Where the browser goes next.
+	// Where the browser goes next (the default is an example, for mocks).
+	// Default: "../../../../demo/link?t=eyJzIjoiZ2F0ZXBhcmsifQ.c2lnbmF0dXJl"
 	Location string `json:"Location"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 }
 
 // NewLinkAccountFound creates LinkAccountFound with default headers values
 func NewLinkAccountFound() *LinkAccountFound {
 
-	return &LinkAccountFound{}
+	var (
+		// initialize headers with default values
+
+		locationDefault = string("../../../../demo/link?t=eyJzIjoiZ2F0ZXBhcmsifQ.c2lnbmF0dXJl")
+	)
+
+	return &LinkAccountFound{
+
+		Location: locationDefault,
+	}
 }
 
 // WithLocation adds the location to the link account found response
@@ -39,6 +52,17 @@ func (o *LinkAccountFound) SetLocation(location string) {
 	o.Location = location
 }
 
+// WithXRequestID adds the xRequestId to the link account found response
+func (o *LinkAccountFound) WithXRequestID(xRequestID string) *LinkAccountFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account found response
+func (o *LinkAccountFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WriteResponse to the client
 func (o *LinkAccountFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
@@ -47,6 +71,13 @@ func (o *LinkAccountFound) WriteResponse(rw http.ResponseWriter, producer runtim
 	location := o.Location
 	if location != "" {
 		rw.Header().Set("Location", location)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
 	}
 
 	rw.Header().Del(runtime.HeaderContentType) // Remove Content-Type on empty responses
@@ -59,10 +90,13 @@ func (o *LinkAccountFound) LinkAccountResponder() {}
 // LinkAccountBadRequestCode is the HTTP code returned for type LinkAccountBadRequest
 const LinkAccountBadRequestCode int = 400
 
-// LinkAccountBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// LinkAccountBadRequest `invalid_request`: `redirect_uri` does not start with one of the partner's allowed prefixes.
 //
 // swagger:response linkAccountBadRequest
 type LinkAccountBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -72,6 +106,17 @@ type LinkAccountBadRequest struct {
 func NewLinkAccountBadRequest() *LinkAccountBadRequest {
 
 	return &LinkAccountBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the link account bad request response
+func (o *LinkAccountBadRequest) WithXRequestID(xRequestID string) *LinkAccountBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account bad request response
+func (o *LinkAccountBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the link account bad request response
@@ -88,6 +133,13 @@ func (o *LinkAccountBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *LinkAccountBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -102,10 +154,13 @@ func (o *LinkAccountBadRequest) LinkAccountResponder() {}
 // LinkAccountUnauthorizedCode is the HTTP code returned for type LinkAccountUnauthorized
 const LinkAccountUnauthorizedCode int = 401
 
-// LinkAccountUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// LinkAccountUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response linkAccountUnauthorized
 type LinkAccountUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -115,6 +170,17 @@ type LinkAccountUnauthorized struct {
 func NewLinkAccountUnauthorized() *LinkAccountUnauthorized {
 
 	return &LinkAccountUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the link account unauthorized response
+func (o *LinkAccountUnauthorized) WithXRequestID(xRequestID string) *LinkAccountUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account unauthorized response
+func (o *LinkAccountUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the link account unauthorized response
@@ -131,6 +197,13 @@ func (o *LinkAccountUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *LinkAccountUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -145,10 +218,13 @@ func (o *LinkAccountUnauthorized) LinkAccountResponder() {}
 // LinkAccountNotFoundCode is the HTTP code returned for type LinkAccountNotFound
 const LinkAccountNotFoundCode int = 404
 
-// LinkAccountNotFound No such resource for this user (another user's data is reported as missing).
+// LinkAccountNotFound `not_found`: no such resource for this user (another user's data is reported as missing).
 //
 // swagger:response linkAccountNotFound
 type LinkAccountNotFound struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -158,6 +234,17 @@ type LinkAccountNotFound struct {
 func NewLinkAccountNotFound() *LinkAccountNotFound {
 
 	return &LinkAccountNotFound{}
+}
+
+// WithXRequestID adds the xRequestId to the link account not found response
+func (o *LinkAccountNotFound) WithXRequestID(xRequestID string) *LinkAccountNotFound {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account not found response
+func (o *LinkAccountNotFound) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the link account not found response
@@ -174,6 +261,13 @@ func (o *LinkAccountNotFound) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *LinkAccountNotFound) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(404)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -188,10 +282,13 @@ func (o *LinkAccountNotFound) LinkAccountResponder() {}
 // LinkAccountUnprocessableEntityCode is the HTTP code returned for type LinkAccountUnprocessableEntity
 const LinkAccountUnprocessableEntityCode int = 422
 
-// LinkAccountUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// LinkAccountUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response linkAccountUnprocessableEntity
 type LinkAccountUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -201,6 +298,17 @@ type LinkAccountUnprocessableEntity struct {
 func NewLinkAccountUnprocessableEntity() *LinkAccountUnprocessableEntity {
 
 	return &LinkAccountUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the link account unprocessable entity response
+func (o *LinkAccountUnprocessableEntity) WithXRequestID(xRequestID string) *LinkAccountUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account unprocessable entity response
+func (o *LinkAccountUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the link account unprocessable entity response
@@ -217,6 +325,13 @@ func (o *LinkAccountUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *LinkAccountUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,13 +343,80 @@ func (o *LinkAccountUnprocessableEntity) WriteResponse(rw http.ResponseWriter, p
 
 func (o *LinkAccountUnprocessableEntity) LinkAccountResponder() {}
 
+// LinkAccountInternalServerErrorCode is the HTTP code returned for type LinkAccountInternalServerError
+const LinkAccountInternalServerErrorCode int = 500
+
+// LinkAccountInternalServerError Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
+//
+// swagger:response linkAccountInternalServerError
+type LinkAccountInternalServerError struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewLinkAccountInternalServerError creates LinkAccountInternalServerError with default headers values
+func NewLinkAccountInternalServerError() *LinkAccountInternalServerError {
+
+	return &LinkAccountInternalServerError{}
+}
+
+// WithXRequestID adds the xRequestId to the link account internal server error response
+func (o *LinkAccountInternalServerError) WithXRequestID(xRequestID string) *LinkAccountInternalServerError {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account internal server error response
+func (o *LinkAccountInternalServerError) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the link account internal server error response
+func (o *LinkAccountInternalServerError) WithPayload(payload *models.Error) *LinkAccountInternalServerError {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the link account internal server error response
+func (o *LinkAccountInternalServerError) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *LinkAccountInternalServerError) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(500)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *LinkAccountInternalServerError) LinkAccountResponder() {}
+
 // LinkAccountLinkingUnavailableCode is the HTTP code returned for type LinkAccountLinkingUnavailable
 const LinkAccountLinkingUnavailableCode int = 501
 
-// LinkAccountLinkingUnavailable The system has no account linking configured (`linking_unavailable`).
+// LinkAccountLinkingUnavailable `linking_unavailable`: the system has no account linking configured.
 //
 // swagger:response linkAccountLinkingUnavailable
 type LinkAccountLinkingUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -244,6 +426,17 @@ type LinkAccountLinkingUnavailable struct {
 func NewLinkAccountLinkingUnavailable() *LinkAccountLinkingUnavailable {
 
 	return &LinkAccountLinkingUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the link account linking unavailable response
+func (o *LinkAccountLinkingUnavailable) WithXRequestID(xRequestID string) *LinkAccountLinkingUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account linking unavailable response
+func (o *LinkAccountLinkingUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the link account linking unavailable response
@@ -260,6 +453,13 @@ func (o *LinkAccountLinkingUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *LinkAccountLinkingUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(501)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -274,10 +474,13 @@ func (o *LinkAccountLinkingUnavailable) LinkAccountResponder() {}
 // LinkAccountServiceUnavailableCode is the HTTP code returned for type LinkAccountServiceUnavailable
 const LinkAccountServiceUnavailableCode int = 503
 
-// LinkAccountServiceUnavailable The database is unreachable; retry later.
+// LinkAccountServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response linkAccountServiceUnavailable
 type LinkAccountServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -287,6 +490,17 @@ type LinkAccountServiceUnavailable struct {
 func NewLinkAccountServiceUnavailable() *LinkAccountServiceUnavailable {
 
 	return &LinkAccountServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the link account service unavailable response
+func (o *LinkAccountServiceUnavailable) WithXRequestID(xRequestID string) *LinkAccountServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account service unavailable response
+func (o *LinkAccountServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the link account service unavailable response
@@ -303,6 +517,13 @@ func (o *LinkAccountServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *LinkAccountServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -313,63 +534,6 @@ func (o *LinkAccountServiceUnavailable) WriteResponse(rw http.ResponseWriter, pr
 }
 
 func (o *LinkAccountServiceUnavailable) LinkAccountResponder() {}
-
-// LinkAccountDefault Any other error, in the same shape.
-//
-// swagger:response linkAccountDefault
-type LinkAccountDefault struct {
-	_statusCode int
-
-	// In: Body
-	Payload *models.Error `json:"body,omitempty"`
-}
-
-// NewLinkAccountDefault creates LinkAccountDefault with default headers values
-func NewLinkAccountDefault(code int) *LinkAccountDefault {
-	if code <= 0 {
-		code = 500
-	}
-
-	return &LinkAccountDefault{
-		_statusCode: code,
-	}
-}
-
-// WithStatusCode adds the status to the link account default response
-func (o *LinkAccountDefault) WithStatusCode(code int) *LinkAccountDefault {
-	o._statusCode = code
-	return o
-}
-
-// SetStatusCode sets the status to the link account default response
-func (o *LinkAccountDefault) SetStatusCode(code int) {
-	o._statusCode = code
-}
-
-// WithPayload adds the payload to the link account default response
-func (o *LinkAccountDefault) WithPayload(payload *models.Error) *LinkAccountDefault {
-	o.Payload = payload
-	return o
-}
-
-// SetPayload sets the payload to the link account default response
-func (o *LinkAccountDefault) SetPayload(payload *models.Error) {
-	o.Payload = payload
-}
-
-// WriteResponse to the client
-func (o *LinkAccountDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
-
-	rw.WriteHeader(o._statusCode)
-	if o.Payload != nil {
-		payload := o.Payload
-		if err := producer.Produce(rw, payload); err != nil {
-			panic(err) // let the recovery middleware deal with this
-		}
-	}
-}
-
-func (o *LinkAccountDefault) LinkAccountResponder() {}
 
 type LinkAccountNotImplementedResponder struct {
 	middleware.Responder

@@ -18,6 +18,9 @@ const PutVehicleOKCode int = 200
 // swagger:response putVehicleOK
 type PutVehicleOK struct {
 
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
 	// In: Body
 	Payload *models.Vehicle `json:"body,omitempty"`
 }
@@ -26,6 +29,17 @@ type PutVehicleOK struct {
 func NewPutVehicleOK() *PutVehicleOK {
 
 	return &PutVehicleOK{}
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle o k response
+func (o *PutVehicleOK) WithXRequestID(xRequestID string) *PutVehicleOK {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle o k response
+func (o *PutVehicleOK) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the put vehicle o k response
@@ -42,6 +56,13 @@ func (o *PutVehicleOK) SetPayload(payload *models.Vehicle) {
 // WriteResponse to the client
 func (o *PutVehicleOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -56,10 +77,13 @@ func (o *PutVehicleOK) PutVehicleResponder() {}
 // PutVehicleBadRequestCode is the HTTP code returned for type PutVehicleBadRequest
 const PutVehicleBadRequestCode int = 400
 
-// PutVehicleBadRequest The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).
+// PutVehicleBadRequest `invalid_request`: the request is malformed (a parameter of the wrong type, malformed JSON).
 //
 // swagger:response putVehicleBadRequest
 type PutVehicleBadRequest struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -69,6 +93,17 @@ type PutVehicleBadRequest struct {
 func NewPutVehicleBadRequest() *PutVehicleBadRequest {
 
 	return &PutVehicleBadRequest{}
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle bad request response
+func (o *PutVehicleBadRequest) WithXRequestID(xRequestID string) *PutVehicleBadRequest {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle bad request response
+func (o *PutVehicleBadRequest) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the put vehicle bad request response
@@ -85,6 +120,13 @@ func (o *PutVehicleBadRequest) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PutVehicleBadRequest) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(400)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -99,10 +141,13 @@ func (o *PutVehicleBadRequest) PutVehicleResponder() {}
 // PutVehicleUnauthorizedCode is the HTTP code returned for type PutVehicleUnauthorized
 const PutVehicleUnauthorizedCode int = 401
 
-// PutVehicleUnauthorized A credential is missing or invalid (access key, JWT or server token).
+// PutVehicleUnauthorized `unauthorized`: a credential is missing or invalid (access key, JWT or server token).
 //
 // swagger:response putVehicleUnauthorized
 type PutVehicleUnauthorized struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -112,6 +157,17 @@ type PutVehicleUnauthorized struct {
 func NewPutVehicleUnauthorized() *PutVehicleUnauthorized {
 
 	return &PutVehicleUnauthorized{}
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle unauthorized response
+func (o *PutVehicleUnauthorized) WithXRequestID(xRequestID string) *PutVehicleUnauthorized {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle unauthorized response
+func (o *PutVehicleUnauthorized) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the put vehicle unauthorized response
@@ -128,6 +184,13 @@ func (o *PutVehicleUnauthorized) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PutVehicleUnauthorized) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(401)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -142,10 +205,13 @@ func (o *PutVehicleUnauthorized) PutVehicleResponder() {}
 // PutVehicleRequestEntityTooLargeCode is the HTTP code returned for type PutVehicleRequestEntityTooLarge
 const PutVehicleRequestEntityTooLargeCode int = 413
 
-// PutVehicleRequestEntityTooLarge The request body is over the size limit.
+// PutVehicleRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
 //
 // swagger:response putVehicleRequestEntityTooLarge
 type PutVehicleRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -155,6 +221,17 @@ type PutVehicleRequestEntityTooLarge struct {
 func NewPutVehicleRequestEntityTooLarge() *PutVehicleRequestEntityTooLarge {
 
 	return &PutVehicleRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle request entity too large response
+func (o *PutVehicleRequestEntityTooLarge) WithXRequestID(xRequestID string) *PutVehicleRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle request entity too large response
+func (o *PutVehicleRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the put vehicle request entity too large response
@@ -171,6 +248,13 @@ func (o *PutVehicleRequestEntityTooLarge) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PutVehicleRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(413)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -185,10 +269,13 @@ func (o *PutVehicleRequestEntityTooLarge) PutVehicleResponder() {}
 // PutVehicleUnprocessableEntityCode is the HTTP code returned for type PutVehicleUnprocessableEntity
 const PutVehicleUnprocessableEntityCode int = 422
 
-// PutVehicleUnprocessableEntity The request is well-formed but fails validation or a business rule.
+// PutVehicleUnprocessableEntity `validation_failed`: the request is well-formed but a value breaks a rule (the rules broken in `details`).
 //
 // swagger:response putVehicleUnprocessableEntity
 type PutVehicleUnprocessableEntity struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -198,6 +285,17 @@ type PutVehicleUnprocessableEntity struct {
 func NewPutVehicleUnprocessableEntity() *PutVehicleUnprocessableEntity {
 
 	return &PutVehicleUnprocessableEntity{}
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle unprocessable entity response
+func (o *PutVehicleUnprocessableEntity) WithXRequestID(xRequestID string) *PutVehicleUnprocessableEntity {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle unprocessable entity response
+func (o *PutVehicleUnprocessableEntity) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the put vehicle unprocessable entity response
@@ -214,6 +312,13 @@ func (o *PutVehicleUnprocessableEntity) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PutVehicleUnprocessableEntity) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(422)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -228,10 +333,13 @@ func (o *PutVehicleUnprocessableEntity) PutVehicleResponder() {}
 // PutVehicleServiceUnavailableCode is the HTTP code returned for type PutVehicleServiceUnavailable
 const PutVehicleServiceUnavailableCode int = 503
 
-// PutVehicleServiceUnavailable The database is unreachable; retry later.
+// PutVehicleServiceUnavailable `unavailable`: the database is unreachable; retry later.
 //
 // swagger:response putVehicleServiceUnavailable
 type PutVehicleServiceUnavailable struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -241,6 +349,17 @@ type PutVehicleServiceUnavailable struct {
 func NewPutVehicleServiceUnavailable() *PutVehicleServiceUnavailable {
 
 	return &PutVehicleServiceUnavailable{}
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle service unavailable response
+func (o *PutVehicleServiceUnavailable) WithXRequestID(xRequestID string) *PutVehicleServiceUnavailable {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle service unavailable response
+func (o *PutVehicleServiceUnavailable) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
 }
 
 // WithPayload adds the payload to the put vehicle service unavailable response
@@ -257,6 +376,13 @@ func (o *PutVehicleServiceUnavailable) SetPayload(payload *models.Error) {
 // WriteResponse to the client
 func (o *PutVehicleServiceUnavailable) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
 	rw.WriteHeader(503)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -268,11 +394,14 @@ func (o *PutVehicleServiceUnavailable) WriteResponse(rw http.ResponseWriter, pro
 
 func (o *PutVehicleServiceUnavailable) PutVehicleResponder() {}
 
-// PutVehicleDefault Any other error, in the same shape.
+// PutVehicleDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //
 // swagger:response putVehicleDefault
 type PutVehicleDefault struct {
 	_statusCode int
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
 
 	// In: Body
 	Payload *models.Error `json:"body,omitempty"`
@@ -300,6 +429,17 @@ func (o *PutVehicleDefault) SetStatusCode(code int) {
 	o._statusCode = code
 }
 
+// WithXRequestID adds the xRequestId to the put vehicle default response
+func (o *PutVehicleDefault) WithXRequestID(xRequestID string) *PutVehicleDefault {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle default response
+func (o *PutVehicleDefault) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
 // WithPayload adds the payload to the put vehicle default response
 func (o *PutVehicleDefault) WithPayload(payload *models.Error) *PutVehicleDefault {
 	o.Payload = payload
@@ -313,6 +453,13 @@ func (o *PutVehicleDefault) SetPayload(payload *models.Error) {
 
 // WriteResponse to the client
 func (o *PutVehicleDefault) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
 
 	rw.WriteHeader(o._statusCode)
 	if o.Payload != nil {
