@@ -3,8 +3,11 @@ GO    ?= go
 SWAGGER := $(GO) tool -modfile=gen/go.mod swagger
 PRINCIPAL := github.com/coordapi/coord.Principal
 PKGS := ./...
+# The documentation UI embedded in the server (httpapi/docsui): Redoc's
+# standalone bundle from its npm package, with its licences.
+REDOC_VERSION := 2.5.4
 
-.PHONY: all generate validate-spec check-generated build test test-sqlite test-postgres run lint spectral bench fuzz clean
+.PHONY: all generate validate-spec check-generated build test test-sqlite test-postgres run lint spectral bench fuzz clean docs-assets breaking
 
 all: build
 
@@ -22,9 +25,16 @@ generate: validate-spec
 	 $$gen generate client --quiet -f swagger.yaml -A users -t . --skip-models); \
 	cp -r "$$tmp/coord/restapi" "$$tmp/coord/models" "$$tmp/coord/client" .
 	$(GO) mod tidy
+	cd gen && $(GO) run ./openapi3 ../swagger.yaml ../api/openapi.yaml
 
 validate-spec:
 	$(SWAGGER) validate --stop-on-error swagger.yaml
+
+## breaking: fail on any change oasdiff calls breaking between the last
+## released contract and api/openapi.yaml (accepted ones are listed, with why)
+breaking:
+	cd gen && $(GO) tool oasdiff breaking --fail-on ERR --err-ignore ../api/released/accepted-breaks.txt \
+		../api/released/v1.yaml ../api/openapi.yaml
 
 ## spectral: lint the spec with spectral's standard oas ruleset (needs npx)
 spectral:
@@ -32,8 +42,16 @@ spectral:
 
 ## check-generated: regenerate and fail on any diff or untracked file
 check-generated: generate
-	@status=$$(git status --porcelain -- restapi models client go.mod go.sum); \
+	@status=$$(git status --porcelain -- restapi models client go.mod go.sum api/openapi.yaml); \
 	if [ -n "$$status" ]; then echo "generated code differs from swagger.yaml:"; echo "$$status"; exit 1; fi
+
+## docs-assets: fetch the pinned Redoc bundle and its licences into httpapi/docsui (committed)
+docs-assets:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	(cd "$$tmp" && npm pack --silent redoc@$(REDOC_VERSION) >/dev/null && tar xzf redoc-$(REDOC_VERSION).tgz); \
+	cp "$$tmp/package/bundles/redoc.standalone.js" "$$tmp/package/bundles/redoc.standalone.js.LICENSE.txt" httpapi/docsui/; \
+	cp "$$tmp/package/LICENSE" httpapi/docsui/LICENSE; \
+	echo "redoc@$(REDOC_VERSION)" > httpapi/docsui/VERSION
 
 build:
 	$(GO) build -o bin/users-server ./cmd/users-server

@@ -1,4 +1,5 @@
-// Package gen pins the code generator (go-swagger) in its own module so the
-// product's go.mod does not carry the generator's dependencies. Run it with
-// `go tool -modfile=gen/go.mod swagger ...` or through `make generate`.
+// Package gen pins the code generator (go-swagger), the OpenAPI 3 converter
+// (kin-openapi's openapi2conv, in ./openapi3) and the breaking-change checker
+// (oasdiff) in their own module so the product's go.mod does not carry their
+// dependencies. Run them through `make generate` and `make breaking`.
 package gen

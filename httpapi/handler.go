@@ -6,7 +6,6 @@ import (
 	"net/http"
 
 	"github.com/go-openapi/loads"
-	"github.com/go-openapi/runtime/middleware"
 
 	"github.com/coordapi/coord/restapi"
 	"github.com/coordapi/coord/restapi/operations"
@@ -26,7 +25,7 @@ func NewAPI() (*operations.UsersAPI, error) {
 type Ready func(ctx context.Context) error
 
 // Handler serves the API under its base path plus the operational endpoints
-// (/healthz, /readyz, /metrics, /swagger.json, /docs), inside the global
+// (/healthz, /readyz, /metrics, /swagger.json, /openapi.json, /docs), inside the global
 // middleware.
 func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	m := newMetrics()
@@ -44,13 +43,10 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
-	mux.HandleFunc("GET /swagger.json", func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_, _ = w.Write(restapi.SwaggerJSON)
-	})
-	mux.Handle("GET /docs", middleware.Redoc(middleware.RedocOpts{
-		BasePath: "/", Path: "docs", SpecURL: "/swagger.json", Title: "Coord Users API",
-	}, http.NotFoundHandler()))
+	mux.HandleFunc("GET /swagger.json", serveSpec(func(s servedSpecs) []byte { return s.swagger }))
+	mux.HandleFunc("GET /openapi.json", serveSpec(func(s servedSpecs) []byte { return s.openapi }))
+	mux.HandleFunc("GET /docs", serveDocsPage)
+	mux.Handle("GET /docs/assets/", docsAssets())
 	mux.Handle(linkPagePath, linkPage(d))
 	mux.Handle("/", serveAPI(api))
 	return global(canonicalPaths(mux), d, m)
