@@ -79,9 +79,16 @@ func convert(swaggerYAML []byte) (*openapi3.T, error) {
 			Description: ref.Value.Description}
 	}
 
+	// The first server is relative: the host the document came from. The
+	// second names any deployment (users-server with no flags listens on
+	// localhost:8080).
 	doc3.Servers = openapi3.Servers{
 		{URL: doc2.BasePath, Description: "The server this document is served by"},
-		{URL: "http://localhost:8080" + doc2.BasePath, Description: "A local demo server (`users-server` with no flags)"},
+		{URL: "{scheme}://{host}" + doc2.BasePath, Description: "A deployment of the Users API",
+			Variables: map[string]*openapi3.ServerVariable{
+				"scheme": {Enum: []string{"https", "http"}, Default: "https"},
+				"host":   {Default: "localhost:8080", Description: "The deployment's host[:port]"},
+			}},
 	}
 
 	moveExamples := func(params openapi3.Parameters) {
