@@ -7,7 +7,7 @@ PKGS := ./...
 # standalone bundle from its npm package, with its licences.
 REDOC_VERSION := 2.5.4
 
-.PHONY: all generate validate-spec check-generated build test test-sqlite test-postgres run lint spectral bench fuzz clean docs-assets breaking contract contract-tools
+.PHONY: all generate validate-spec check-generated build test test-sqlite test-postgres run lint spectral bench fuzz clean docs-assets check-docs-assets breaking contract contract-tools
 
 all: build
 
@@ -69,6 +69,11 @@ docs-assets:
 	cp "$$tmp/package/bundles/redoc.standalone.js" "$$tmp/package/bundles/redoc.standalone.js.LICENSE.txt" httpapi/docsui/; \
 	cp "$$tmp/package/LICENSE" httpapi/docsui/LICENSE; \
 	echo "redoc@$(REDOC_VERSION)" > httpapi/docsui/VERSION
+
+## check-docs-assets: refetch the pinned Redoc and fail if the committed copy differs
+check-docs-assets: docs-assets
+	@status=$$(git status --porcelain -- httpapi/docsui); \
+	if [ -n "$$status" ]; then echo "httpapi/docsui differs from redoc@$(REDOC_VERSION) on npm:"; echo "$$status"; exit 1; fi
 
 build:
 	$(GO) build -o bin/users-server ./cmd/users-server
