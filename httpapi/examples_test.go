@@ -87,7 +87,7 @@ func TestEveryResponseHasAnExampleThatItsSchemaAccepts(t *testing.T) {
 			continue
 		}
 		if ex == nil {
-			t.Errorf("%s: no application/json example", r.key())
+			t.Errorf("%s: no application/json example (mocks answer it; demoFlow checks it against the server)", r.key())
 			continue
 		}
 		if err := validate.AgainstSchema(r.resp.Schema, roundTrip(t, ex), strfmt.Default); err != nil {
@@ -208,7 +208,7 @@ func TestExamplesLookLikeRealResponses(t *testing.T) {
 			}
 			real, ok := got[r.key()]
 			if !ok {
-				t.Errorf("%s: the demo flow never produced this response", r.key())
+				t.Errorf("%s: the demo flow never produced this response: add a request that gets it to demoFlow", r.key())
 				continue
 			}
 			if st, _ := strconv.Atoi(r.status); st >= 400 {
