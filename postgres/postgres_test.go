@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/postgres"
 	"github.com/coordapi/coord/storetest"
 )
@@ -31,7 +32,7 @@ func testSchema(t testing.TB) string {
 		t.Skip("COORD_TEST_POSTGRES is not set; to run the PostgreSQL tests set it to a DSN such as " +
 			"postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	}
-	schemaDSN, drop, err := postgres.NewTestSchema(t.Context(), dsn)
+	schemaDSN, drop, err := pgtest.NewSchema(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

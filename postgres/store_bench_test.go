@@ -3,7 +3,7 @@ package postgres_test
 import (
 	"testing"
 
-	"github.com/coordapi/coord/bench/storebench"
+	"github.com/coordapi/coord/internal/bench/storebench"
 )
 
 // The benchmarks need COORD_TEST_POSTGRES, like the tests; each gets a fresh schema.

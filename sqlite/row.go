@@ -8,8 +8,8 @@ import (
 )
 
 // sessionCols are the columns scanSession reads, in order.
-const sessionCols = `id, location_id, user_id, status, resource_id, barcode, currency,
-	start_time, end_time, cost, expires_at, exit_at`
+const sessionCols = `id, location_id, user_id, status, resource_id, barcode,
+	start_time, end_time, cost_amount, cost_currency, expires_at, exit_at`
 
 // sessionRow is a session as stored, with what it takes to tell whether a
 // settlement is due.
@@ -35,19 +35,19 @@ func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	var (
 		r                      sessionRow
 		barcode                sql.NullString
-		currency               string
+		costCurrency           sql.NullString
 		start, end, costAmount sql.NullInt64
 	)
-	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &barcode, &currency,
-		&start, &end, &costAmount, &r.expiresAt, &r.exitAt)
+	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &barcode,
+		&start, &end, &costAmount, &costCurrency, &r.expiresAt, &r.exitAt)
 	if err != nil {
 		return nil, err
 	}
 	r.Barcode = barcode.String
 	r.StartTime = fromMillis(start)
 	r.EndTime = fromMillis(end)
-	if costAmount.Valid {
-		r.Cost = &coord.Money{Amount: costAmount.Int64, Currency: currency}
+	if costAmount.Valid && costCurrency.Valid {
+		r.Cost = &coord.Money{Amount: costAmount.Int64, Currency: costCurrency.String}
 	}
 	return &r, nil
 }

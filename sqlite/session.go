@@ -57,8 +57,8 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			return err
 		}
 		if ns.IdempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id)
-				VALUES (?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
+				VALUES (?, ?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id, now); err != nil {
 				return err
 			}
 		}
@@ -221,7 +221,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 		if r.Status == coord.StatusActive {
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
 			res, err := tx.ExecContext(ctx, `UPDATE sessions
-				SET status = 'ended', end_time = ?, cost = ?, currency = ?
+				SET status = 'ended', end_time = ?, cost_amount = ?, cost_currency = ?
 				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id)
 			if err != nil {
 				return err
@@ -266,7 +266,7 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 			return coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions
-			SET status = 'active', start_time = ?, exit_at = ?, planned_cost = ?, currency = ?
+			SET status = 'active', start_time = ?, exit_at = ?, planned_amount = ?, planned_currency = ?
 			WHERE id = ? AND status = 'pending'`, now, exit, cost.Amount, cost.Currency, id); err != nil {
 			return err
 		}

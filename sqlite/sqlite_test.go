@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,15 +62,50 @@ func TestOneOpenSessionInSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	insert := `INSERT INTO sessions (user_id, location_id, status, currency, created_at) VALUES (?, 'l', ?, 'USD', 0)`
-	for _, status := range []coord.SessionStatus{coord.StatusEnded, coord.StatusActive, coord.StatusCancelled} {
-		if _, err := db.writer.ExecContext(t.Context(), insert, u.UserID, status); err != nil {
-			t.Fatalf("insert %s: %v", status, err)
+	for _, row := range []string{
+		`'ended', 0, 1, 0, 'USD', NULL`, `'cancelled', NULL, NULL, 0, 'USD', NULL`, `'active', 0, NULL, NULL, NULL, NULL`,
+	} {
+		if _, err := db.writer.ExecContext(t.Context(), insertRow(row), u.UserID); err != nil {
+			t.Fatalf("insert %s: %v", row, err)
 		}
 	}
-	_, err = db.writer.ExecContext(t.Context(), insert, u.UserID, coord.StatusPending)
+	_, err = db.writer.ExecContext(t.Context(), insertRow(`'pending', NULL, NULL, NULL, NULL, 'CRD-X'`), u.UserID)
 	if !isUnique(err) {
 		t.Fatalf("second open session: %v, want a unique violation", err)
+	}
+}
+
+// insertRow is an INSERT of a session of user ? with the given status,
+// start_time, end_time, cost_amount, cost_currency and barcode.
+func insertRow(values string) string {
+	return `INSERT INTO sessions (user_id, location_id, currency, created_at,
+		status, start_time, end_time, cost_amount, cost_currency, barcode)
+		VALUES (?, 'l', 'USD', 0, ` + values + `)`
+}
+
+// TestCoherenceInSchema shows that the CHECK constraints (the same as the
+// PostgreSQL store's) refuse a session whose columns contradict its status.
+func TestCoherenceInSchema(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range []string{
+		`'ended', 0, NULL, 0, 'USD', NULL`,        // ended without an end
+		`'ended', 0, 1, NULL, NULL, NULL`,         // ended without a bill
+		`'active', NULL, NULL, NULL, NULL, NULL`,  // active without a start
+		`'cancelled', NULL, NULL, 0, NULL, NULL`,  // a bill without a currency
+		`'pending', NULL, NULL, NULL, NULL, NULL`, // pending without a barcode
+	} {
+		_, err := db.writer.ExecContext(t.Context(), insertRow(row), u.UserID)
+		if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+			t.Errorf("insert %s: %v, want a CHECK violation", row, err)
+		}
+	}
+	_, err = db.writer.ExecContext(t.Context(), `UPDATE users SET plate_text = 'X' WHERE user_id = ?`, u.UserID)
+	if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+		t.Errorf("a plate without its country: %v, want a CHECK violation", err)
 	}
 }
 

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/coordapi/coord/bench/storebench"
+	"github.com/coordapi/coord/internal/bench/storebench"
 )
 
 // openBench opens a store in a temporary directory, closed when b ends.

@@ -16,11 +16,11 @@ func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User,
 	var u *coord.User
 	err := db.write(ctx, func(tx querier) error {
 		var id string
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (user_id, partner_id, external_uid, email, name, test)
-			VALUES (?, ?, ?, ?, ?, ?)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (user_id, partner_id, external_uid, email, name, test, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
 			RETURNING user_id`,
-			uuid.NewString(), p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test).Scan(&id)
+			uuid.NewString(), p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()).Scan(&id)
 		if err != nil {
 			return err
 		}

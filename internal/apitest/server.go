@@ -20,6 +20,7 @@ import (
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/client"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/postgres"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/storetest"
@@ -68,7 +69,7 @@ func OpenStore(t testing.TB, backend string) coord.Store {
 		if dsn == "" {
 			t.Skipf("PostgreSQL tests need %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresEnv)
 		}
-		schemaDSN, drop, err := postgres.NewTestSchema(ctx, dsn)
+		schemaDSN, drop, err := pgtest.NewSchema(ctx, dsn)
 		if err != nil {
 			t.Fatalf("create test schema: %v", err)
 		}
