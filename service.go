@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// DefaultPendingTTL is how long a gate session may wait for its entry scan
-// before it is cancelled, unless configured.
-const DefaultPendingTTL = 30 * time.Minute
-
 // MaxRedemptionMinutes bounds simulate_redemption's duration_m.
 const MaxRedemptionMinutes = 1440
 
@@ -22,11 +18,9 @@ type TokenService interface {
 // transaction requirements, test-only operations) on top of a Store. It holds
 // no state of its own, so any number of replicas can run it.
 type Service struct {
-	Store      Store
-	Catalog    *Catalog
-	Tokens     TokenService
-	Now        func() time.Time
-	PendingTTL time.Duration
+	Store   Store
+	Catalog *Catalog
+	Tokens  TokenService
 }
 
 // location finds a location or reports it missing.
@@ -60,14 +54,10 @@ func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, r
 	if missing := l.System.Missing(u); len(missing) > 0 {
 		return nil, false, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
 	}
-	ttl := s.PendingTTL
-	if ttl <= 0 {
-		ttl = DefaultPendingTTL
-	}
 	return s.Store.CreateSession(ctx, NewSession{
 		UserID: who.UserID, LocationID: locationID, ResourceID: resourceID,
 		Currency: l.Price.Rate.Currency, Gate: l.AccessType == AccessBarcode,
-		ExpiresAt: s.Now().Add(ttl), IdempotencyKey: idempotencyKey,
+		IdempotencyKey: idempotencyKey,
 	})
 }
 
@@ -117,10 +107,11 @@ func (s *Service) SimulateRedemption(ctx context.Context, who *Identity, locatio
 }
 
 // price is the location's price; a not_available location has none, so
-// anything billed there (nothing, in practice) is free.
+// anything billed there (nothing, in practice) is free: the zero Price
+// bills nothing.
 func (s *Service) price(l *Location) Price {
 	if l.Price == nil {
-		return Price{RatePeriodM: 60, IncrementM: 1}
+		return Price{}
 	}
 	return *l.Price
 }

@@ -125,7 +125,7 @@ func (p *priceDoc) build() (*coord.Price, error) {
 	if p == nil {
 		return nil, nil
 	}
-	price := &coord.Price{RatePeriodM: 60, IncrementM: 1, GraceM: p.GraceM}
+	price := &coord.Price{RatePeriodM: coord.DefaultRatePeriodM, IncrementM: coord.DefaultIncrementM, GraceM: p.GraceM}
 	if p.RatePeriodM != nil {
 		price.RatePeriodM = *p.RatePeriodM
 	}

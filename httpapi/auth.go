@@ -82,16 +82,21 @@ func (a authenticator) schemeAuthenticator(name, in string, check security.Token
 	})
 }
 
-// requestCredentials returns the request's credentials, attaching new ones
-// the first time. go-openapi passes the same *http.Request to every scheme
-// and then to the authorizer, so replacing its context in place is seen by both.
+// withCredentials gives r empty credentials for the schemes to fill in; the
+// routed builder calls it before go-openapi authenticates, so every scheme
+// and the authorizer see the same value.
+func withCredentials(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), credentialsKey{}, &credentials{}))
+}
+
+// requestCredentials returns the request's credentials. Without them (not
+// routed through the builder) it returns empty ones, which authorize
+// refuses: no access key.
 func requestCredentials(r *http.Request) *credentials {
 	if c, ok := r.Context().Value(credentialsKey{}).(*credentials); ok {
 		return c
 	}
-	c := &credentials{}
-	*r = *r.WithContext(context.WithValue(r.Context(), credentialsKey{}, c))
-	return c
+	return &credentials{}
 }
 
 func (a authenticator) accessKey(key string) (*coord.Principal, error) {

@@ -62,14 +62,11 @@ var linkPageStyleHash = func() string {
 // anything else is left out rather than risk injecting a directive.
 var cspOrigin = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
 
+// linkPageHandler serves the demo permission page.
 type linkPageHandler struct {
-	svc    *coord.Service
-	tokens linkTokens
-}
-
-// linkPage serves the demo permission page.
-func linkPage(d Deps) http.Handler {
-	return linkPageHandler{svc: d.Service, tokens: newLinkTokens(d.Service)}
+	svc     *coord.Service
+	catalog *coord.Catalog
+	tokens  linkTokens
 }
 
 func (h linkPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -93,16 +90,16 @@ func (h linkPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // show renders the Allow / Deny form.
 func (h linkPageHandler) show(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	req, err := h.tokens.verify(r.Context(), tok)
+	req, err := h.tokens.verify(tok)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	partner, system := req.PartnerID, req.SystemID
-	if p, ok := h.svc.Catalog.Partner(req.PartnerID); ok && p.Name != "" {
+	if p, ok := h.catalog.Partner(req.PartnerID); ok && p.Name != "" {
 		partner = p.Name
 	}
-	if s, ok := h.svc.Catalog.System(req.SystemID); ok && s.Name != "" {
+	if s, ok := h.catalog.System(req.SystemID); ok && s.Name != "" {
 		system = s.Name
 	}
 	// The POST answers with a redirect to redirect_uri, and form-action
@@ -141,7 +138,7 @@ func (h linkPageHandler) choose(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, coord.Errorf(coord.EInvalid, "choice must be allow or deny"))
 		return
 	}
-	req, err := h.tokens.verify(r.Context(), r.PostForm.Get("t"))
+	req, err := h.tokens.verify(r.PostForm.Get("t"))
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -18,12 +18,12 @@ import (
 // coord.Service and back to generated responses.
 
 // registerUsers wires the user and token operations.
-func registerUsers(api *operations.UsersAPI, svc *coord.Service) {
+func registerUsers(api *operations.UsersAPI, svc *coord.Service, links linkTokens) {
 	api.TestingCreateTestJwtHandler = createTestJWT{svc}
 	api.TokensCreateJwtHandler = createJWT{svc}
 	api.UsersGetUserHandler = getUser{svc}
 	api.UsersPutVehicleHandler = putVehicle{svc}
-	api.UsersLinkAccountHandler = linkAccount{svc: svc, pages: newLinkTokens(svc)}
+	api.UsersLinkAccountHandler = linkAccount{svc: svc, pages: links}
 	api.TestingTestLinkUserAccountHandler = testLinkUserAccount{svc}
 }
 
@@ -100,7 +100,7 @@ func (h linkAccount) Handle(p users.LinkAccountParams, who *coord.Principal) use
 	if start.Demo == nil {
 		return users.NewLinkAccountFound().WithLocation(start.URL)
 	}
-	tok, err := h.pages.sign(ctx, *start.Demo)
+	tok, err := h.pages.sign(*start.Demo)
 	if err != nil {
 		return linkAccountError{errorResponse(ctx, users.NewLinkAccountDefault(0), err)}
 	}

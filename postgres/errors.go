@@ -34,7 +34,7 @@ func dbError(op string, err error) error {
 // unavailable wraps err as coord.EUnavailable. The domain error's message is
 // all that callers show; the cause stays in the chain for the logs.
 func unavailable(op string, err error) error {
-	return fmt.Errorf("%s: %w: %w", op, coord.Errorf(coord.EUnavailable, "database unavailable"), err)
+	return fmt.Errorf("%s: %w: %w", op, coord.ErrStoreUnavailable(), err)
 }
 
 // unreachable reports whether err means the database is down or the

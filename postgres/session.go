@@ -27,7 +27,7 @@ func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) 
 // other case is ENotFound, so that ids of other users' sessions do not leak.
 func (db *DB) userSession(ctx context.Context, userID, locationID string, id int64) (*sessionRow, error) {
 	// Built only when needed: formatting it was 2% of every read.
-	notFound := func() error { return coord.Errorf(coord.ENotFound, "no session %d at location %q", id, locationID) }
+	notFound := func() error { return coord.ErrSessionNotFound(id) }
 	uid, ok := parseUserID(userID)
 	if !ok {
 		return nil, notFound()
@@ -40,31 +40,31 @@ func (db *DB) userSession(ctx context.Context, userID, locationID string, id int
 	return r, err
 }
 
-// Sessions lists the user's sessions, newest first, from the
-// sessions_user_newest index.
+// Sessions lists a page of the user's sessions, newest first, from the
+// sessions_user_newest or (with a location) sessions_user_location_newest
+// index.
 func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
+	f = f.Page()
 	list := []*coord.Session{}
 	uid, ok := parseUserID(f.UserID)
 	if !ok {
 		return list, nil
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 50 // the API's default page
-	case limit > 100:
-		limit = 100
-	}
-	// A plain id < $3 (rather than "$3 = 0 OR ...") lets the index range
-	// start at the page boundary even in a generic plan.
+	// A plain id < $2 (rather than "$2 = 0 OR ...") lets the index range
+	// start at the page boundary even in a generic plan; for the same reason
+	// the location condition is only there when there is a location.
 	before := f.BeforeID
-	if before <= 0 {
+	if before == 0 {
 		before = math.MaxInt64
 	}
+	query, args := `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, []any{uid, before, f.Limit}
+	if f.LocationID != "" {
+		query, args = `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 AND id < $2 AND location_id = $4 ORDER BY id DESC LIMIT $3`, append(args, f.LocationID)
+	}
 	now := db.now()
-	rows, err := db.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE user_id = $1 AND id < $3 AND ($2 = '' OR location_id = $2)
-		ORDER BY id DESC LIMIT $4`, uid, f.LocationID, before, limit)
+	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, dbError("postgres: list sessions", err)
 	}
@@ -94,7 +94,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 		return nil, false, dbError("postgres: end session", err)
 	}
 	if r.GateControlled() {
-		return nil, false, coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
+		return nil, false, coord.ErrPhysicalCheckout(id)
 	}
 	if r.Status != coord.StatusActive {
 		return r.Session, false, nil
@@ -123,7 +123,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 // exit after d that settlement carries out (at once when d is 0).
 func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
 	if d < 0 {
-		return nil, coord.Errorf(coord.EValidation, "negative duration %s", d)
+		return nil, coord.ErrNegativeDuration(d)
 	}
 	now := db.now()
 	r, err := db.userSession(ctx, userID, locationID, id)
@@ -135,7 +135,7 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 	if err != nil {
 		return nil, dbError("postgres: redeem session", err)
 	}
-	notRedeemable := coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
+	notRedeemable := coord.ErrNotRedeemable(id)
 	if !s.GateControlled() || s.Status != coord.StatusPending {
 		return nil, notRedeemable
 	}

@@ -26,7 +26,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	p := startProxy(t, "127.0.0.1:0", target)
 	u.Host = p.addr
-	db := open(t, u.String())
+	db := open(t, u.String(), coord.StoreConfig{})
 	ctx := t.Context()
 	user, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "x"})
 	if err != nil {

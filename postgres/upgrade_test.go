@@ -60,14 +60,13 @@ func TestUpgradeFromInitialSchema(t *testing.T) {
 	}
 	conn.Close(ctx)
 
-	db, err := Open(ctx, schemaDSN)
+	clock := storetest.NewClock()
+	clock.Advance(3 * time.Hour)
+	db, err := Open(ctx, schemaDSN, coord.StoreConfig{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	clock := storetest.NewClock()
-	clock.Advance(3 * time.Hour)
-	db.Now = clock.Now
 	list, err := db.Sessions(ctx, coord.SessionFilter{UserID: uid, Limit: 10})
 	if err != nil {
 		t.Fatal(err)

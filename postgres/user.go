@@ -36,11 +36,11 @@ func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User,
 func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
 	uid, ok := parseUserID(userID)
 	if !ok {
-		return nil, noUser(userID)
+		return nil, coord.ErrUserNotFound(userID)
 	}
 	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, noUser(userID)
+		return nil, coord.ErrUserNotFound(userID)
 	}
 	return u, dbError("postgres: get user", err)
 }
@@ -49,13 +49,13 @@ func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
 func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) error {
 	uid, ok := parseUserID(userID)
 	if !ok {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE users
 		SET plate_text = $2, plate_country = $3, plate_subdivision = $4 WHERE user_id = $1`,
 		uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision)
 	if err == nil && tag.RowsAffected() == 0 {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	return dbError("postgres: set vehicle", err)
 }
@@ -64,12 +64,12 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked bool) error {
 	uid, ok := parseUserID(userID)
 	if !ok {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked)
 	if isForeignKeyViolation(err) {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	return dbError("postgres: set linked account", err)
 }
@@ -99,8 +99,4 @@ func scanUser(row pgx.Row) (*coord.User, error) {
 func parseUserID(s string) (pgtype.UUID, bool) {
 	id, err := uuid.Parse(s)
 	return pgtype.UUID{Bytes: id, Valid: true}, err == nil && id.String() == s
-}
-
-func noUser(userID string) *coord.Error {
-	return coord.Errorf(coord.ENotFound, "no user %q", userID)
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,8 +28,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			prior, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
 			if err == nil {
 				if prior.LocationID != ns.LocationID {
-					return coord.Errorf(coord.EIdempotencyKeyReused,
-						"idempotency key already used for a session at location %s", prior.LocationID)
+					return coord.ErrIdempotencyKeyReused(prior.ID)
 				}
 				s = &prior.Session
 				return nil
@@ -39,7 +37,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 				return err
 			}
 		}
-		id, err := insertSession(ctx, tx, ns, now)
+		id, err := insertSession(ctx, tx, ns, now, db.cfg.PendingTTL)
 		if isUnique(err) {
 			// The partial unique index on open sessions refused it.
 			var open int64
@@ -47,11 +45,10 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 				WHERE user_id = ? AND status IN ('pending', 'active')`, ns.UserID).Scan(&open); qerr != nil {
 				return errors.Join(err, qerr)
 			}
-			return coord.Errorf(coord.EActiveSessionExists, "the user already has open session %d", open).
-				WithDetails(strconv.FormatInt(open, 10))
+			return coord.ErrOpenSessionExists(open)
 		}
 		if isForeignKey(err) {
-			return coord.Errorf(coord.ENotFound, "user %s not found", ns.UserID)
+			return coord.ErrUserNotFound(ns.UserID)
 		}
 		if err != nil {
 			return err
@@ -76,16 +73,15 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 }
 
 // insertSession inserts ns as created now and returns its id: app sessions
-// start at once, gate sessions wait pending with a barcode.
-func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int64) (int64, error) {
+// start at once, gate sessions wait pending with a barcode for ttl.
+func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int64, ttl time.Duration) (int64, error) {
 	status, start := coord.StatusActive, sql.NullInt64{Int64: now, Valid: true}
 	var barcode sql.NullString
 	var expires sql.NullInt64
 	if ns.Gate {
 		status, start = coord.StatusPending, sql.NullInt64{}
 		barcode = sql.NullString{String: newBarcode(), Valid: true}
-		// A zero ExpiresAt means the pending session never expires.
-		expires = sql.NullInt64{Int64: ns.ExpiresAt.UnixMilli(), Valid: !ns.ExpiresAt.IsZero()}
+		expires = sql.NullInt64{Int64: now + ttl.Milliseconds(), Valid: true}
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO sessions
@@ -114,7 +110,7 @@ func userSession(ctx context.Context, q querier, userID, locationID string, id i
 	r, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
 		WHERE id = ? AND user_id = ? AND location_id = ?`, id, userID, locationID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, coord.Errorf(coord.ENotFound, "session %d not found", id)
+		return nil, coord.ErrSessionNotFound(id)
 	}
 	return r, err
 }
@@ -139,9 +135,9 @@ func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) 
 	return &r.Session, nil
 }
 
-// Sessions lists the user's sessions, newest first. Limit 0 means 50; others
-// are clamped to 1–100.
+// Sessions lists a page of the user's sessions, newest first.
 func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
+	f = f.Page()
 	now := db.now()
 	query, args := listQuery(f)
 	rows, due, err := listSessions(ctx, db.ro, now, query, args)
@@ -174,12 +170,8 @@ func listQuery(f coord.SessionFilter) (string, []any) {
 		b.WriteString(` AND id < ?`)
 		args = append(args, f.BeforeID)
 	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = 50
-	}
 	b.WriteString(` ORDER BY id DESC LIMIT ?`)
-	args = append(args, min(max(limit, 1), 100))
+	args = append(args, f.Limit)
 	return b.String(), args
 }
 
@@ -216,7 +208,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 			return err
 		}
 		if r.GateControlled() {
-			return coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
+			return coord.ErrPhysicalCheckout(id)
 		}
 		if r.Status == coord.StatusActive {
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
@@ -248,7 +240,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 // It stores the exit and its bill, so the session ends by itself when due.
 func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
 	if d < 0 {
-		return nil, coord.Errorf(coord.EValidation, "negative duration %v", d)
+		return nil, coord.ErrNegativeDuration(d)
 	}
 	now := db.now()
 	exit := now + d.Milliseconds()
@@ -263,7 +255,7 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 			return err
 		}
 		if !r.GateControlled() || r.Status != coord.StatusPending {
-			return coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
+			return coord.ErrNotRedeemable(id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions
 			SET status = 'active', start_time = ?, exit_at = ?, planned_amount = ?, planned_currency = ?

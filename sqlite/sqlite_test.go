@@ -10,10 +10,10 @@ import (
 	"github.com/coordapi/coord/storetest"
 )
 
-// open opens a database in a temporary directory, closed when t ends.
-func open(t *testing.T, path string) *DB {
+// open opens the database at path, closed when t ends.
+func open(t *testing.T, path string, cfg coord.StoreConfig) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), path)
+	db, err := Open(t.Context(), path, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,16 +26,14 @@ func open(t *testing.T, path string) *DB {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) (coord.Store, *storetest.Clock) {
-		clock := storetest.NewClock()
-		db := open(t, filepath.Join(t.TempDir(), "coord.db"))
-		db.Now = clock.Now
-		return db, clock
+	storetest.Run(t, func(t *testing.T) func(coord.StoreConfig) coord.Store {
+		path := filepath.Join(t.TempDir(), "coord.db")
+		return func(cfg coord.StoreConfig) coord.Store { return open(t, path, cfg) }
 	})
 }
 
 func TestPragmas(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	for _, pool := range []querier{db.writer, db.reader} {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000",
@@ -57,7 +55,7 @@ func TestPragmas(t *testing.T) {
 // TestOneOpenSessionInSchema shows that the database itself, not only Go,
 // refuses a second open session.
 func TestOneOpenSessionInSchema(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +84,7 @@ func insertRow(values string) string {
 // TestCoherenceInSchema shows that the CHECK constraints (the same as the
 // PostgreSQL store's) refuse a session whose columns contradict its status.
 func TestCoherenceInSchema(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
 	if err != nil {
 		t.Fatal(err)
@@ -118,11 +116,10 @@ func TestReopen(t *testing.T) {
 	clock := storetest.NewClock()
 	price := coord.Price{Rate: coord.Money{Amount: 300, Currency: "EUR"}, RatePeriodM: 60, IncrementM: 1}
 
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, coord.StoreConfig{Clock: clock, PendingTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Now = clock.Now
 	u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "u", Email: "u@example.com", Test: true})
 	if err != nil {
 		t.Fatal(err)
@@ -138,7 +135,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	gate, _, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
-		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
+		Gate: true, IdempotencyKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,8 +153,7 @@ func TestReopen(t *testing.T) {
 	must(t, db.Close())
 
 	clock.Advance(time.Hour) // the exit fell due while closed
-	db = open(t, path)
-	db.Now = clock.Now
+	db = open(t, path, coord.StoreConfig{Clock: clock, PendingTTL: time.Hour})
 	gotUser, err := db.User(ctx, u.UserID)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +179,7 @@ func TestReopen(t *testing.T) {
 		t.Errorf("gate session = %+v, want %+v", list[0], &ended)
 	}
 	retry, created, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
-		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
+		Gate: true, IdempotencyKey: "k"})
 	if err != nil || retry.ID != gate.ID || created {
 		t.Errorf("retry with key = %+v, created %v, %v; want session %d, not created", retry, created, err, gate.ID)
 	}
@@ -208,7 +204,7 @@ func same(a, b *coord.Session) bool {
 }
 
 func TestCreateSessionUnknownUser(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	_, _, err := db.CreateSession(t.Context(), coord.NewSession{UserID: "nobody", LocationID: "l", Currency: "USD"})
 	if coord.ErrorCode(err) != coord.ENotFound {
 		t.Errorf("CreateSession for an unknown user = %v, want %s", err, coord.ENotFound)

@@ -18,7 +18,7 @@ func cached(c *stmtCache) int {
 // transaction, prepares what it missed only after the transaction.
 func TestStatementsPrepared(t *testing.T) {
 	ctx := t.Context()
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"github.com/coordapi/coord"
 	"path/filepath"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 // openBench opens a store in a temporary directory, closed when b ends.
 func openBench(b *testing.B) *DB {
 	b.Helper()
-	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "coord.db"))
+	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "coord.db"), coord.StoreConfig{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -61,8 +61,7 @@ func TestUpgradeFromInitialSchema(t *testing.T) {
 
 	clock := storetest.NewClock()
 	clock.Advance(2*time.Hour + time.Minute)
-	db := open(t, path)
-	db.Now = clock.Now
+	db := open(t, path, coord.StoreConfig{Clock: clock})
 	const uid = "00000000-0000-4000-8000-000000000001"
 	u, err := db.User(ctx, uid)
 	if err != nil {

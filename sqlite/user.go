@@ -56,7 +56,7 @@ func getUser(ctx context.Context, q querier, userID string) (*coord.User, error)
 		plate_text, plate_country, plate_subdivision FROM users WHERE user_id = ?`, userID).
 		Scan(&u.UserID, &u.PartnerID, &u.ExternalUID, &u.Email, &u.Name, &u.Test, &text, &country, &division)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, coord.Errorf(coord.ENotFound, "user %s not found", userID)
+		return nil, coord.ErrUserNotFound(userID)
 	}
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func mustExist(res sql.Result, userID string) error {
 		return err
 	}
 	if n == 0 {
-		return coord.Errorf(coord.ENotFound, "user %s not found", userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	return nil
 }

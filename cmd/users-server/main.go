@@ -60,7 +60,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	store, backend, err := openStore(ctx, opts.Data.DB)
+	clock := coord.SystemClock{}
+	store, backend, err := openStore(ctx, opts.Data.DB, coord.StoreConfig{Clock: clock, PendingTTL: opts.Sessions.PendingTTL})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -70,13 +71,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := token.New(key, opts.Sessions.JWTLifetime)
+	tokens, err := token.New(key, opts.Sessions.JWTLifetime, clock)
 	if err != nil {
-		return err
-	}
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.Sessions.PendingTTL}
-	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes}
-	if err := httpapi.Register(api, deps); err != nil {
 		return err
 	}
 
@@ -96,7 +92,15 @@ func run(args []string) error {
 		}
 		return store.Ping(ctx)
 	}
-	server.SetHandler(httpapi.Handler(api, deps, ready))
+	h, err := httpapi.New(api, httpapi.Deps{
+		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: ready,
+		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes,
+	})
+	if err != nil {
+		return err
+	}
+	server.SetHandler(h)
 	defer server.Shutdown()
 
 	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)

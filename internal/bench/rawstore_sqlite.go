@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/sqlite"
 )
 
 // rawSQLite issues the lifecycle's statements through database/sql, with
@@ -18,21 +19,18 @@ type rawSQLite struct {
 	loc            *coord.Location
 }
 
-// sqliteParams are the sqlite store's connection parameters (sqlite/db.go).
-const sqliteParams = "_busy_timeout=5000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
-
 // rawSQLiteCols is what the raw statements read back, like the stores do.
 const rawSQLiteCols = `id, location_id, user_id, status, resource_id, barcode,
 	start_time, end_time, cost_amount, cost_currency, expires_at, exit_at`
 
 // OpenRawSQLite opens the SQLite file at path (already migrated).
 func OpenRawSQLite(path string, loc *coord.Location) (RawStore, error) {
-	writer, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", sqlite.WriterDSN(path))
 	if err != nil {
 		return nil, err
 	}
 	writer.SetMaxOpenConns(1)
-	reader, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1")
+	reader, err := sql.Open("sqlite", sqlite.ReaderDSN(path))
 	if err != nil {
 		writer.Close()
 		return nil, err

@@ -16,7 +16,7 @@ import (
 // transaction of plain INSERTs: a million sessions in seconds, where the
 // API would take one fsync each. It returns each active session's id by user.
 func SeedSQLite(ctx context.Context, path, partnerID string, loc *coord.Location, users []SeedUser) (map[string]int64, error) {
-	store, err := sqlite.Open(ctx, path) // the schema, exactly as the server makes it
+	store, err := sqlite.Open(ctx, path, coord.StoreConfig{}) // the schema, exactly as the server makes it
 	if err != nil {
 		return nil, err
 	}

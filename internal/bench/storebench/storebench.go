@@ -5,7 +5,6 @@ package storebench
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
@@ -36,8 +35,7 @@ func newUser(b *testing.B, store coord.Store, uid string) *coord.User {
 }
 
 func newSession(loc *coord.Location, u *coord.User) coord.NewSession {
-	return coord.NewSession{UserID: u.UserID, LocationID: loc.ID, Currency: loc.Price.Rate.Currency,
-		ExpiresAt: time.Now().Add(time.Hour)}
+	return coord.NewSession{UserID: u.UserID, LocationID: loc.ID, Currency: loc.Price.Rate.Currency}
 }
 
 // Get measures Session: reading one active session, what every poll does.
