@@ -93,8 +93,8 @@ func (s *Service) EndSession(ctx context.Context, who *Identity, locationID stri
 // SimulateRedemption plays the entry gate now and the exit gate after
 // minutes, for test users only.
 func (s *Service) SimulateRedemption(ctx context.Context, who *Identity, locationID string, id int64, minutes int) (*Session, error) {
-	if !who.Test {
-		return nil, Errorf(EForbidden, "simulate_redemption is for test users only")
+	if err := who.requireTest(); err != nil {
+		return nil, err
 	}
 	if minutes < 0 || minutes > MaxRedemptionMinutes {
 		return nil, Errorf(EValidation, "duration_m must be between 0 and %d", MaxRedemptionMinutes)

@@ -148,8 +148,8 @@ func (s *Service) linkable(systemID string) (*System, error) {
 
 // TestLink simulates linking or unlinking a test user's account.
 func (s *Service) TestLink(ctx context.Context, who *Identity, systemID string, linked bool) error {
-	if !who.Test {
-		return Errorf(EForbidden, "testing operations are for test users only")
+	if err := who.requireTest(); err != nil {
+		return err
 	}
 	if _, err := s.linkable(systemID); err != nil {
 		return err

@@ -2,11 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/go-openapi/runtime"
-	"github.com/go-openapi/runtime/middleware"
 	"github.com/go-openapi/runtime/security"
 
 	"github.com/coordapi/coord"
@@ -112,9 +112,9 @@ func (a authenticator) userJWT(header string) (*coord.Principal, error) {
 	if !ok {
 		return nil, unauthorized("expected Authorization: Bearer <jwt>")
 	}
-	id, err := a.tokens.Verify(token)
+	id, err := coord.VerifyUserToken(a.tokens, token)
 	if err != nil {
-		return nil, authError{asDomain(err)}
+		return nil, asAuthError(err)
 	}
 	return &coord.Principal{User: id}, nil
 }
@@ -131,24 +131,22 @@ func (a authenticator) serverToken(header string) (*coord.Principal, error) {
 	return &coord.Principal{Partner: p, Server: true}, nil
 }
 
-// authorize runs after every scheme: it ties the pieces to one partner and
-// keeps the /testing operations for test users.
+// authorize runs after every scheme: it ties the pieces to one partner.
+// Which operations are for test users only is the Service's rule.
 func (a authenticator) authorize(r *http.Request, _ any) error {
 	creds := requestCredentials(r)
 	if creds.keyPartner == nil {
 		return unauthorized("missing access_key")
 	}
-	if creds.user != nil && creds.user.Audience != creds.keyPartner.ID {
-		return unauthorized("the token was not issued for this access_key's partner")
+	if creds.user != nil {
+		if err := creds.user.IssuedFor(creds.keyPartner); err != nil {
+			return asAuthError(err)
+		}
 	}
 	if creds.tokenPartner != nil && creds.tokenPartner != creds.keyPartner {
 		return unauthorized("the server token does not belong to this access_key's partner")
 	}
 	creds.principal = coord.Principal{Partner: creds.keyPartner, User: creds.user, Server: creds.tokenPartner != nil}
-	if route := middleware.MatchedRouteFrom(r); route != nil && creds.user != nil &&
-		strings.HasPrefix(route.PathPattern, "/testing/") && !creds.user.Test {
-		return authError{coord.Errorf(coord.EForbidden, "testing operations are for test users only")}
-	}
 	return nil
 }
 
@@ -162,9 +160,12 @@ func bearer(header string) (string, bool) {
 	return token, token != ""
 }
 
-func asDomain(err error) *coord.Error {
-	if e, ok := err.(*coord.Error); ok {
-		return e
+// asAuthError carries a domain error (from coord.VerifyUserToken or
+// Identity.IssuedFor, always EUnauthorized) through go-openapi's auth.
+func asAuthError(err error) error {
+	var e *coord.Error
+	if !errors.As(err, &e) {
+		e = coord.Errorf(coord.EUnauthorized, "invalid token")
 	}
-	return coord.Errorf(coord.EUnauthorized, "invalid token")
+	return authError{e}
 }

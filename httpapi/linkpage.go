@@ -83,7 +83,7 @@ func (h linkPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.choose(w, r)
 	default:
 		hdr.Set("Allow", "GET, HEAD, POST")
-		h.fail(w, r, coord.Errorf(coord.EMethodNotAllowed, "use GET or POST"))
+		h.fail(w, r, coord.Errorf(EMethodNotAllowed, "use GET or POST"))
 	}
 }
 
@@ -123,7 +123,7 @@ func (h linkPageHandler) choose(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			h.fail(w, r, coord.Errorf(coord.EPayloadTooLarge, "the form is too large"))
+			h.fail(w, r, coord.Errorf(EPayloadTooLarge, "the form is too large"))
 			return
 		}
 		h.fail(w, r, coord.Errorf(coord.EInvalid, "the form could not be parsed"))
@@ -155,8 +155,6 @@ func (h linkPageHandler) choose(w http.ResponseWriter, r *http.Request) {
 // echoed can run as script).
 func (h linkPageHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := problem(err)
-	if status >= http.StatusInternalServerError {
-		LoggerFrom(r.Context()).ErrorContext(r.Context(), "demo permission page failed", "status", status, "error", err)
-	}
+	logServerFault(r.Context(), "demo permission page failed", status, err)
 	writeJSON(w, status, body)
 }

@@ -268,7 +268,7 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			b, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 413 || errorCode(t, b) != coord.EPayloadTooLarge {
+			if resp.StatusCode != 413 || errorCode(t, b) != httpapi.EPayloadTooLarge {
 				t.Fatalf("got %d %s, want 413 payload_too_large", resp.StatusCode, b)
 			}
 		})

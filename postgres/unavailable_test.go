@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/url"
@@ -41,10 +42,11 @@ func TestDatabaseOutage(t *testing.T) {
 	if coord.ErrorCode(err) != coord.EUnavailable {
 		t.Errorf("Sessions while down = %v, want %s", err, coord.EUnavailable)
 	}
-	if coord.ErrorMessage(err) != "database unavailable" {
-		t.Errorf("message %q tells more than that the database is unavailable", coord.ErrorMessage(err))
+	var domain *coord.Error
+	if !errors.As(err, &domain) || domain.Message != "database unavailable" {
+		t.Fatalf("error %v tells more than that the database is unavailable", err)
 	}
-	if strings.HasSuffix(err.Error(), coord.ErrorMessage(err)) {
+	if strings.HasSuffix(err.Error(), domain.Message) {
 		t.Errorf("error %q does not carry its cause", err)
 	}
 
