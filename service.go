@@ -32,12 +32,21 @@ func (s *Service) location(id string) (*Location, error) {
 	return l, nil
 }
 
+// SessionRequest is a request to start a session.
+type SessionRequest struct {
+	LocationID string
+	ResourceID string // the space or charger, if the partner names one
+	// IdempotencyKey, when set, makes a retry return the first call's session.
+	IdempotencyKey string
+}
+
 // StartSession starts a session for the user at a location, after checking
 // the location takes online sessions and the user meets its system's
 // requirements. created is false when the call replayed an idempotency key
 // and returned the session an earlier call created.
-func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, resourceID, idempotencyKey string) (_ *Session, created bool, _ error) {
-	if err := checkText("resource_id", resourceID); err != nil {
+func (s *Service) StartSession(ctx context.Context, who *Identity, r SessionRequest) (_ *Session, created bool, _ error) {
+	locationID := r.LocationID
+	if err := checkText("resource_id", r.ResourceID); err != nil {
 		return nil, false, err
 	}
 	l, err := s.location(locationID)
@@ -55,9 +64,9 @@ func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, r
 		return nil, false, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
 	}
 	return s.Store.CreateSession(ctx, NewSession{
-		UserID: who.UserID, LocationID: locationID, ResourceID: resourceID,
+		UserID: who.UserID, LocationID: locationID, ResourceID: r.ResourceID,
 		Currency: l.Price.Rate.Currency, Gate: l.AccessType == AccessBarcode,
-		IdempotencyKey: idempotencyKey,
+		IdempotencyKey: r.IdempotencyKey,
 	})
 }
 
@@ -66,7 +75,7 @@ func (s *Service) Session(ctx context.Context, who *Identity, locationID string,
 	if _, err := s.location(locationID); err != nil {
 		return nil, err
 	}
-	return s.Store.Session(ctx, who.UserID, locationID, id)
+	return s.Store.Session(ctx, SessionRef{UserID: who.UserID, LocationID: locationID, ID: id})
 }
 
 // Sessions lists the user's sessions, at one location when locationID is set.
@@ -87,7 +96,7 @@ func (s *Service) EndSession(ctx context.Context, who *Identity, locationID stri
 	if err != nil {
 		return nil, false, err
 	}
-	return s.Store.EndSession(ctx, who.UserID, locationID, id, s.price(l))
+	return s.Store.EndSession(ctx, SessionRef{UserID: who.UserID, LocationID: locationID, ID: id}, s.price(l))
 }
 
 // SimulateRedemption plays the entry gate now and the exit gate after
@@ -103,7 +112,7 @@ func (s *Service) SimulateRedemption(ctx context.Context, who *Identity, locatio
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Redeem(ctx, who.UserID, locationID, id, time.Duration(minutes)*time.Minute, s.price(l))
+	return s.Store.Redeem(ctx, SessionRef{UserID: who.UserID, LocationID: locationID, ID: id}, time.Duration(minutes)*time.Minute, s.price(l))
 }
 
 // price is the location's price; a not_available location has none, so

@@ -37,6 +37,17 @@ type Session struct {
 	PlannedCost *Money
 }
 
+// SessionRef names one of a user's sessions at a location: what every
+// read and write of an existing session is scoped by.
+type SessionRef struct {
+	UserID     string
+	LocationID string
+	ID         int64
+}
+
+// Ref is the reference to s.
+func (s *Session) Ref() SessionRef { return SessionRef{UserID: s.UserID, LocationID: s.LocationID, ID: s.ID} }
+
 // GateControlled reports whether the session starts and ends at physical gates.
 func (s *Session) GateControlled() bool { return s.Barcode != "" }
 
@@ -101,7 +112,7 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s NewSession) (_ *Session, created bool, _ error)
 	// Session returns one of the user's sessions at a location; anything
 	// else (another user's, another location's, missing) is ENotFound.
-	Session(ctx context.Context, userID, locationID string, id int64) (*Session, error)
+	Session(ctx context.Context, ref SessionRef) (*Session, error)
 	// Sessions lists a page of the user's sessions, newest first, with the
 	// paging policy of SessionFilter.Page; a user without sessions (or
 	// unknown) has an empty list.
@@ -111,10 +122,10 @@ type SessionStore interface {
 	// same bill, with ended false, so that of concurrent calls exactly one
 	// reports ended; a gate session is EPhysicalCheckout, whatever its
 	// state; a missing one ENotFound.
-	EndSession(ctx context.Context, userID, locationID string, id int64, price Price) (_ *Session, ended bool, _ error)
+	EndSession(ctx context.Context, ref SessionRef, price Price) (_ *Session, ended bool, _ error)
 	// Redeem plays the gates of a pending gate session: entry now, exit after
 	// d, billed with price. Other sessions: ENotRedeemable; d < 0: EValidation.
-	Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price Price) (*Session, error)
+	Redeem(ctx context.Context, ref SessionRef, d time.Duration, price Price) (*Session, error)
 	// OpenSessions counts the sessions open now across all users; sessions
 	// whose simulated exit or expiry is due count as settled. It serves the
 	// open-sessions gauge, so it must be cheap (the open-session index).

@@ -16,14 +16,11 @@ type postSession struct {
 
 func (h postSession) Handle(p sessions.PostSessionParams, who *coord.Principal) sessions.PostSessionResponder {
 	ctx := p.HTTPRequest.Context()
-	var resourceID, key string
+	r := coord.SessionRequest{LocationID: p.LocationID, IdempotencyKey: deref(p.IdempotencyKey)}
 	if p.Body != nil {
-		resourceID = p.Body.ResourceID
+		r.ResourceID = p.Body.ResourceID
 	}
-	if p.IdempotencyKey != nil {
-		key = *p.IdempotencyKey
-	}
-	s, created, err := h.svc.StartSession(ctx, who.User, p.LocationID, resourceID, key)
+	s, created, err := h.svc.StartSession(ctx, who.User, r)
 	if err != nil {
 		return errorResponse(ctx, sessions.NewPostSessionDefault(0), err)
 	}

@@ -31,7 +31,8 @@ type createTestJWT struct{ svc *coord.Service }
 
 func (h createTestJWT) Handle(p testing.CreateTestJwtParams, who *coord.Principal) testing.CreateTestJwtResponder {
 	ctx := p.HTTPRequest.Context()
-	tok, err := h.svc.MintTestToken(ctx, who.Partner, deref(p.Body.Email), p.Body.ExternalUID, p.Body.Name)
+	tok, err := h.svc.MintTestToken(ctx, who.Partner,
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: deref(p.Body.Email), Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, testing.NewCreateTestJwtDefault(0), err)
 	}
@@ -42,7 +43,8 @@ type createJWT struct{ svc *coord.Service }
 
 func (h createJWT) Handle(p tokens.CreateJwtParams, who *coord.Principal) tokens.CreateJwtResponder {
 	ctx := p.HTTPRequest.Context()
-	tok, err := h.svc.MintToken(ctx, who.Partner, deref(p.Body.ExternalUID), deref(p.Body.Email), p.Body.Name)
+	tok, err := h.svc.MintToken(ctx, who.Partner,
+		coord.TokenRequest{ExternalUID: deref(p.Body.ExternalUID), Email: deref(p.Body.Email), Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, tokens.NewCreateJwtDefault(0), err)
 	}

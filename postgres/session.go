@@ -13,9 +13,9 @@ import (
 
 // Session returns one of the user's sessions at a location: one indexed
 // SELECT, plus a settling UPDATE only when the session is due.
-func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) (*coord.Session, error) {
+func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session, error) {
 	now := db.now()
-	r, err := db.userSession(ctx, userID, locationID, id)
+	r, err := db.userSession(ctx, ref)
 	if err != nil {
 		return nil, dbError("postgres: get session", err)
 	}
@@ -25,15 +25,15 @@ func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) 
 
 // userSession reads a session if it is the user's and at the location; any
 // other case is ENotFound, so that ids of other users' sessions do not leak.
-func (db *DB) userSession(ctx context.Context, userID, locationID string, id int64) (*sessionRow, error) {
+func (db *DB) userSession(ctx context.Context, ref coord.SessionRef) (*sessionRow, error) {
 	// Built only when needed: formatting it was 2% of every read.
-	notFound := func() error { return coord.ErrSessionNotFound(id) }
-	uid, ok := parseUserID(userID)
+	notFound := func() error { return coord.ErrSessionNotFound(ref.ID) }
+	uid, ok := parseUserID(ref.UserID)
 	if !ok {
 		return nil, notFound()
 	}
 	r, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE id = $1 AND user_id = $2 AND location_id = $3`, id, uid, locationID))
+		WHERE id = $1 AND user_id = $2 AND location_id = $3`, ref.ID, uid, ref.LocationID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound()
 	}
@@ -87,9 +87,10 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 // conditional on the session still being active, so of concurrent calls
 // exactly one bills it (and reports ended) and the others read back that
 // same result.
-func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, bool, error) {
+func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.Price) (*coord.Session, bool, error) {
+	id := ref.ID
 	now := db.now()
-	r, err := db.userSession(ctx, userID, locationID, id)
+	r, err := db.userSession(ctx, ref)
 	if err != nil {
 		return nil, false, dbError("postgres: end session", err)
 	}
@@ -111,7 +112,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 	billed := err == nil
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent call ended it; return what it billed.
-		ended, err = db.userSession(ctx, userID, locationID, id)
+		ended, err = db.userSession(ctx, ref)
 	}
 	if err != nil {
 		return nil, false, dbError("postgres: end session", err)
@@ -121,12 +122,13 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 
 // Redeem plays both gates of a pending gate session: the entry now, and an
 // exit after d that settlement carries out (at once when d is 0).
-func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
+func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration, price coord.Price) (*coord.Session, error) {
+	id := ref.ID
 	if d < 0 {
 		return nil, coord.ErrNegativeDuration(d)
 	}
 	now := db.now()
-	r, err := db.userSession(ctx, userID, locationID, id)
+	r, err := db.userSession(ctx, ref)
 	if err != nil {
 		return nil, dbError("postgres: redeem session", err)
 	}

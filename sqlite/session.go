@@ -106,31 +106,31 @@ func sessionByID(ctx context.Context, q querier, id int64) (*sessionRow, error) 
 
 // userSession is one of a user's sessions at a location; anything else is
 // ENotFound, so that other users' ids leak nothing.
-func userSession(ctx context.Context, q querier, userID, locationID string, id int64) (*sessionRow, error) {
+func userSession(ctx context.Context, q querier, ref coord.SessionRef) (*sessionRow, error) {
 	r, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE id = ? AND user_id = ? AND location_id = ?`, id, userID, locationID))
+		WHERE id = ? AND user_id = ? AND location_id = ?`, ref.ID, ref.UserID, ref.LocationID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, coord.ErrSessionNotFound(id)
+		return nil, coord.ErrSessionNotFound(ref.ID)
 	}
 	return r, err
 }
 
 // Session returns one of the user's sessions at a location. The common case
 // is one indexed read; only a due session costs a write.
-func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) (*coord.Session, error) {
+func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session, error) {
 	now := db.now()
-	r, err := userSession(ctx, db.ro, userID, locationID, id)
+	r, err := userSession(ctx, db.ro, ref)
 	if err == nil && r.due(now) {
 		err = db.write(ctx, func(tx querier) (err error) {
-			if _, err = settle(ctx, tx, now, userID); err != nil {
+			if _, err = settle(ctx, tx, now, ref.UserID); err != nil {
 				return err
 			}
-			r, err = userSession(ctx, tx, userID, locationID, id)
+			r, err = userSession(ctx, tx, ref)
 			return err
 		})
 	}
 	if err != nil {
-		return nil, db.fail(err, "session %d", id)
+		return nil, db.fail(err, "session %d", ref.ID)
 	}
 	return &r.Session, nil
 }
@@ -197,13 +197,14 @@ func listSessions(ctx context.Context, q querier, now int64, query string, args 
 // EndSession ends and bills an active app-controlled session; see
 // coord.SessionStore. The conditional UPDATE bills a session once, however
 // many calls race, and ended is whether it changed the row in this call.
-func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, bool, error) {
+func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.Price) (*coord.Session, bool, error) {
+	id := ref.ID
 	now := db.now()
 	var s *coord.Session
 	var ended bool
 	err := db.write(ctx, func(tx querier) error {
 		ended = false
-		r, err := userSession(ctx, tx, userID, locationID, id)
+		r, err := userSession(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
@@ -238,7 +239,8 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 
 // Redeem plays the gates of a pending gate session: entry now, exit after d.
 // It stores the exit and its bill, so the session ends by itself when due.
-func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
+func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration, price coord.Price) (*coord.Session, error) {
+	id := ref.ID
 	if d < 0 {
 		return nil, coord.ErrNegativeDuration(d)
 	}
@@ -247,10 +249,10 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 	cost := price.Cost(millis(exit - now))
 	var s *coord.Session
 	err := db.write(ctx, func(tx querier) error {
-		if _, err := settle(ctx, tx, now, userID); err != nil { // an expired session is not redeemable
+		if _, err := settle(ctx, tx, now, ref.UserID); err != nil { // an expired session is not redeemable
 			return err
 		}
-		r, err := userSession(ctx, tx, userID, locationID, id)
+		r, err := userSession(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
@@ -262,7 +264,7 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 			WHERE id = ? AND status = 'pending'`, now, exit, cost.Amount, cost.Currency, id); err != nil {
 			return err
 		}
-		if _, err := settle(ctx, tx, now, userID); err != nil { // d == 0: the exit is due now
+		if _, err := settle(ctx, tx, now, ref.UserID); err != nil { // d == 0: the exit is due now
 			return err
 		}
 		if r, err = sessionByID(ctx, tx, id); err != nil {

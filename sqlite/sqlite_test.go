@@ -131,7 +131,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(30 * time.Minute)
-	if app, _, err = db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil {
+	if app, _, err = db.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "a", ID: app.ID}, price); err != nil {
 		t.Fatal(err)
 	}
 	gate, _, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
@@ -139,7 +139,7 @@ func TestReopen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gate, err = db.Redeem(ctx, u.UserID, "g", gate.ID, 20*time.Minute, price); err != nil {
+	if gate, err = db.Redeem(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "g", ID: gate.ID}, 20*time.Minute, price); err != nil {
 		t.Fatal(err)
 	}
 	secret, err := db.Secret(ctx, "jwt", func() ([]byte, error) { return []byte("s3cret"), nil })
@@ -183,7 +183,7 @@ func TestReopen(t *testing.T) {
 	if err != nil || retry.ID != gate.ID || created {
 		t.Errorf("retry with key = %+v, created %v, %v; want session %d, not created", retry, created, err, gate.ID)
 	}
-	if _, ended, err := db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil || ended {
+	if _, ended, err := db.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "a", ID: app.ID}, price); err != nil || ended {
 		t.Errorf("ending the ended app session again = ended %v, %v; want not ended", ended, err)
 	}
 }

@@ -92,7 +92,7 @@ func TestUpgradeFromInitialSchema(t *testing.T) {
 
 	// The planned bill, stored as planned_cost, settles as before.
 	clock.Advance(time.Hour)
-	s, err := db.Session(ctx, uid, "g", 3)
+	s, err := db.Session(ctx, coord.SessionRef{UserID: uid, LocationID: "g", ID: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

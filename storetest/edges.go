@@ -93,6 +93,6 @@ func testMissingUser(e *env) {
 	}
 	u := e.user()
 	s := e.create(e.newSession(u, locGate, true))
-	_, err := e.s.Redeem(e.ctx, u.UserID, locGate, s.ID, -time.Minute, price)
+	_, err := e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: s.ID}, -time.Minute, price)
 	e.wantError(err, coord.ErrNegativeDuration(-time.Minute))
 }

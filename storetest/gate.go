@@ -38,7 +38,7 @@ func testRedeem(e *env) {
 	e.clock.Advance(24 * time.Hour)
 	e.wantSession(e.get(s), &want)
 
-	_, err = e.s.Redeem(e.ctx, u.UserID, locGate, s.ID, d, price)
+	_, err = e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: s.ID}, d, price)
 	e.wantError(err, coord.ErrNotRedeemable(s.ID))
 	e.create(e.newSession(u, locApp, false)) // no longer blocks
 }
@@ -58,14 +58,14 @@ func testRedeemZero(e *env) {
 func testRedeemNotRedeemable(e *env) {
 	u := e.user()
 	app := e.create(e.newSession(u, locApp, false))
-	_, err := e.s.Redeem(e.ctx, u.UserID, locApp, app.ID, time.Minute, price)
+	_, err := e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locApp, ID: app.ID}, time.Minute, price)
 	e.wantError(err, coord.ErrNotRedeemable(app.ID))
 	e.wantSession(e.get(app), app)
 	e.end(app)
 
 	expired := e.create(e.newSession(u, locGate, true))
 	e.clock.Advance(expiry)
-	_, err = e.s.Redeem(e.ctx, u.UserID, locGate, expired.ID, time.Minute, price)
+	_, err = e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: expired.ID}, time.Minute, price)
 	e.wantError(err, coord.ErrNotRedeemable(expired.ID))
 	if got := e.get(expired); got.Status != coord.StatusCancelled {
 		e.Errorf("status = %s, want cancelled", got.Status)

@@ -173,7 +173,7 @@ func (e *env) replay(ns coord.NewSession) *coord.Session {
 // get reads a session back and checks its times.
 func (e *env) get(s *coord.Session) *coord.Session {
 	e.Helper()
-	got, err := e.s.Session(e.ctx, s.UserID, s.LocationID, s.ID)
+	got, err := e.s.Session(e.ctx, s.Ref())
 	if err != nil {
 		e.Fatalf("Session(%d): %v", s.ID, err)
 	}
@@ -185,7 +185,7 @@ func (e *env) get(s *coord.Session) *coord.Session {
 // its times.
 func (e *env) end(s *coord.Session) *coord.Session {
 	e.Helper()
-	got, ended, err := e.s.EndSession(e.ctx, s.UserID, s.LocationID, s.ID, price)
+	got, ended, err := e.s.EndSession(e.ctx, s.Ref(), price)
 	if err != nil {
 		e.Fatalf("EndSession(%d): %v", s.ID, err)
 	}
@@ -199,7 +199,7 @@ func (e *env) end(s *coord.Session) *coord.Session {
 // redeem plays the gates of a session and checks its times.
 func (e *env) redeem(s *coord.Session, d time.Duration) *coord.Session {
 	e.Helper()
-	got, err := e.s.Redeem(e.ctx, s.UserID, s.LocationID, s.ID, d, price)
+	got, err := e.s.Redeem(e.ctx, s.Ref(), d, price)
 	if err != nil {
 		e.Fatalf("Redeem(%d, %v): %v", s.ID, d, err)
 	}

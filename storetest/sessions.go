@@ -203,11 +203,11 @@ func testSessionNotFound(e *env) {
 		{"another location's", u.UserID, locOther, s.ID},
 		{"missing", u.UserID, locApp, s.ID + 1_000_000},
 	} {
-		_, err := e.s.Session(e.ctx, c.user, c.loc, c.id)
+		_, err := e.s.Session(e.ctx, coord.SessionRef{UserID: c.user, LocationID: c.loc, ID: c.id})
 		e.wantError(err, coord.ErrSessionNotFound(c.id))
-		_, _, err = e.s.EndSession(e.ctx, c.user, c.loc, c.id, price)
+		_, _, err = e.s.EndSession(e.ctx, coord.SessionRef{UserID: c.user, LocationID: c.loc, ID: c.id}, price)
 		e.wantError(err, coord.ErrSessionNotFound(c.id))
-		_, err = e.s.Redeem(e.ctx, c.user, c.loc, c.id, time.Minute, price)
+		_, err = e.s.Redeem(e.ctx, coord.SessionRef{UserID: c.user, LocationID: c.loc, ID: c.id}, time.Minute, price)
 		e.wantError(err, coord.ErrSessionNotFound(c.id))
 	}
 	e.wantSession(e.get(s), s) // untouched
@@ -291,7 +291,7 @@ func testEndSession(e *env) {
 	e.clock.Advance(time.Hour)
 	dearer := price
 	dearer.Rate.Amount *= 10
-	again, endedAgain, err := e.s.EndSession(e.ctx, u.UserID, locApp, s.ID, dearer)
+	again, endedAgain, err := e.s.EndSession(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locApp, ID: s.ID}, dearer)
 	if err != nil {
 		e.Fatal(err)
 	}
@@ -315,7 +315,7 @@ func testEndSessionConcurrent(e *env) {
 		prices[i] = price
 		prices[i].Rate.Amount += int64(i) * 60 // a second bill would show
 		wg.Go(func() {
-			results[i], ended[i], errs[i] = e.s.EndSession(e.ctx, u.UserID, locApp, s.ID, prices[i])
+			results[i], ended[i], errs[i] = e.s.EndSession(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locApp, ID: s.ID}, prices[i])
 		})
 	}
 	wg.Wait()
@@ -346,10 +346,10 @@ func testEndSessionConcurrent(e *env) {
 func testEndGateSession(e *env) {
 	u := e.user()
 	s := e.create(e.newSession(u, locGate, true))
-	_, _, err := e.s.EndSession(e.ctx, u.UserID, locGate, s.ID, price)
+	_, _, err := e.s.EndSession(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: s.ID}, price)
 	e.wantError(err, coord.ErrPhysicalCheckout(s.ID))
 	e.redeem(s, time.Hour)
-	_, _, err = e.s.EndSession(e.ctx, u.UserID, locGate, s.ID, price)
+	_, _, err = e.s.EndSession(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: s.ID}, price)
 	e.wantError(err, coord.ErrPhysicalCheckout(s.ID))
 	if got := e.get(s); got.Status != coord.StatusActive {
 		e.Errorf("status = %s, want active", got.Status)
