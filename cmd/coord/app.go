@@ -25,11 +25,14 @@ type globalOptions struct {
 	JSON      bool          `long:"json" description:"print JSON for scripts instead of tables"`
 }
 
-// app is what every command shares: the options and the output streams.
+// app is what every command shares: the options, the output streams and
+// the context of the run, which Ctrl-C cancels (so that a watch ends
+// cleanly). The parser's CommandHandler sets ctx before a command runs.
 type app struct {
 	opts   globalOptions
 	stdout io.Writer
 	stderr io.Writer
+	ctx    context.Context
 }
 
 // exit statuses
@@ -115,7 +118,11 @@ func (a *app) user() (*coordclient.UserClient, error) {
 	return c.AsUser(tok), nil
 }
 
-// context is cancelled by Ctrl-C, so that a watch ends cleanly.
-func (a *app) context() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt)
+// execute is the parser's CommandHandler: it runs cmd in a context that
+// Ctrl-C cancels.
+func (a *app) execute(cmd flags.Commander, args []string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	a.ctx = ctx
+	return cmd.Execute(args)
 }

@@ -40,8 +40,7 @@ func (c *linkCmd) Execute([]string) error {
 		_, err := fmt.Fprintln(c.app.stdout, link)
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	linked, err := u.TestLinkAccount(ctx, c.Args.System, c.Allow)
 	if err != nil {
 		return err
@@ -50,7 +49,7 @@ func (c *linkCmd) Execute([]string) error {
 		return printJSON(c.app.stdout, linked)
 	}
 	t := newTable(c.app.stdout)
-	t.row("system", str(linked.SystemID))
+	t.row("system", deref(linked.SystemID))
 	t.row("linked", boolStr(linked.LinkedAccount))
 	return t.flush()
 }

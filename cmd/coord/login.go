@@ -25,8 +25,7 @@ func (c *loginCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	id := coordclient.Identity{Email: c.Email, Name: c.Name, ExternalUID: c.ExternalUID}
 	var u *coordclient.UserClient
 	if c.Test {
@@ -53,7 +52,7 @@ func (c *loginCmd) Execute([]string) error {
 		kind = "test user"
 	}
 	t := newTable(c.app.stdout)
-	t.row("logged in", str(user.Email)+" ("+kind+")")
+	t.row("logged in", deref(user.Email)+" ("+kind+")")
 	t.row("user", user.UserID.String())
 	t.row("token", path)
 	return t.flush()

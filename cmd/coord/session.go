@@ -34,8 +34,7 @@ func (c *sessionStartCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	s, err := u.StartSession(ctx, c.Args.Location, &coordclient.StartOptions{ResourceID: c.Resource, IdempotencyKey: c.IdempotencyKey})
 	if err != nil {
 		return err
@@ -59,8 +58,7 @@ func (c *sessionGetCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	if !c.Watch {
 		s, err := u.Session(ctx, c.Args.Location, c.Args.ID)
 		if err != nil {
@@ -94,8 +92,7 @@ func (c *sessionEndCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	s, err := u.EndSession(ctx, c.Args.Location, c.Args.ID)
 	if err != nil {
 		return err
@@ -115,8 +112,7 @@ func (c *sessionRedeemCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	s, err := u.SimulateRedemption(ctx, c.Args.Location, c.Args.ID, c.Minutes)
 	if err != nil {
 		return err
@@ -131,8 +127,8 @@ func (a *app) printSession(s *models.Session) error {
 	}
 	t := newTable(a.stdout)
 	t.row("session", strconv.FormatInt(*s.ID, 10))
-	t.row("location", str(s.LocationID))
-	t.row("status", str(s.Status))
+	t.row("location", deref(s.LocationID))
+	t.row("status", deref(s.Status))
 	t.row("started", when(s.StartTime))
 	t.row("ended", when(s.EndTime))
 	t.row("cost", cost(s))
@@ -140,7 +136,7 @@ func (a *app) printSession(s *models.Session) error {
 		t.row("resource", s.ResourceID)
 	}
 	if r := s.RedemptionInfo; r != nil && r.Barcode != nil {
-		t.row("barcode", fmt.Sprintf("%s (%s)", str(r.Barcode.Data), str(r.Barcode.Format)))
+		t.row("barcode", fmt.Sprintf("%s (%s)", deref(r.Barcode.Data), deref(r.Barcode.Format)))
 	}
 	return t.flush()
 }
@@ -156,7 +152,7 @@ func (a *app) printChange(s *models.Session) error {
 		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
 		return err
 	}
-	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), *s.ID, str(s.Status))
+	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), *s.ID, deref(s.Status))
 	if c := cost(s); c != "" {
 		line += "  " + c
 	}

@@ -19,8 +19,7 @@ func (c *sessionsCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
+	ctx := c.app.ctx
 	list, err := u.Sessions(ctx, &coordclient.ListOptions{Location: c.Location, Limit: c.Limit, BeforeID: c.Before})
 	if err != nil {
 		return err
@@ -31,7 +30,7 @@ func (c *sessionsCmd) Execute([]string) error {
 	t := newTable(c.app.stdout)
 	t.row("ID", "LOCATION", "STATUS", "STARTED", "ENDED", "COST")
 	for _, s := range list {
-		t.row(strconv.FormatInt(*s.ID, 10), str(s.LocationID), str(s.Status), when(s.StartTime), when(s.EndTime), cost(s))
+		t.row(strconv.FormatInt(*s.ID, 10), deref(s.LocationID), deref(s.Status), when(s.StartTime), when(s.EndTime), cost(s))
 	}
 	return t.flush()
 }
