@@ -39,7 +39,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 		s, created, err := db.createOnce(ctx, uid, ns, now)
 		if !errors.Is(err, errRetry) {
 			if err != nil {
-				return nil, false, dbError("postgres: create session", err)
+				return nil, false, fail("postgres: create session", err)
 			}
 			return s, created, nil
 		}
@@ -118,7 +118,7 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 			return err
 		})
 	}
-	if isForeignKeyViolation(err) {
+	if isForeignKey(err) {
 		return nil, coord.ErrUserNotFound(uid.String())
 	}
 	if err != nil {

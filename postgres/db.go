@@ -42,11 +42,11 @@ func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error)
 	}
 	version, err := migrate(ctx, cfg.ConnConfig)
 	if err != nil {
-		return nil, dbError("postgres: migrate", err)
+		return nil, fail("postgres: migrate", err)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, dbError("postgres: connect", err)
+		return nil, fail("postgres: connect", err)
 	}
 	return &DB{cfg: store.WithDefaults(), pool: pool, version: version}, nil
 }

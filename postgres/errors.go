@@ -13,11 +13,11 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// dbError wraps err with the operation's name. Domain errors pass through
+// fail wraps err with the operation's name. Domain errors pass through
 // unchanged; when the database cannot be reached the result also carries a
 // coord.EUnavailable error (so coord.ErrorCode reports it and the HTTP layer
 // answers 503).
-func dbError(op string, err error) error {
+func fail(op string, err error) error {
 	var domain *coord.Error
 	switch {
 	case err == nil:
@@ -59,8 +59,8 @@ func unreachable(err error) bool {
 	return false
 }
 
-// isForeignKeyViolation reports whether a row referenced a missing user.
-func isForeignKeyViolation(err error) bool {
+// isForeignKey reports whether a row referenced a missing user.
+func isForeignKey(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }

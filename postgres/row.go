@@ -37,7 +37,7 @@ func scanSession(row pgx.Row) (*sessionRow, error) {
 	var (
 		s             coord.Session
 		r             = sessionRow{Session: &s}
-		cost, planned pgMoney
+		cost, planned nullMoney
 	)
 	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
 		&s.Barcode, &cost.amount, &cost.currency, &planned.amount, &planned.currency, &r.exitAt, &r.expiresAt)
@@ -53,13 +53,13 @@ func scanSession(row pgx.Row) (*sessionRow, error) {
 	return &r, nil
 }
 
-// pgMoney is a nullable pair of amount and currency columns.
-type pgMoney struct {
+// nullMoney is a nullable pair of amount and currency columns.
+type nullMoney struct {
 	amount   *int64
 	currency *string
 }
 
-func (m pgMoney) money() *coord.Money {
+func (m nullMoney) money() *coord.Money {
 	if m.amount == nil || m.currency == nil {
 		return nil
 	}

@@ -17,10 +17,10 @@ func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session
 	now := db.now()
 	r, err := db.userSession(ctx, ref)
 	if err != nil {
-		return nil, dbError("postgres: get session", err)
+		return nil, fail("postgres: get session", err)
 	}
 	s, err := db.settled(ctx, r, now)
-	return s, dbError("postgres: get session", err)
+	return s, fail("postgres: get session", err)
 }
 
 // userSession reads a session if it is the user's and at the location; any
@@ -66,17 +66,17 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 	now := db.now()
 	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, dbError("postgres: list sessions", err)
+		return nil, fail("postgres: list sessions", err)
 	}
 	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessionRow, error) { return scanSession(row) })
 	if err != nil {
-		return nil, dbError("postgres: list sessions", err)
+		return nil, fail("postgres: list sessions", err)
 	}
 	for _, r := range found {
 		// At most one row (the user's open session) can be due.
 		s, err := db.settled(ctx, r, now)
 		if err != nil {
-			return nil, dbError("postgres: list sessions", err)
+			return nil, fail("postgres: list sessions", err)
 		}
 		list = append(list, s)
 	}
@@ -92,7 +92,7 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 	now := db.now()
 	r, err := db.userSession(ctx, ref)
 	if err != nil {
-		return nil, false, dbError("postgres: end session", err)
+		return nil, false, fail("postgres: end session", err)
 	}
 	if r.GateControlled() {
 		return nil, false, coord.ErrPhysicalCheckout(id)
@@ -115,7 +115,7 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 		ended, err = db.userSession(ctx, ref)
 	}
 	if err != nil {
-		return nil, false, dbError("postgres: end session", err)
+		return nil, false, fail("postgres: end session", err)
 	}
 	return ended.Session, billed, nil
 }
@@ -130,12 +130,12 @@ func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration,
 	now := db.now()
 	r, err := db.userSession(ctx, ref)
 	if err != nil {
-		return nil, dbError("postgres: redeem session", err)
+		return nil, fail("postgres: redeem session", err)
 	}
 	// An expired session is settled (cancelled) first, like any due row.
 	s, err := db.settled(ctx, r, now)
 	if err != nil {
-		return nil, dbError("postgres: redeem session", err)
+		return nil, fail("postgres: redeem session", err)
 	}
 	notRedeemable := coord.ErrNotRedeemable(id)
 	if !s.GateControlled() || s.Status != coord.StatusPending {
@@ -150,8 +150,8 @@ func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration,
 		return nil, notRedeemable // redeemed or expired concurrently
 	}
 	if err != nil {
-		return nil, dbError("postgres: redeem session", err)
+		return nil, fail("postgres: redeem session", err)
 	}
 	s, err = db.settled(ctx, redeemed, now)
-	return s, dbError("postgres: redeem session", err)
+	return s, fail("postgres: redeem session", err)
 }

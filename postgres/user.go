@@ -29,7 +29,7 @@ func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User,
 		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
 		RETURNING `+userCols,
 		pgtype.UUID{Bytes: uuid.New(), Valid: true}, p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()))
-	return u, dbError("postgres: upsert user", err)
+	return u, fail("postgres: upsert user", err)
 }
 
 // User returns a user by id, or ENotFound.
@@ -42,7 +42,7 @@ func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, coord.ErrUserNotFound(userID)
 	}
-	return u, dbError("postgres: get user", err)
+	return u, fail("postgres: get user", err)
 }
 
 // SetVehicle replaces the user's vehicle.
@@ -57,7 +57,7 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 	if err == nil && tag.RowsAffected() == 0 {
 		return coord.ErrUserNotFound(userID)
 	}
-	return dbError("postgres: set vehicle", err)
+	return fail("postgres: set vehicle", err)
 }
 
 // SetLinked records whether the user's account with a system is linked.
@@ -68,10 +68,10 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked)
-	if isForeignKeyViolation(err) {
+	if isForeignKey(err) {
 		return coord.ErrUserNotFound(userID)
 	}
-	return dbError("postgres: set linked account", err)
+	return fail("postgres: set linked account", err)
 }
 
 // scanUser reads one row of userCols.

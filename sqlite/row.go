@@ -35,7 +35,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	var (
 		r             sessionRow
 		barcode       sql.NullString
-		cost, planned sqlMoney
+		cost, planned nullMoney
 		start, end    sql.NullInt64
 	)
 	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &barcode,
@@ -50,13 +50,13 @@ func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	return &r, nil
 }
 
-// sqlMoney is a nullable pair of amount and currency columns.
-type sqlMoney struct {
+// nullMoney is a nullable pair of amount and currency columns.
+type nullMoney struct {
 	amount   sql.NullInt64
 	currency sql.NullString
 }
 
-func (m sqlMoney) money() *coord.Money {
+func (m nullMoney) money() *coord.Money {
 	if !m.amount.Valid || !m.currency.Valid {
 		return nil
 	}

@@ -55,11 +55,7 @@ func TestPragmas(t *testing.T) {
 // TestOneOpenSessionInSchema shows that the database itself, not only Go,
 // refuses a second open session.
 func TestOneOpenSessionInSchema(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
-	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := openWithUser(t)
 	for _, row := range []string{
 		`'ended', 0, 1, 0, 'USD', NULL`, `'cancelled', NULL, NULL, 0, 'USD', NULL`, `'active', 0, NULL, NULL, NULL, NULL`,
 	} {
@@ -67,10 +63,21 @@ func TestOneOpenSessionInSchema(t *testing.T) {
 			t.Fatalf("insert %s: %v", row, err)
 		}
 	}
-	_, err = db.writer.ExecContext(t.Context(), insertRow(`'pending', NULL, NULL, NULL, NULL, 'CRD-X'`), u.UserID)
+	_, err := db.writer.ExecContext(t.Context(), insertRow(`'pending', NULL, NULL, NULL, NULL, 'CRD-X'`), u.UserID)
 	if !isUnique(err) {
 		t.Fatalf("second open session: %v, want a unique violation", err)
 	}
+}
+
+// openWithUser opens a fresh database with one user in it.
+func openWithUser(t *testing.T) (*DB, *coord.User) {
+	t.Helper()
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db, u
 }
 
 // insertRow is an INSERT of a session of user ? with the given status,
@@ -84,11 +91,7 @@ func insertRow(values string) string {
 // TestCoherenceInSchema shows that the CHECK constraints (the same as the
 // PostgreSQL store's) refuse a session whose columns contradict its status.
 func TestCoherenceInSchema(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
-	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	db, u := openWithUser(t)
 	for _, row := range []string{
 		`'ended', 0, NULL, 0, 'USD', NULL`,        // ended without an end
 		`'ended', 0, 1, NULL, NULL, NULL`,         // ended without a bill
@@ -101,7 +104,7 @@ func TestCoherenceInSchema(t *testing.T) {
 			t.Errorf("insert %s: %v, want a CHECK violation", row, err)
 		}
 	}
-	_, err = db.writer.ExecContext(t.Context(), `UPDATE users SET plate_text = 'X' WHERE user_id = ?`, u.UserID)
+	_, err := db.writer.ExecContext(t.Context(), `UPDATE users SET plate_text = 'X' WHERE user_id = ?`, u.UserID)
 	if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
 		t.Errorf("a plate without its country: %v, want a CHECK violation", err)
 	}
