@@ -46,7 +46,9 @@ type SessionRef struct {
 }
 
 // Ref is the reference to s.
-func (s *Session) Ref() SessionRef { return SessionRef{UserID: s.UserID, LocationID: s.LocationID, ID: s.ID} }
+func (s *Session) Ref() SessionRef {
+	return SessionRef{UserID: s.UserID, LocationID: s.LocationID, ID: s.ID}
+}
 
 // GateControlled reports whether the session starts and ends at physical gates.
 func (s *Session) GateControlled() bool { return s.Barcode != "" }
