@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -40,19 +38,6 @@ type linkClaims struct {
 type linkTokens struct {
 	key   []byte
 	clock coord.Clock
-}
-
-// loadLinkKey reads the page's key from keys, generating it the first time.
-func loadLinkKey(ctx context.Context, keys coord.KeyStore) ([]byte, error) {
-	key, err := keys.Secret(ctx, linkKeyName, func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("demo link key: %w", err)
-	}
-	return key, nil
 }
 
 // sign returns a token for req, valid for linkTokenTTL.

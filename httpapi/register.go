@@ -63,7 +63,7 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), keyLoadTimeout)
 	defer cancel()
-	key, err := loadLinkKey(ctx, d.Keys)
+	key, err := coord.SharedKey(ctx, d.Keys, linkKeyName)
 	if err != nil {
 		return nil, err
 	}

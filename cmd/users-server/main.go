@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -132,15 +131,7 @@ func signingKey(ctx context.Context, store coord.KeyStore, configured string) ([
 	if configured != "" {
 		return []byte(configured), nil // its length was checked with the other options
 	}
-	key, err := store.Secret(ctx, "jwt-hmac-key", func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("jwt signing key: %w", err)
-	}
-	return key, nil
+	return coord.SharedKey(ctx, store, "jwt-hmac-key")
 }
 
 func catalogName(path string) string {

@@ -90,7 +90,7 @@ func OpenStore(t testing.TB, backend string, cfg coord.StoreConfig) coord.Store 
 func New(t testing.TB, backend string, opts Options) *Server {
 	t.Helper()
 	clock := storetest.NewClock()
-	store := OpenStore(t, backend, coord.StoreConfig{Clock: clock, PendingTTL: 30 * time.Minute})
+	store := OpenStore(t, backend, coord.StoreConfig{Clock: clock}) // the default PendingTTL
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Demo()
