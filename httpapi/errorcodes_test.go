@@ -59,7 +59,8 @@ func specErrorCodes(t *testing.T) []string {
 
 // definedErrorCodes is every error code the Go code defines, with where: the
 // string constants named E<Name> of the domain (root) package and of this
-// package, and every code the status tables map. Constants are read from source so that a code added
+// package, this package's TransportCodes, and every code the status tables
+// map. Constants are read from source so that a code added
 // anywhere without touching the tables is still seen.
 func definedErrorCodes(t *testing.T) map[string]string {
 	t.Helper()
@@ -67,6 +68,11 @@ func definedErrorCodes(t *testing.T) map[string]string {
 	for dir, pkg := range map[string]string{"..": "coord", ".": "httpapi"} {
 		for name, value := range codeConstants(t, dir) {
 			codes[value] = pkg + "." + name
+		}
+	}
+	for _, code := range TransportCodes {
+		if _, ok := codes[code]; !ok {
+			codes[code] = "httpapi.TransportCodes"
 		}
 	}
 	for code := range statusOf {
