@@ -32,6 +32,8 @@ type Partner struct {
 	AccessKeys          []string
 	ServerTokens        []string
 	RedirectURIPrefixes []string
+
+	Webhooks []*Webhook // endpoints for the event log (webhook.go)
 }
 
 // Requirements is what a user needs before transacting with a system.

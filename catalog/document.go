@@ -12,6 +12,8 @@ type partnerDoc struct {
 	AccessKeys          []string `yaml:"access_keys"`
 	ServerTokens        []string `yaml:"server_tokens"`
 	RedirectURIPrefixes []string `yaml:"redirect_uri_prefixes"`
+
+	Webhooks []webhookDoc `yaml:"webhooks"` // checked in webhooks.go
 }
 
 type systemDoc struct {

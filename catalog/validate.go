@@ -58,6 +58,7 @@ func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 		partners = append(partners, &coord.Partner{ID: p.ID, Name: p.Name, AccessKeys: p.AccessKeys,
 			ServerTokens: p.ServerTokens, RedirectURIPrefixes: p.RedirectURIPrefixes})
 	}
+	errs = append(errs, d.buildWebhooks(partners)...)
 
 	systemIDs, locationIDs := map[string]bool{}, map[string]bool{}
 	var systems []*coord.System
