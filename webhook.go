@@ -28,3 +28,12 @@ func (p *Partner) Webhook(id string) (*Webhook, bool) {
 	}
 	return nil, false
 }
+
+// Webhooks returns every partner's endpoints, in catalog order.
+func (c *Catalog) Webhooks() []*Webhook {
+	var all []*Webhook
+	for _, p := range c.Partners {
+		all = append(all, p.Webhooks...)
+	}
+	return all
+}

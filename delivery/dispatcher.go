@@ -1,0 +1,233 @@
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/coordapi/coord"
+)
+
+// Defaults of a Dispatcher.
+const (
+	DefaultConcurrency = 16
+	DefaultPerEndpoint = 4
+	DefaultPoll        = time.Second
+)
+
+// Dispatcher claims due deliveries from a Queue and attempts them, with at
+// most Concurrency attempts in flight and at most PerEndpoint for any one
+// endpoint, so an endpoint that hangs holds PerEndpoint workers and no
+// more while the others are served. Every replica runs one; the queue's
+// leases keep two from attempting the same delivery at once.
+type Dispatcher struct {
+	Queue     Queue
+	Sender    *Sender
+	Endpoints []*coord.Webhook // the catalog's; a delivery for an id not here fails
+	Schedule  Schedule         // nil: DefaultSchedule
+
+	Concurrency int           // 0: DefaultConcurrency
+	PerEndpoint int           // 0: DefaultPerEndpoint
+	Poll        time.Duration // how often to look for due deliveries without a Wake; 0: DefaultPoll
+	// Lease is how long a claim holds; it must outlast an attempt and its
+	// Record. 0: twice the sender's timeout plus 30 s.
+	Lease time.Duration
+
+	Log *slog.Logger     // nil: slog.Default()
+	Now func() time.Time // nil: time.Now
+	// OnOutcome, if set, is called after each attempt is recorded (metrics).
+	OnOutcome func(Delivery, Outcome)
+
+	wakeOnce sync.Once
+	wake     chan struct{}
+}
+
+// Wake makes the dispatcher look for due deliveries now, e.g. after a
+// commit that wrote some. It never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (d *Dispatcher) wakeChan() chan struct{} {
+	d.wakeOnce.Do(func() { d.wake = make(chan struct{}, 1) })
+	return d.wake
+}
+
+// Run dispatches until ctx is done, then waits for the attempts in
+// flight (each bounded by the sender's timeout) and returns. Attempts are
+// not cancelled by ctx: an attempt cut short would only be made again.
+func (d *Dispatcher) Run(ctx context.Context) {
+	r := d.runner()
+	defer r.inflight.Wait()
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		case <-d.wakeChan():
+		case <-r.done:
+		}
+		full := r.claimAndStart(ctx)
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+		if full {
+			timer.Reset(0) // every worker asked for was given one: more may be due
+		} else {
+			timer.Reset(r.poll)
+		}
+	}
+}
+
+// runner is one Run's state.
+type runner struct {
+	*Dispatcher
+	sched                    Schedule
+	concurrency, perEndpoint int
+	poll, lease              time.Duration
+	log                      *slog.Logger
+	now                      func() time.Time
+	endpoints                map[string]*coord.Webhook
+
+	mu       sync.Mutex
+	busy     map[string]int // attempts in flight per endpoint
+	total    int
+	next     int // round-robin start, so spare workers rotate among endpoints
+	done     chan struct{}
+	inflight sync.WaitGroup
+}
+
+func (d *Dispatcher) runner() *runner {
+	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpoint,
+		poll: d.Poll, lease: d.Lease, log: d.Log, now: d.Now,
+		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, done: make(chan struct{}, 1)}
+	if r.sched == nil {
+		r.sched = DefaultSchedule
+	}
+	if r.concurrency <= 0 {
+		r.concurrency = DefaultConcurrency
+	}
+	if r.perEndpoint <= 0 {
+		r.perEndpoint = DefaultPerEndpoint
+	}
+	if r.poll <= 0 {
+		r.poll = DefaultPoll
+	}
+	if r.lease <= 0 {
+		r.lease = 2*d.Sender.Timeout() + 30*time.Second
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	if r.now == nil {
+		r.now = time.Now
+	}
+	for _, w := range d.Endpoints {
+		r.endpoints[w.ID] = w
+	}
+	return r
+}
+
+// want shares the free workers among endpoints below their own limit,
+// one at a time in rotation, so that no endpoint's backlog takes them all.
+func (r *runner) want() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	want := map[string]int{}
+	free := r.concurrency - r.total
+	n := len(r.Endpoints)
+	for given := true; free > 0 && given; {
+		given = false
+		for i := range n {
+			w := r.Endpoints[(r.next+i)%n]
+			if free > 0 && r.busy[w.ID]+want[w.ID] < r.perEndpoint {
+				want[w.ID]++
+				free--
+				given = true
+			}
+		}
+	}
+	if n > 0 {
+		r.next = (r.next + 1) % n
+	}
+	return want
+}
+
+// claimAndStart claims what the free workers can take and starts an
+// attempt for each; it reports whether the queue filled every place asked for.
+func (r *runner) claimAndStart(ctx context.Context) bool {
+	want := r.want()
+	asked := 0
+	for _, n := range want {
+		asked += n
+	}
+	if asked == 0 {
+		return false
+	}
+	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: r.now(), Lease: r.lease, Want: want})
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("webhook deliveries: claim failed", "error", err)
+		}
+		return false
+	}
+	for _, dl := range ds {
+		r.mu.Lock()
+		r.busy[dl.WebhookID]++
+		r.total++
+		r.mu.Unlock()
+		r.inflight.Add(1)
+		go r.attempt(context.WithoutCancel(ctx), dl)
+	}
+	return len(ds) >= asked
+}
+
+func (r *runner) attempt(ctx context.Context, dl Delivery) {
+	defer func() {
+		r.mu.Lock()
+		if r.busy[dl.WebhookID]--; r.busy[dl.WebhookID] <= 0 {
+			delete(r.busy, dl.WebhookID)
+		}
+		r.total--
+		r.mu.Unlock()
+		r.inflight.Done()
+		select { // a worker is free: look for more
+		case r.done <- struct{}{}:
+		default:
+		}
+	}()
+	var o Outcome
+	host := ""
+	if w, ok := r.endpoints[dl.WebhookID]; ok {
+		if u, err := url.Parse(w.URL); err == nil {
+			host = u.Host
+		}
+		o = Decide(r.Sender.Send(ctx, w, dl.EventID, dl.Body), dl.Attempt, r.sched)
+	} else {
+		o = Outcome{State: Failed, AttemptedAt: r.now(), Error: "the webhook is no longer in the catalog"}
+	}
+	if o.State != Delivered {
+		// Only the host: a URL's path or query may carry the partner's token.
+		r.log.Warn("webhook attempt failed", "webhook", dl.WebhookID, "host", host, "event_id", dl.EventID,
+			"attempt", dl.Attempt, "status", o.StatusCode, "error", o.Error, "outcome", string(o.State),
+			"next_attempt", o.NextAttempt)
+	}
+	if err := r.Queue.Record(ctx, dl, o); err != nil {
+		// The lease will run out and the delivery be attempted again: at least once.
+		r.log.Error("webhook deliveries: record failed", "webhook", dl.WebhookID, "event_id", dl.EventID, "error", err)
+		return
+	}
+	if r.OnOutcome != nil {
+		r.OnOutcome(dl, o)
+	}
+}
