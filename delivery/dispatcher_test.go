@@ -1,0 +1,296 @@
+package delivery_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/coordclient/webhook"
+	"github.com/coordapi/coord/delivery"
+)
+
+// lockedBuffer is a log sink safe for the dispatcher's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// start runs d until the test ends and returns its log.
+func start(t *testing.T, d *delivery.Dispatcher) *lockedBuffer {
+	t.Helper()
+	logs := &lockedBuffer{}
+	d.Log = slog.New(slog.NewTextHandler(logs, nil))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return logs
+}
+
+// fast is a schedule of ten attempts a few milliseconds apart.
+var fast = delivery.DefaultSchedule.Scale(0.0002) // 1 ms … 17 s: the first retries are immediate
+
+func TestARedeliveryAfterFailuresKeepsItsIDAndEveryAttemptIsSigned(t *testing.T) {
+	var mu sync.Mutex
+	var ids []string
+	srv := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if _, err := webhook.Verify([]string{secret}, r.Header, b); err != nil {
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		ids = append(ids, r.Header.Get(webhook.HeaderID))
+		if len(ids) < 3 {
+			http.Error(w, "not yet", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	q := newMemQueue()
+	q.add("hook", "evt_1", body)
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "hook", srv.URL)},
+		Schedule: fast, Poll: 5 * time.Millisecond})
+	got := q.wait(3, 5*time.Second)
+	if len(got) != 3 || got[0].State != delivery.Retrying || got[1].State != delivery.Retrying || got[2].State != delivery.Delivered {
+		t.Fatalf("outcomes %+v", got)
+	}
+	if got[0].StatusCode != 500 || got[0].Error != "HTTP 500" || got[2].Error != "" {
+		t.Fatalf("outcomes %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(ids, ",") != "evt_1,evt_1,evt_1" {
+		t.Fatalf("webhook-ids %v: a redelivery must keep its id", ids)
+	}
+}
+
+func TestAHangingEndpointDoesNotDelayAHealthyOne(t *testing.T) {
+	stop := make(chan struct{})
+	slow := receiver(t, func(_ http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-r.Context().Done():
+		case <-stop:
+		}
+	})
+	var healthyAt sync.Map
+	healthy := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+		healthyAt.Store(r.Header.Get(webhook.HeaderID), time.Now())
+		w.WriteHeader(http.StatusNoContent)
+	})
+	q := newMemQueue()
+	for i := range 40 { // the hanging endpoint's backlog first: oldest
+		q.add("slow", fmt.Sprintf("evt_s%d", i), body)
+	}
+	for i := range 20 {
+		q.add("healthy", fmt.Sprintf("evt_h%d", i), body)
+	}
+	begin := time.Now()
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(delivery.WithTimeout(3 * time.Second)),
+		Endpoints:   []*coord.Webhook{endpoint(t, "slow", slow.URL), endpoint(t, "healthy", healthy.URL)},
+		Concurrency: 4, PerEndpoint: 2, Poll: 10 * time.Millisecond})
+	got := q.wait(20, 2*time.Second)
+	if len(got) != 20 {
+		t.Fatalf("%d of the healthy endpoint's 20 deliveries in 2 s while the other hangs for 3 s each", len(got))
+	}
+	for _, o := range got {
+		if o.State != delivery.Delivered {
+			t.Fatalf("a delivery to the healthy endpoint: %+v", o)
+		}
+	}
+	last := time.Duration(0)
+	healthyAt.Range(func(_, v any) bool { last = max(last, v.(time.Time).Sub(begin)); return true })
+	t.Logf("the healthy endpoint had its 20 deliveries %v after the start", last)
+	close(stop) // let the hanging attempts end before the dispatcher is stopped
+}
+
+func TestConcurrencyIsBoundedInAllAndPerEndpoint(t *testing.T) {
+	var total, peak atomic.Int32
+	var mu sync.Mutex
+	perPeak, per := map[string]int{}, map[string]int{}
+	var endpoints []*coord.Webhook
+	q := newMemQueue()
+	for e := range 5 {
+		id := fmt.Sprintf("e%d", e)
+		srv := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+			n := total.Add(1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			mu.Lock()
+			per[id]++
+			perPeak[id] = max(perPeak[id], per[id])
+			mu.Unlock()
+			time.Sleep(20 * time.Millisecond)
+			mu.Lock()
+			per[id]--
+			mu.Unlock()
+			total.Add(-1)
+			w.WriteHeader(http.StatusOK)
+		})
+		endpoints = append(endpoints, endpoint(t, id, srv.URL))
+		for i := range 12 {
+			q.add(id, fmt.Sprintf("evt_%s_%d", id, i), body)
+		}
+	}
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: endpoints,
+		Concurrency: 6, PerEndpoint: 3, Poll: 5 * time.Millisecond})
+	if got := q.wait(60, 10*time.Second); len(got) != 60 {
+		t.Fatalf("%d of 60 delivered", len(got))
+	}
+	if p := peak.Load(); p > 6 || p < 4 {
+		t.Fatalf("%d attempts at once, want at most 6 (and enough to use them)", p)
+	}
+	for id, p := range perPeak {
+		if p > 3 {
+			t.Fatalf("%d attempts at once to %s, want at most 3", p, id)
+		}
+	}
+}
+
+func TestGoneDisablesTheEndpoint(t *testing.T) {
+	var hits atomic.Int32
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusGone)
+	})
+	q := newMemQueue()
+	for i := range 5 {
+		q.add("gone", fmt.Sprintf("evt_%d", i), body)
+	}
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "gone", srv.URL)},
+		PerEndpoint: 1, Poll: 5 * time.Millisecond})
+	got := q.wait(1, 2*time.Second)
+	if len(got) != 1 || got[0].State != delivery.Disabled {
+		t.Fatalf("outcomes %+v", got)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("%d requests to an endpoint that answered 410", n)
+	}
+}
+
+func TestRetryAfterIsHonoured(t *testing.T) {
+	var mu sync.Mutex
+	var at []time.Time
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		at = append(at, time.Now())
+		if len(at) == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	q := newMemQueue()
+	q.add("busy", "evt_1", body)
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "busy", srv.URL)},
+		Schedule: fast, Poll: 5 * time.Millisecond})
+	got := q.wait(2, 5*time.Second)
+	if len(got) != 2 || got[0].State != delivery.Retrying || got[1].State != delivery.Delivered {
+		t.Fatalf("outcomes %+v", got)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if gap := at[1].Sub(at[0]); gap < time.Second {
+		t.Fatalf("retried %v after a 429 asking for 1 s (the schedule alone says %v)", gap, fast[0])
+	}
+}
+
+func TestAFailedAttemptIsLoggedByHostWithoutSecrets(t *testing.T) {
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
+	q := newMemQueue()
+	q.add("hook", "evt_1", body)
+	d := &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Schedule: fast, Poll: 5 * time.Millisecond,
+		Endpoints: []*coord.Webhook{endpoint(t, "hook", srv.URL+"/partner/path?token=query-secret")}}
+	var outcomes atomic.Int32
+	d.OnOutcome = func(delivery.Delivery, delivery.Outcome) { outcomes.Add(1) }
+	logs := start(t, d)
+	if got := q.wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Retrying {
+		t.Fatalf("outcomes %+v", got)
+	}
+	time.Sleep(20 * time.Millisecond)
+	out := logs.String()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	if !strings.Contains(out, "webhook attempt failed") || !strings.Contains(out, "host="+host) || !strings.Contains(out, "status=502") {
+		t.Fatalf("log %q", out)
+	}
+	for _, leak := range []string{"query-secret", "/partner/path", strings.TrimPrefix(secret, "whsec_"), "v1,"} {
+		if strings.Contains(out, leak) {
+			t.Fatalf("the log holds %q: %s", leak, out)
+		}
+	}
+	if outcomes.Load() == 0 {
+		t.Fatal("OnOutcome was not called")
+	}
+}
+
+func TestRunWaitsForAttemptsInFlight(t *testing.T) {
+	release := make(chan struct{})
+	var answered atomic.Bool
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {
+		<-release
+		answered.Store(true)
+		w.WriteHeader(http.StatusOK)
+	})
+	q := newMemQueue()
+	q.add("hook", "evt_1", body)
+	d := &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "hook", srv.URL)}, Poll: 5 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { d.Run(ctx); close(done) }()
+	time.Sleep(50 * time.Millisecond) // the attempt is in flight
+	cancel()
+	select {
+	case <-done:
+		t.Fatal("Run returned with an attempt in flight")
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	<-done
+	if got := q.outcomes(1); !answered.Load() || len(got) != 1 || got[0].State != delivery.Delivered {
+		t.Fatalf("the attempt in flight at shutdown: %+v", got)
+	}
+}
+
+// strayQueue also hands out deliveries for endpoints it was not asked about.
+type strayQueue struct{ *memQueue }
+
+func (q strayQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
+	req.Want["removed"] = 1
+	return q.memQueue.Claim(ctx, req)
+}
+
+func TestADeliveryForAnEndpointNoLongerInTheCatalogFails(t *testing.T) {
+	q := newMemQueue()
+	q.add("removed", "evt_1", body)
+	start(t, &delivery.Dispatcher{Queue: strayQueue{q}, Sender: delivery.NewSender(), Poll: 5 * time.Millisecond,
+		Endpoints: []*coord.Webhook{endpoint(t, "other", "http://127.0.0.1:1/")}})
+	if got := q.wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Failed || !strings.Contains(got[0].Error, "no longer in the catalog") {
+		t.Fatalf("outcomes %+v", got)
+	}
+}
