@@ -8,6 +8,7 @@ import (
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/coordclient/webhook"
+	"github.com/coordapi/coord/delivery"
 )
 
 // webhookDoc is one endpoint of a partner: partners[].webhooks[].
@@ -62,7 +63,7 @@ func (d document) buildWebhooks(partners []*coord.Partner) []error {
 // a secret's value is never part of a message.
 func (w webhookDoc) build() (*coord.Webhook, []string) {
 	var problems []string
-	if err := checkWebhookURL(w.URL); err != nil {
+	if err := delivery.CheckURL(w.URL); err != nil {
 		problems = append(problems, fmt.Sprintf("url %q: %v", redactURL(w.URL), err))
 	}
 	if len(w.Secrets) == 0 {
@@ -78,26 +79,6 @@ func (w webhookDoc) build() (*coord.Webhook, []string) {
 		}
 	}
 	return &coord.Webhook{ID: w.ID, URL: w.URL, Keys: keys, Events: nonNil(w.Events)}, problems
-}
-
-// checkWebhookURL: an absolute http or https URL with a host. User info
-// is refused: credentials belong in the secrets, and the URL's host is
-// what the delivery log names.
-func checkWebhookURL(raw string) error {
-	u, err := url.Parse(raw)
-	switch {
-	case err != nil || raw == "":
-		return fmt.Errorf("not a URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("must be http or https")
-	case u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("must have a host")
-	case u.User != nil:
-		return fmt.Errorf("must not carry user info")
-	case u.Fragment != "":
-		return fmt.Errorf("must not have a fragment")
-	}
-	return nil
 }
 
 // redactURL keeps an error message about a URL free of any password it
