@@ -15,30 +15,18 @@ const (
 	hookSecret2 = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 )
 
-const withWebhooks = `
-partners:
-  - id: p
-    access_keys: [key-12345678]
-    webhooks:
+// withWebhooks is the valid catalog with two endpoints for p and a partner q without any.
+var withWebhooks = strings.Replace(valid, "    redirect_uri_prefixes: [https://app.example.com/cb]\n", `    webhooks:
       - id: backend
         url: https://hooks.example.com/coord?tenant=7
-        secrets: [` + hookSecret + `, ` + hookSecret2 + `]
+        secrets: [`+hookSecret+`, `+hookSecret2+`]
         events: [session.started, session.ended]
       - id: audit
         url: http://127.0.0.1:3000/hook
-        secrets: [` + hookSecret2 + `]
+        secrets: [`+hookSecret2+`]
   - id: q
     access_keys: [key-87654321]
-systems:
-  - id: s
-    name: S
-    locations:
-      - id: loc
-        name: L
-        time_zone: Europe/Paris
-        online_access_type: license_plate
-        price: {rate: {amount: 100, currency: EUR}}
-`
+`, 1)
 
 func TestWebhooksLoadWithDecodedSecrets(t *testing.T) {
 	c, err := catalog.Parse([]byte(withWebhooks))

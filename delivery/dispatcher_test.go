@@ -1,7 +1,6 @@
 package delivery_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -16,36 +15,26 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/coordclient/webhook"
 	"github.com/coordapi/coord/delivery"
+	"github.com/coordapi/coord/internal/apitest"
 )
 
-// lockedBuffer is a log sink safe for the dispatcher's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // start runs d until the test ends and returns its log.
-func start(t *testing.T, d *delivery.Dispatcher) *lockedBuffer {
+func start(t *testing.T, d *delivery.Dispatcher) *apitest.SyncBuffer {
 	t.Helper()
-	logs := &lockedBuffer{}
+	logs := &apitest.SyncBuffer{}
 	d.Log = slog.New(slog.NewTextHandler(logs, nil))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 	return logs
+}
+
+// single is a dispatcher with the fast schedule for one endpoint.
+func single(t *testing.T, q delivery.Queue, id, url string) *delivery.Dispatcher {
+	t.Helper()
+	return &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, id, url)},
+		Schedule: fast, Poll: 5 * time.Millisecond}
 }
 
 // fast is a schedule of ten attempts a few milliseconds apart.
@@ -71,8 +60,7 @@ func TestARedeliveryAfterFailuresKeepsItsIDAndEveryAttemptIsSigned(t *testing.T)
 	})
 	q := newMemQueue()
 	q.add("hook", "evt_1", body)
-	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "hook", srv.URL)},
-		Schedule: fast, Poll: 5 * time.Millisecond})
+	start(t, single(t, q, "hook", srv.URL))
 	got := q.wait(3, 5*time.Second)
 	if len(got) != 3 || got[0].State != delivery.Retrying || got[1].State != delivery.Retrying || got[2].State != delivery.Delivered {
 		t.Fatalf("outcomes %+v", got)
@@ -180,8 +168,9 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 	for i := range 5 {
 		q.add("gone", fmt.Sprintf("evt_%d", i), body)
 	}
-	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "gone", srv.URL)},
-		PerEndpoint: 1, Poll: 5 * time.Millisecond})
+	d := single(t, q, "gone", srv.URL)
+	d.PerEndpoint = 1
+	start(t, d)
 	got := q.wait(1, 2*time.Second)
 	if len(got) != 1 || got[0].State != delivery.Disabled {
 		t.Fatalf("outcomes %+v", got)
@@ -208,8 +197,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 	})
 	q := newMemQueue()
 	q.add("busy", "evt_1", body)
-	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "busy", srv.URL)},
-		Schedule: fast, Poll: 5 * time.Millisecond})
+	start(t, single(t, q, "busy", srv.URL))
 	got := q.wait(2, 5*time.Second)
 	if len(got) != 2 || got[0].State != delivery.Retrying || got[1].State != delivery.Delivered {
 		t.Fatalf("outcomes %+v", got)
@@ -225,8 +213,7 @@ func TestAFailedAttemptIsLoggedByHostWithoutSecrets(t *testing.T) {
 	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
 	q := newMemQueue()
 	q.add("hook", "evt_1", body)
-	d := &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Schedule: fast, Poll: 5 * time.Millisecond,
-		Endpoints: []*coord.Webhook{endpoint(t, "hook", srv.URL+"/partner/path?token=query-secret")}}
+	d := single(t, q, "hook", srv.URL+"/partner/path?token=query-secret")
 	var outcomes atomic.Int32
 	d.OnOutcome = func(delivery.Delivery, delivery.Outcome) { outcomes.Add(1) }
 	logs := start(t, d)
@@ -259,7 +246,7 @@ func TestRunWaitsForAttemptsInFlight(t *testing.T) {
 	})
 	q := newMemQueue()
 	q.add("hook", "evt_1", body)
-	d := &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "hook", srv.URL)}, Poll: 5 * time.Millisecond}
+	d := single(t, q, "hook", srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { d.Run(ctx); close(done) }()
@@ -288,8 +275,7 @@ func (q strayQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]del
 func TestADeliveryForAnEndpointNoLongerInTheCatalogFails(t *testing.T) {
 	q := newMemQueue()
 	q.add("removed", "evt_1", body)
-	start(t, &delivery.Dispatcher{Queue: strayQueue{q}, Sender: delivery.NewSender(), Poll: 5 * time.Millisecond,
-		Endpoints: []*coord.Webhook{endpoint(t, "other", "http://127.0.0.1:1/")}})
+	start(t, single(t, strayQueue{q}, "other", "http://127.0.0.1:1/"))
 	if got := q.wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Failed || !strings.Contains(got[0].Error, "no longer in the catalog") {
 		t.Fatalf("outcomes %+v", got)
 	}
