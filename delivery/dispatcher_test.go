@@ -15,6 +15,7 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/coordclient/webhook"
 	"github.com/coordapi/coord/delivery"
+	"github.com/coordapi/coord/delivery/deliverytest"
 	"github.com/coordapi/coord/internal/apitest"
 )
 
@@ -58,10 +59,10 @@ func TestARedeliveryAfterFailuresKeepsItsIDAndEveryAttemptIsSigned(t *testing.T)
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-	q := newMemQueue()
-	q.add("hook", "evt_1", body)
+	q := deliverytest.NewMemoryQueue()
+	q.Add("hook", "evt_1", body)
 	start(t, single(t, q, "hook", srv.URL))
-	got := q.wait(3, 5*time.Second)
+	got := q.Wait(3, 5*time.Second)
 	if len(got) != 3 || got[0].State != delivery.Retrying || got[1].State != delivery.Retrying || got[2].State != delivery.Delivered {
 		t.Fatalf("outcomes %+v", got)
 	}
@@ -89,18 +90,18 @@ func TestAHangingEndpointDoesNotDelayAHealthyOne(t *testing.T) {
 		healthyAt.Store(r.Header.Get(webhook.HeaderID), time.Now())
 		w.WriteHeader(http.StatusNoContent)
 	})
-	q := newMemQueue()
+	q := deliverytest.NewMemoryQueue()
 	for i := range 40 { // the hanging endpoint's backlog first: oldest
-		q.add("slow", fmt.Sprintf("evt_s%d", i), body)
+		q.Add("slow", fmt.Sprintf("evt_s%d", i), body)
 	}
 	for i := range 20 {
-		q.add("healthy", fmt.Sprintf("evt_h%d", i), body)
+		q.Add("healthy", fmt.Sprintf("evt_h%d", i), body)
 	}
 	begin := time.Now()
 	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(delivery.WithTimeout(3 * time.Second)),
 		Endpoints:   []*coord.Webhook{endpoint(t, "slow", slow.URL), endpoint(t, "healthy", healthy.URL)},
 		Concurrency: 4, PerEndpoint: 2, Poll: 10 * time.Millisecond})
-	got := q.wait(20, 2*time.Second)
+	got := q.Wait(20, 2*time.Second)
 	if len(got) != 20 {
 		t.Fatalf("%d of the healthy endpoint's 20 deliveries in 2 s while the other hangs for 3 s each", len(got))
 	}
@@ -120,7 +121,7 @@ func TestConcurrencyIsBoundedInAllAndPerEndpoint(t *testing.T) {
 	var mu sync.Mutex
 	perPeak, per := map[string]int{}, map[string]int{}
 	var endpoints []*coord.Webhook
-	q := newMemQueue()
+	q := deliverytest.NewMemoryQueue()
 	for e := range 5 {
 		id := fmt.Sprintf("e%d", e)
 		srv := receiver(t, func(w http.ResponseWriter, r *http.Request) {
@@ -140,12 +141,12 @@ func TestConcurrencyIsBoundedInAllAndPerEndpoint(t *testing.T) {
 		})
 		endpoints = append(endpoints, endpoint(t, id, srv.URL))
 		for i := range 12 {
-			q.add(id, fmt.Sprintf("evt_%s_%d", id, i), body)
+			q.Add(id, fmt.Sprintf("evt_%s_%d", id, i), body)
 		}
 	}
 	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: endpoints,
 		Concurrency: 6, PerEndpoint: 3, Poll: 5 * time.Millisecond})
-	if got := q.wait(60, 10*time.Second); len(got) != 60 {
+	if got := q.Wait(60, 10*time.Second); len(got) != 60 {
 		t.Fatalf("%d of 60 delivered", len(got))
 	}
 	if p := peak.Load(); p > 6 || p < 4 {
@@ -164,14 +165,14 @@ func TestGoneDisablesTheEndpoint(t *testing.T) {
 		hits.Add(1)
 		w.WriteHeader(http.StatusGone)
 	})
-	q := newMemQueue()
+	q := deliverytest.NewMemoryQueue()
 	for i := range 5 {
-		q.add("gone", fmt.Sprintf("evt_%d", i), body)
+		q.Add("gone", fmt.Sprintf("evt_%d", i), body)
 	}
 	d := single(t, q, "gone", srv.URL)
 	d.PerEndpoint = 1
 	start(t, d)
-	got := q.wait(1, 2*time.Second)
+	got := q.Wait(1, 2*time.Second)
 	if len(got) != 1 || got[0].State != delivery.Disabled {
 		t.Fatalf("outcomes %+v", got)
 	}
@@ -195,10 +196,10 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusOK)
 	})
-	q := newMemQueue()
-	q.add("busy", "evt_1", body)
+	q := deliverytest.NewMemoryQueue()
+	q.Add("busy", "evt_1", body)
 	start(t, single(t, q, "busy", srv.URL))
-	got := q.wait(2, 5*time.Second)
+	got := q.Wait(2, 5*time.Second)
 	if len(got) != 2 || got[0].State != delivery.Retrying || got[1].State != delivery.Delivered {
 		t.Fatalf("outcomes %+v", got)
 	}
@@ -211,13 +212,13 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 func TestAFailedAttemptIsLoggedByHostWithoutSecrets(t *testing.T) {
 	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusBadGateway) })
-	q := newMemQueue()
-	q.add("hook", "evt_1", body)
+	q := deliverytest.NewMemoryQueue()
+	q.Add("hook", "evt_1", body)
 	d := single(t, q, "hook", srv.URL+"/partner/path?token=query-secret")
 	var outcomes atomic.Int32
 	d.OnOutcome = func(delivery.Delivery, delivery.Outcome) { outcomes.Add(1) }
 	logs := start(t, d)
-	if got := q.wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Retrying {
+	if got := q.Wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Retrying {
 		t.Fatalf("outcomes %+v", got)
 	}
 	time.Sleep(20 * time.Millisecond)
@@ -244,8 +245,8 @@ func TestRunWaitsForAttemptsInFlight(t *testing.T) {
 		answered.Store(true)
 		w.WriteHeader(http.StatusOK)
 	})
-	q := newMemQueue()
-	q.add("hook", "evt_1", body)
+	q := deliverytest.NewMemoryQueue()
+	q.Add("hook", "evt_1", body)
 	d := single(t, q, "hook", srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -259,24 +260,24 @@ func TestRunWaitsForAttemptsInFlight(t *testing.T) {
 	}
 	close(release)
 	<-done
-	if got := q.outcomes(1); !answered.Load() || len(got) != 1 || got[0].State != delivery.Delivered {
+	if got := q.Outcomes(1); !answered.Load() || len(got) != 1 || got[0].State != delivery.Delivered {
 		t.Fatalf("the attempt in flight at shutdown: %+v", got)
 	}
 }
 
 // strayQueue also hands out deliveries for endpoints it was not asked about.
-type strayQueue struct{ *memQueue }
+type strayQueue struct{ *deliverytest.MemoryQueue }
 
 func (q strayQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
 	req.Want["removed"] = 1
-	return q.memQueue.Claim(ctx, req)
+	return q.MemoryQueue.Claim(ctx, req)
 }
 
 func TestADeliveryForAnEndpointNoLongerInTheCatalogFails(t *testing.T) {
-	q := newMemQueue()
-	q.add("removed", "evt_1", body)
+	q := deliverytest.NewMemoryQueue()
+	q.Add("removed", "evt_1", body)
 	start(t, single(t, strayQueue{q}, "other", "http://127.0.0.1:1/"))
-	if got := q.wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Failed || !strings.Contains(got[0].Error, "no longer in the catalog") {
+	if got := q.Wait(1, 2*time.Second); len(got) != 1 || got[0].State != delivery.Failed || !strings.Contains(got[0].Error, "no longer in the catalog") {
 		t.Fatalf("outcomes %+v", got)
 	}
 }

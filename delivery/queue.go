@@ -2,8 +2,14 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"time"
 )
+
+// ErrStaleClaim is Record's answer when the delivery's lease ran out and
+// it was claimed again (or already recorded): the attempt's outcome is
+// dropped, the newer claim decides.
+var ErrStaleClaim = errors.New("webhook delivery: the claim is no longer held")
 
 // Delivery is one event due at one endpoint, as claimed from the Queue.
 type Delivery struct {
@@ -58,6 +64,7 @@ type Queue interface {
 	// before Now and that no live lease holds (an expired lease, of a
 	// replica that died, makes a delivery due again).
 	Claim(ctx context.Context, req ClaimRequest) ([]Delivery, error)
-	// Record stores an attempt's outcome if d's claim is still held.
+	// Record stores an attempt's outcome if d's claim is still held, else
+	// returns ErrStaleClaim.
 	Record(ctx context.Context, d Delivery, o Outcome) error
 }
