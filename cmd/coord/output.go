@@ -43,10 +43,11 @@ func when(t *strfmt.DateTime) string {
 	return time.Time(*t).Local().Format("2006-01-02 15:04:05 MST")
 }
 
-// str dereferences an optional string from a generated model.
-func str(s *string) string {
-	if s == nil {
-		return ""
+// deref reads an optional field of a generated model: its zero when absent.
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
 	}
-	return *s
+	return *p
 }
