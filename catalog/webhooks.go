@@ -31,32 +31,28 @@ var webhookEventTypes = []string{
 	"user.vehicle_updated", "user.account_linked", "user.account_unlinked",
 }
 
-// buildWebhooks checks every partner's endpoints and attaches them to the
-// built partners (same order as the document's). Ids are unique across the
-// catalog, so that a delivery names its endpoint by id alone.
-func (d document) buildWebhooks(partners []*coord.Partner) []error {
-	var errs []error
+// buildWebhooks checks every partner's endpoints, with build's entry
+// and fail, and attaches them to the built partners (same order as the
+// document's). Ids are unique across the catalog, so that a delivery
+// names its endpoint by id alone.
+func (d document) buildWebhooks(partners []*coord.Partner,
+	entry func(list, kind string, i int, id string, seen map[string]bool) string, fail func(string, ...any)) {
 	ids := map[string]bool{}
 	for i, p := range d.Partners {
 		for j, w := range p.Webhooks {
-			where := fmt.Sprintf("partners[%d] %q webhooks[%d] %q", i, p.ID, j, w.ID)
+			where := entry(fmt.Sprintf("partners[%d] %q webhooks", i, p.ID), "webhook", j, w.ID, ids)
 			built, problems := w.build()
-			switch {
-			case !webhookIDPattern.MatchString(w.ID):
+			if w.ID != "" && !webhookIDPattern.MatchString(w.ID) {
 				problems = append(problems, fmt.Sprintf("id must match %s", webhookIDPattern))
-			case ids[w.ID]:
-				problems = append(problems, "duplicate webhook id")
 			}
-			ids[w.ID] = true
 			for _, problem := range problems {
-				errs = append(errs, fmt.Errorf("%s: %s", where, problem))
+				fail("%s: %s", where, problem)
 			}
-			if len(problems) == 0 && i < len(partners) {
+			if len(problems) == 0 && w.ID != "" && i < len(partners) {
 				partners[i].Webhooks = append(partners[i].Webhooks, built)
 			}
 		}
 	}
-	return errs
 }
 
 // build returns the endpoint and what is wrong with it, one line each;

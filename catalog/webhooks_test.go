@@ -77,7 +77,7 @@ func TestParseRejectsBadWebhooks(t *testing.T) {
 		{"an unknown event type", "session.ended]", "session.endd]", `unknown event type "session.endd"`},
 		{"a duplicate id", "id: audit", "id: backend", "duplicate webhook id"},
 		{"an id outside the path pattern", "id: audit", "id: \"a/b\"", "id must match"},
-		{"no id", "id: audit", "id: \"\"", "id must match"},
+		{"no id", "id: audit", "id: \"\"", `partners[0] "p" webhooks[1]: id is required`},
 		{"an unknown field", "events: [session.started", "event: [session.started", "not found"},
 	}
 	for _, tt := range tests {

@@ -35,8 +35,8 @@ type Dispatcher struct {
 	// Record. 0: twice the sender's timeout plus 30 s.
 	Lease time.Duration
 
-	Log *slog.Logger     // nil: slog.Default()
-	Now func() time.Time // nil: time.Now
+	Log   *slog.Logger // nil: slog.Default()
+	Clock coord.Clock  // dates claims; nil: coord.SystemClock
 	// OnOutcome, if set, is called after each attempt is recorded (metrics).
 	OnOutcome func(Delivery, Outcome)
 
@@ -96,7 +96,7 @@ type runner struct {
 	concurrency, perEndpoint int
 	poll, lease              time.Duration
 	log                      *slog.Logger
-	now                      func() time.Time
+	clock                    coord.Clock
 	endpoints                map[string]*coord.Webhook
 
 	mu       sync.Mutex
@@ -109,7 +109,7 @@ type runner struct {
 
 func (d *Dispatcher) runner() *runner {
 	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpoint,
-		poll: d.Poll, lease: d.Lease, log: d.Log, now: d.Now,
+		poll: d.Poll, lease: d.Lease, log: d.Log, clock: d.Clock,
 		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, done: make(chan struct{}, 1)}
 	if r.sched == nil {
 		r.sched = DefaultSchedule
@@ -129,8 +129,8 @@ func (d *Dispatcher) runner() *runner {
 	if r.log == nil {
 		r.log = slog.Default()
 	}
-	if r.now == nil {
-		r.now = time.Now
+	if r.clock == nil {
+		r.clock = coord.SystemClock{}
 	}
 	for _, w := range d.Endpoints {
 		r.endpoints[w.ID] = w
@@ -174,7 +174,7 @@ func (r *runner) claimAndStart(ctx context.Context) bool {
 	if asked == 0 {
 		return false
 	}
-	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: r.now(), Lease: r.lease, Want: want})
+	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: r.clock.Now(), Lease: r.lease, Want: want})
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Error("webhook deliveries: claim failed", "error", err)
@@ -214,7 +214,7 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 		}
 		o = Decide(r.Sender.Send(ctx, w, dl.EventID, dl.Body), dl.Attempt, r.sched)
 	} else {
-		o = Outcome{State: Failed, AttemptedAt: r.now(), Error: "the webhook is no longer in the catalog"}
+		o = Outcome{State: Failed, AttemptedAt: r.clock.Now(), Error: "the webhook is no longer in the catalog"}
 	}
 	if o.State != Delivered {
 		// Only the host: a URL's path or query may carry the partner's token.

@@ -36,7 +36,7 @@ type Sender struct {
 	timeout   time.Duration
 	userAgent string
 	maxAnswer int64
-	now       func() time.Time
+	clock     coord.Clock
 }
 
 // SenderOption changes a Sender's default.
@@ -52,7 +52,7 @@ func WithUserAgent(ua string) SenderOption { return func(s *Sender) { s.userAgen
 func WithMaxAnswer(n int64) SenderOption { return func(s *Sender) { s.maxAnswer = n } }
 
 // WithClock sets the clock that stamps webhook-timestamp.
-func WithClock(now func() time.Time) SenderOption { return func(s *Sender) { s.now = now } }
+func WithClock(c coord.Clock) SenderOption { return func(s *Sender) { s.clock = c } }
 
 // WithTransport replaces the HTTP transport (for TLS settings or a proxy
 // that keeps deliveries out of internal networks).
@@ -74,7 +74,7 @@ func NewSender(opts ...SenderOption) *Sender {
 		timeout:   DefaultTimeout,
 		userAgent: UserAgent("dev"),
 		maxAnswer: DefaultMaxAnswer,
-		now:       time.Now,
+		clock:     coord.SystemClock{},
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -99,7 +99,7 @@ type Result struct {
 func (s *Sender) Send(ctx context.Context, w *coord.Webhook, id string, body []byte) Result {
 	ctx, cancel := context.WithTimeout(ctx, s.timeout)
 	defer cancel()
-	at := s.now()
+	at := s.clock.Now()
 	res := Result{At: at}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {

@@ -195,7 +195,7 @@ func must[T any](v T, err error) T {
 
 func TestSendReadsRetryAfterOn429And503Only(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
-	s := delivery.NewSender(delivery.WithClock(func() time.Time { return now }))
+	s := delivery.NewSender(delivery.WithClock(fixedClock(now)))
 	cases := []struct {
 		status     int
 		retryAfter string
@@ -220,3 +220,8 @@ func TestSendReadsRetryAfterOn429And503Only(t *testing.T) {
 		}
 	}
 }
+
+// fixedClock always says the same time.
+type fixedClock time.Time
+
+func (c fixedClock) Now() time.Time { return time.Time(c) }
