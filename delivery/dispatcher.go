@@ -75,13 +75,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		case <-r.done:
 		}
 		full := r.claimAndStart(ctx)
-		if !timer.Stop() {
-			select {
-			case <-timer.C:
-			default:
-			}
-		}
-		if full {
+		if full { // (Go 1.23 timers: Reset needs no draining)
 			timer.Reset(0) // every worker asked for was given one: more may be due
 		} else {
 			timer.Reset(r.poll)
@@ -102,7 +96,6 @@ type runner struct {
 	mu       sync.Mutex
 	busy     map[string]int // attempts in flight per endpoint
 	total    int
-	next     int // round-robin start, so spare workers rotate among endpoints
 	done     chan struct{}
 	inflight sync.WaitGroup
 }
@@ -138,43 +131,29 @@ func (d *Dispatcher) runner() *runner {
 	return r
 }
 
-// want shares the free workers among endpoints below their own limit,
-// one at a time in rotation, so that no endpoint's backlog takes them all.
-func (r *runner) want() map[string]int {
+// want is what the free workers can take: in all, and per endpoint below
+// its own limit, so that no endpoint's backlog takes them all.
+func (r *runner) want() (limit int, want map[string]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	want := map[string]int{}
 	free := r.concurrency - r.total
-	n := len(r.Endpoints)
-	for given := true; free > 0 && given; {
-		given = false
-		for i := range n {
-			w := r.Endpoints[(r.next+i)%n]
-			if free > 0 && r.busy[w.ID]+want[w.ID] < r.perEndpoint {
-				want[w.ID]++
-				free--
-				given = true
-			}
+	want = map[string]int{}
+	for _, w := range r.Endpoints {
+		if n := min(r.perEndpoint-r.busy[w.ID], free); n > 0 {
+			want[w.ID] = n
 		}
 	}
-	if n > 0 {
-		r.next = (r.next + 1) % n
-	}
-	return want
+	return free, want
 }
 
 // claimAndStart claims what the free workers can take and starts an
 // attempt for each; it reports whether the queue filled every place asked for.
 func (r *runner) claimAndStart(ctx context.Context) bool {
-	want := r.want()
-	asked := 0
-	for _, n := range want {
-		asked += n
-	}
-	if asked == 0 {
+	limit, want := r.want()
+	if limit <= 0 || len(want) == 0 {
 		return false
 	}
-	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: r.clock.Now(), Lease: r.lease, Want: want})
+	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: r.clock.Now(), Lease: r.lease, Limit: limit, Want: want})
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Error("webhook deliveries: claim failed", "error", err)
@@ -189,7 +168,7 @@ func (r *runner) claimAndStart(ctx context.Context) bool {
 		r.inflight.Add(1)
 		go r.attempt(context.WithoutCancel(ctx), dl)
 	}
-	return len(ds) >= asked
+	return len(ds) >= limit
 }
 
 func (r *runner) attempt(ctx context.Context, dl Delivery) {

@@ -159,6 +159,24 @@ func TestConcurrencyIsBoundedInAllAndPerEndpoint(t *testing.T) {
 	}
 }
 
+func TestIdleEndpointsDoNotHoldBackABusyOne(t *testing.T) {
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	q := deliverytest.NewMemoryQueue()
+	var endpoints []*coord.Webhook
+	for i := range 20 { // more idle endpoints than workers, listed first
+		endpoints = append(endpoints, endpoint(t, fmt.Sprintf("idle%d", i), srv.URL))
+	}
+	endpoints = append(endpoints, endpoint(t, "busy", srv.URL))
+	for i := range 20 {
+		q.Add("busy", fmt.Sprintf("evt_%d", i), body)
+	}
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: endpoints,
+		Concurrency: 4, PerEndpoint: 4, Poll: time.Minute})
+	if got := q.Wait(20, 2*time.Second); len(got) != 20 {
+		t.Fatalf("%d of 20 delivered in 2 s", len(got))
+	}
+}
+
 func TestGoneDisablesTheEndpoint(t *testing.T) {
 	var hits atomic.Int32
 	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {

@@ -52,9 +52,15 @@ type Outcome struct {
 type ClaimRequest struct {
 	Now   time.Time
 	Lease time.Duration // a claimed delivery is due again at Now+Lease unless recorded
-	// Want is, per endpoint id, how many due deliveries to claim at most
-	// (oldest due first). Endpoints absent or at zero are not claimed:
-	// that is how one slow endpoint is kept from taking every worker.
+	Limit int           // deliveries to claim in all, at most
+	// Want is, per endpoint id, how many due deliveries to claim at most.
+	// Endpoints absent or at zero are not claimed: that is how one slow
+	// endpoint is kept from taking every worker.
+	//
+	// Within these bounds, deliveries are taken by their rank in their
+	// endpoint's due list (oldest due first), then by due time: the first
+	// of every endpoint before the second of any, so that a long backlog
+	// at one endpoint never starves the others.
 	Want map[string]int
 }
 

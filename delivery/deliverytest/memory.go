@@ -51,7 +51,11 @@ func (q *MemoryQueue) Add(webhookID, eventID string, body []byte) int64 {
 func (q *MemoryQueue) Claim(_ context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var out []delivery.Delivery
+	type candidate struct {
+		r    *row
+		rank int
+	}
+	var cs []candidate
 	for id, n := range req.Want {
 		if q.disabled[id] {
 			continue
@@ -63,12 +67,25 @@ func (q *MemoryQueue) Claim(_ context.Context, req delivery.ClaimRequest) ([]del
 			}
 		}
 		slices.SortStableFunc(due, func(a, b *row) int { return a.next.Compare(b.next) })
-		for _, r := range due[:min(max(n, 0), len(due))] {
-			q.claims++
-			r.leaseUntil = req.Now.Add(req.Lease)
-			r.d.Claim = strconv.Itoa(q.claims)
-			out = append(out, r.d)
+		for rank, r := range due[:min(max(n, 0), len(due))] {
+			cs = append(cs, candidate{r, rank})
 		}
+	}
+	slices.SortStableFunc(cs, func(a, b candidate) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		if c := a.r.next.Compare(b.r.next); c != 0 {
+			return c
+		}
+		return int(a.r.d.ID - b.r.d.ID)
+	})
+	var out []delivery.Delivery
+	for _, c := range cs[:min(max(req.Limit, 0), len(cs))] {
+		q.claims++
+		c.r.leaseUntil = req.Now.Add(req.Lease)
+		c.r.d.Claim = strconv.Itoa(q.claims)
+		out = append(out, c.r.d)
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ func TestQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 	lease := time.Minute
 	claim := func(t *testing.T, h Harness, now time.Time, want map[string]int) []delivery.Delivery {
 		t.Helper()
-		ds, err := h.Queue.Claim(ctx, delivery.ClaimRequest{Now: now, Lease: lease, Want: want})
+		ds, err := h.Queue.Claim(ctx, delivery.ClaimRequest{Now: now, Lease: lease, Limit: 100, Want: want})
 		if err != nil {
 			t.Fatalf("claim: %v", err)
 		}
@@ -97,6 +97,29 @@ func TestQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 	})
 
+	t.Run("the limit takes the first of every endpoint before the second of any", func(t *testing.T) {
+		h := newHarness(t)
+		for i := range 4 { // a's backlog is the oldest
+			h.Add(t, "a", fmt.Sprintf("evt_a%d", i), []byte(`{}`))
+		}
+		for i := range 2 {
+			h.Add(t, "b", fmt.Sprintf("evt_b%d", i), []byte(`{}`))
+			h.Add(t, "c", fmt.Sprintf("evt_c%d", i), []byte(`{}`))
+		}
+		want := map[string]int{"a": 4, "b": 4, "c": 4}
+		ds, err := h.Queue.Claim(ctx, delivery.ClaimRequest{Now: soon(), Lease: lease, Limit: 5, Want: want})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, d := range ds {
+			got[d.WebhookID]++
+		}
+		if len(ds) != 5 || got["a"] != 2 || got["b"] != 2 || got["c"] != 1 {
+			t.Fatalf("claimed %v with a limit of 5, want a's two oldest, then b's and c's", got)
+		}
+	})
+
 	t.Run("a retry is due at its next attempt, with the attempt counted", func(t *testing.T) {
 		h := newHarness(t)
 		h.Add(t, "a", "evt_1", []byte(`{"x":1}`))
@@ -157,7 +180,7 @@ func TestQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 		for range 6 {
 			wg.Go(func() {
 				for range 20 {
-					ds, err := h.Queue.Claim(ctx, delivery.ClaimRequest{Now: now, Lease: lease, Want: map[string]int{"a": 3}})
+					ds, err := h.Queue.Claim(ctx, delivery.ClaimRequest{Now: now, Lease: lease, Limit: 3, Want: map[string]int{"a": 3}})
 					if err != nil {
 						t.Errorf("claim: %v", err)
 						return
