@@ -137,7 +137,6 @@ func describe(err error, timeout time.Duration) string {
 	}
 	var dnsErr *net.DNSError
 	var certErr *tls.CertificateVerificationError
-	var recordErr tls.RecordHeaderError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
 		return fmt.Sprintf("timeout after %s", timeout)
@@ -151,8 +150,6 @@ func describe(err error, timeout time.Duration) string {
 		return "DNS: " + dnsErr.Err + " (" + dnsErr.Name + ")"
 	case errors.As(err, &certErr):
 		return "TLS: certificate not trusted"
-	case errors.As(err, &recordErr):
-		return "TLS: the endpoint does not speak TLS"
 	}
 	return err.Error()
 }

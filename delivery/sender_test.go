@@ -225,3 +225,28 @@ func TestSendReadsRetryAfterOn429And503Only(t *testing.T) {
 type fixedClock time.Time
 
 func (c fixedClock) Now() time.Time { return time.Time(c) }
+
+func TestSendNamesTLSAndDNSFailuresPlainly(t *testing.T) {
+	tlsSrv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer tlsSrv.Close()
+	plain := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	s := delivery.NewSender(delivery.WithTimeout(2 * time.Second))
+	if res := send(t, s, tlsSrv.URL); res.Err != "TLS: certificate not trusted" {
+		t.Errorf("a self-signed certificate: %+v", res)
+	}
+	if res := send(t, s, strings.Replace(plain.URL, "http://", "https://", 1)); !strings.Contains(res.Err, "server gave HTTP response to HTTPS client") {
+		t.Errorf("https to a plain HTTP port: %+v", res)
+	}
+	// A transport of one's own (here, one whose resolver knows no host).
+	noDNS := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+		return nil, &net.DNSError{Err: "no such host", Name: "hooks.example.invalid", IsNotFound: true}
+	}}
+	if res := send(t, delivery.NewSender(delivery.WithTransport(noDNS)), "https://hooks.example.invalid/h?token=x"); res.Err != "DNS: no such host (hooks.example.invalid)" {
+		t.Errorf("an unknown host: %+v", res)
+	}
+	// A trusted certificate is delivered: the transport's TLS settings are the sender's.
+	trusted := delivery.NewSender(delivery.WithTransport(tlsSrv.Client().Transport))
+	if res := send(t, trusted, tlsSrv.URL); res.StatusCode != http.StatusNotFound {
+		t.Errorf("a trusted certificate: %+v", res)
+	}
+}
