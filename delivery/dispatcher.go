@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -15,6 +16,8 @@ const (
 	DefaultConcurrency = 16
 	DefaultPerEndpoint = 4
 	DefaultPoll        = time.Second
+
+	recordTimeout = 10 * time.Second // a store that hangs must not hold a worker (or shutdown) forever
 )
 
 // Dispatcher claims due deliveries from a Queue and attempts them, with at
@@ -36,7 +39,7 @@ type Dispatcher struct {
 	Lease time.Duration
 
 	Log   *slog.Logger // nil: slog.Default()
-	Clock coord.Clock  // dates claims; nil: coord.SystemClock
+	Clock coord.Clock  // dates claims (give the Sender the same, WithClock); nil: coord.SystemClock
 	// OnOutcome, if set, is called after each attempt is recorded (metrics).
 	OnOutcome func(Delivery, Outcome)
 
@@ -201,9 +204,16 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 			"attempt", dl.Attempt, "status", o.StatusCode, "error", o.Error, "outcome", string(o.State),
 			"next_attempt", o.NextAttempt)
 	}
+	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
+	defer cancel()
 	if err := r.Queue.Record(ctx, dl, o); err != nil {
-		// The lease will run out and the delivery be attempted again: at least once.
-		r.log.Error("webhook deliveries: record failed", "webhook", dl.WebhookID, "event_id", dl.EventID, "error", err)
+		// Either way the delivery is attempted again (at least once): by
+		// whoever holds the newer claim, or once this lease runs out.
+		level := slog.LevelError
+		if errors.Is(err, ErrStaleClaim) {
+			level = slog.LevelWarn
+		}
+		r.log.Log(ctx, level, "webhook deliveries: record failed", "webhook", dl.WebhookID, "event_id", dl.EventID, "error", err)
 		return
 	}
 	if r.OnOutcome != nil {

@@ -299,3 +299,35 @@ func TestADeliveryForAnEndpointNoLongerInTheCatalogFails(t *testing.T) {
 		t.Fatalf("outcomes %+v", got)
 	}
 }
+
+// staleQueue refuses every record, as a queue does once a lease ran out
+// and another replica claimed the delivery.
+type staleQueue struct {
+	*deliverytest.MemoryQueue
+	tried atomic.Int32
+}
+
+func (q *staleQueue) Record(context.Context, delivery.Delivery, delivery.Outcome) error {
+	q.tried.Add(1)
+	return delivery.ErrStaleClaim
+}
+
+func TestARecordRefusedAsStaleIsAWarningAndNotAnOutcome(t *testing.T) {
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
+	q := &staleQueue{MemoryQueue: deliverytest.NewMemoryQueue()}
+	q.Add("hook", "evt_1", body)
+	d := single(t, q, "hook", srv.URL)
+	d.Lease = time.Hour // no second claim within the test
+	var outcomes atomic.Int32
+	d.OnOutcome = func(delivery.Delivery, delivery.Outcome) { outcomes.Add(1) }
+	logs := start(t, d)
+	deadline := time.Now().Add(2 * time.Second)
+	for q.tried.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	if out := logs.String(); q.tried.Load() != 1 || !strings.Contains(out, "level=WARN") || !strings.Contains(out, "record failed") ||
+		strings.Contains(out, "level=ERROR") || outcomes.Load() != 0 {
+		t.Fatalf("%d records tried, %d outcomes, log %s", q.tried.Load(), outcomes.Load(), out)
+	}
+}
