@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net/url"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ const (
 	DefaultConcurrency = 16
 	DefaultPerEndpoint = 4
 	DefaultPoll        = time.Second
+	DefaultJitter      = 0.1
 
 	recordTimeout = 10 * time.Second // a store that hangs must not hold a worker (or shutdown) forever
 )
@@ -37,6 +39,11 @@ type Dispatcher struct {
 	// Lease is how long a claim holds; it must outlast an attempt and its
 	// Record. 0: twice the sender's timeout plus 30 s.
 	Lease time.Duration
+	// Jitter adds a random fraction (up to Jitter) to each retry's delay,
+	// so that retries after an outage do not arrive all at once, as the
+	// specification recommends. Only added: Retry-After and the schedule
+	// stay lower bounds. 0: DefaultJitter; negative: none.
+	Jitter float64
 
 	Log   *slog.Logger // nil: slog.Default()
 	Clock coord.Clock  // dates claims (give the Sender the same, WithClock); nil: coord.SystemClock
@@ -92,6 +99,7 @@ type runner struct {
 	sched                    Schedule
 	concurrency, perEndpoint int
 	poll, lease              time.Duration
+	jitter                   float64
 	log                      *slog.Logger
 	clock                    coord.Clock
 	endpoints                map[string]*coord.Webhook
@@ -105,7 +113,7 @@ type runner struct {
 
 func (d *Dispatcher) runner() *runner {
 	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpoint,
-		poll: d.Poll, lease: d.Lease, log: d.Log, clock: d.Clock,
+		poll: d.Poll, lease: d.Lease, jitter: d.Jitter, log: d.Log, clock: d.Clock,
 		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, done: make(chan struct{}, 1)}
 	if r.sched == nil {
 		r.sched = DefaultSchedule
@@ -121,6 +129,12 @@ func (d *Dispatcher) runner() *runner {
 	}
 	if r.lease <= 0 {
 		r.lease = 2*d.Sender.Timeout() + 30*time.Second
+	}
+	switch {
+	case r.jitter == 0:
+		r.jitter = DefaultJitter
+	case r.jitter < 0:
+		r.jitter = 0
 	}
 	if r.log == nil {
 		r.log = slog.Default()
@@ -195,6 +209,10 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 			host = u.Host
 		}
 		o = Decide(r.Sender.Send(ctx, w, dl.EventID, dl.Body), dl.Attempt, r.sched)
+		if o.State == Retrying && r.jitter > 0 {
+			delay := o.NextAttempt.Sub(o.AttemptedAt.Add(o.Latency))
+			o.NextAttempt = o.NextAttempt.Add(time.Duration(rand.Float64() * r.jitter * float64(delay)))
+		}
 	} else {
 		o = Outcome{State: Failed, AttemptedAt: r.clock.Now(), Error: "the webhook is no longer in the catalog"}
 	}

@@ -331,3 +331,36 @@ func TestARecordRefusedAsStaleIsAWarningAndNotAnOutcome(t *testing.T) {
 		t.Fatalf("%d records tried, %d outcomes, log %s", q.tried.Load(), outcomes.Load(), out)
 	}
 }
+
+func TestRetriesAreSpreadByJitterButNeverEarly(t *testing.T) {
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusInternalServerError) })
+	for _, c := range []struct {
+		jitter float64
+		spread bool
+	}{{0.5, true}, {-1, false}} {
+		q := deliverytest.NewMemoryQueue()
+		for i := range 20 {
+			q.Add("hook", fmt.Sprintf("evt_%d", i), body)
+		}
+		d := single(t, q, "hook", srv.URL)
+		d.Schedule = delivery.Schedule{10 * time.Second}
+		d.Jitter = c.jitter
+		d.PerEndpoint = 20
+		start(t, d)
+		got := q.Wait(20, 3*time.Second)
+		if len(got) != 20 {
+			t.Fatalf("jitter %v: %d outcomes", c.jitter, len(got))
+		}
+		distinct := map[time.Duration]bool{}
+		for _, o := range got {
+			delay := o.NextAttempt.Sub(o.AttemptedAt.Add(o.Latency))
+			if o.State != delivery.Retrying || delay < 10*time.Second || delay > 15*time.Second {
+				t.Fatalf("jitter %v: %+v, a delay of %v", c.jitter, o, delay)
+			}
+			distinct[delay] = true
+		}
+		if spread := len(distinct) > 1; spread != c.spread {
+			t.Fatalf("jitter %v: %d distinct delays", c.jitter, len(distinct))
+		}
+	}
+}
