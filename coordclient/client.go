@@ -11,7 +11,7 @@
 //	u, err := c.CreateTestUser(ctx, coordclient.Identity{Email: "driver@example.com"})
 //	_, err = u.SetVehicle(ctx, coordclient.Plate{Text: "AB C-123", Country: "us"})
 //	s, err := u.StartSession(ctx, "downtown-garage", nil)
-//	s, err = u.EndSession(ctx, "downtown-garage", *s.ID)
+//	s, err = u.EndSession(ctx, "downtown-garage", s.ID)
 //	fmt.Println(coordclient.FormatMoney(s.BillingInfo.Cost))
 package coordclient
 
@@ -132,12 +132,12 @@ type Identity struct {
 
 // CreateTestToken mints a JWT for a sandbox (test) user.
 func (c *Client) CreateTestToken(ctx context.Context, id Identity) (string, error) {
-	body := &models.TestJWTRequest{Email: &id.Email, Name: id.Name, ExternalUID: id.ExternalUID}
+	body := &models.TestJWTRequest{Email: id.Email, Name: id.Name, ExternalUID: id.ExternalUID}
 	ok, err := c.api.Testing.CreateTestJwtContext(ctx, testingops.NewCreateTestJwtParamsWithTimeout(c.timeout).WithBody(body), c.KeyAuth())
 	if err != nil {
 		return "", wrap("create_test_jwt", err)
 	}
-	return *ok.Payload.JwtToken, nil
+	return ok.Payload.JwtToken, nil
 }
 
 // CreateTestUser mints a test user's JWT and returns a client acting as them.

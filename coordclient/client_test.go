@@ -36,7 +36,7 @@ func lifecycle(t *testing.T, c *coordclient.Client, email string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err = u.EndSession(ctx, "downtown-garage", *s.ID); err != nil {
+	if s, err = u.EndSession(ctx, "downtown-garage", s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := coordclient.FormatMoney(s.BillingInfo.Cost); got != "USD 0.00" {
@@ -181,7 +181,7 @@ func TestRealUsersGetTokensFromTheServerToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *got.ExternalUID != "partner-42" || *got.Email != "real@example.com" || got.Name != "Rea L" || *got.Test {
+	if got.ExternalUID != "partner-42" || got.Email != "real@example.com" || got.Name != "Rea L" || *got.Test {
 		t.Fatalf("user %+v", got)
 	}
 	if _, err := u.TestLinkAccount(ctx, "gatepark", true); !coordclient.IsCode(err, "forbidden") {

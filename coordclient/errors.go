@@ -51,12 +51,9 @@ func wrap(op string, err error) error {
 	}
 	e := &Error{Status: ge.Code(), Message: http.StatusText(ge.Code()), resp: err}
 	if p := ge.GetPayload(); p != nil {
-		e.Details = p.Details
-		if p.Code != nil {
-			e.Code = *p.Code
-		}
-		if p.Message != nil {
-			e.Message = *p.Message
+		e.Code, e.Details = p.Code, p.Details
+		if p.Message != "" {
+			e.Message = p.Message
 		}
 	}
 	return fmt.Errorf("%s: %w", op, e)

@@ -24,25 +24,25 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("plate:", *v.LicensePlate.Text)
+	fmt.Println("plate:", v.LicensePlate.Text)
 
 	s, err := u.StartSession(ctx, "downtown-garage", &coordclient.StartOptions{ResourceID: "B-12"})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("started:", *s.Status, "at", s.ResourceID)
+	fmt.Println("started:", s.Status, "at", s.ResourceID)
 
-	s, err = u.Session(ctx, "downtown-garage", *s.ID) // poll for live state
+	s, err = u.Session(ctx, "downtown-garage", s.ID) // poll for live state
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("polled:", *s.Status)
+	fmt.Println("polled:", s.Status)
 
-	s, err = u.EndSession(ctx, "downtown-garage", *s.ID)
+	s, err = u.EndSession(ctx, "downtown-garage", s.ID)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("ended:", *s.Status, "cost", coordclient.FormatMoney(s.BillingInfo.Cost))
+	fmt.Println("ended:", s.Status, "cost", coordclient.FormatMoney(s.BillingInfo.Cost))
 	// Output:
 	// plate: abc123
 	// started: active at B-12
@@ -69,13 +69,13 @@ func ExampleUserClient_SimulateRedemption() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("created:", *s.Status, "barcode format", *s.RedemptionInfo.Barcode.Format)
+	fmt.Println("created:", s.Status, "barcode format", s.RedemptionInfo.Barcode.Format)
 
-	s, err = u.SimulateRedemption(ctx, "riverside-lot", *s.ID, 0)
+	s, err = u.SimulateRedemption(ctx, "riverside-lot", s.ID, 0)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("after the gates:", *s.Status, "cost", coordclient.FormatMoney(s.BillingInfo.Cost))
+	fmt.Println("after the gates:", s.Status, "cost", coordclient.FormatMoney(s.BillingInfo.Cost))
 	// Output:
 	// created: pending barcode format aztec
 	// after the gates: ended cost USD 0.00

@@ -50,7 +50,7 @@ type Plate struct {
 
 // SetVehicle sets the user's vehicle and returns it as stored.
 func (u *UserClient) SetVehicle(ctx context.Context, p Plate) (*models.Vehicle, error) {
-	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: &p.Text, Country: &p.Country, Subdivision: p.Subdivision}}
+	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: p.Text, Country: p.Country, Subdivision: p.Subdivision}}
 	ok, err := u.c.api.Users.PutVehicleContext(ctx, users.NewPutVehicleParamsWithTimeout(u.c.timeout).WithBody(body), u.Auth())
 	if err != nil {
 		return nil, wrap("put_vehicle", err)
@@ -159,7 +159,7 @@ func (u *UserClient) SimulateRedemption(ctx context.Context, location string, id
 // as the demo permission page's Allow (or Deny) would.
 func (u *UserClient) TestLinkAccount(ctx context.Context, systemID string, linked bool) (*models.LinkedAccount, error) {
 	p := testingops.NewTestLinkUserAccountParamsWithTimeout(u.c.timeout).
-		WithBody(&models.LinkedAccount{SystemID: &systemID, LinkedAccount: &linked})
+		WithBody(&models.LinkedAccount{SystemID: systemID, LinkedAccount: &linked})
 	ok, err := u.c.api.Testing.TestLinkUserAccountContext(ctx, p, u.Auth())
 	if err != nil {
 		return nil, wrap("test_link_user_account", err)

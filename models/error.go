@@ -23,7 +23,7 @@ type Error struct {
 	//
 	// Example: active_session_exists
 	// Required: true
-	Code *string `json:"code"`
+	Code string `json:"code"`
 
 	// More about the error (e.g. the missing requirements, the open session).
 	Details []string `json:"details,omitempty"`
@@ -31,7 +31,7 @@ type Error struct {
 	// A human-readable explanation.
 	// Example: the user already has an open session
 	// Required: true
-	Message *string `json:"message"`
+	Message string `json:"message"`
 }
 
 // Validate validates this error
@@ -54,7 +54,7 @@ func (m *Error) Validate(formats strfmt.Registry) error {
 
 func (m *Error) validateCode(formats strfmt.Registry) error {
 
-	if err := validate.Required("code", "body", m.Code); err != nil {
+	if err := validate.RequiredString("code", "body", m.Code); err != nil {
 		return err
 	}
 
@@ -63,7 +63,7 @@ func (m *Error) validateCode(formats strfmt.Registry) error {
 
 func (m *Error) validateMessage(formats strfmt.Registry) error {
 
-	if err := validate.Required("message", "body", m.Message); err != nil {
+	if err := validate.RequiredString("message", "body", m.Message); err != nil {
 		return err
 	}
 

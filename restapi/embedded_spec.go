@@ -830,6 +830,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -837,7 +838,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -864,6 +866,7 @@ func init() {
         "code": {
           "description": "A stable, machine-readable code: ` + "`" + `invalid_request` + "`" + `, ` + "`" + `validation_failed` + "`" + `, ` + "`" + `unauthorized` + "`" + `,\n` + "`" + `forbidden` + "`" + `, ` + "`" + `not_found` + "`" + `, ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `active_session_exists` + "`" + `, ` + "`" + `physical_checkout` + "`" + `,\n` + "`" + `not_redeemable` + "`" + `, ` + "`" + `location_not_transactable` + "`" + `, ` + "`" + `requirements_not_met` + "`" + `, ` + "`" + `linking_unavailable` + "`" + `,\n` + "`" + `payload_too_large` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `, ` + "`" + `unavailable` + "`" + `, ` + "`" + `internal` + "`" + `.\n",
           "type": "string",
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -877,6 +880,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -894,6 +898,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -901,6 +906,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -919,7 +925,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -936,6 +943,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -949,6 +957,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -971,6 +980,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -988,6 +998,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -1001,7 +1012,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -1032,6 +1044,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -1073,6 +1086,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -1087,6 +1101,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
         }
       }
@@ -1126,11 +1141,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -1154,12 +1171,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -1211,7 +1230,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -1237,6 +1257,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1275,7 +1296,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -1325,11 +1347,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -1349,7 +1373,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"
@@ -2627,6 +2652,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -2634,7 +2660,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -2661,6 +2688,7 @@ func init() {
         "code": {
           "description": "A stable, machine-readable code: ` + "`" + `invalid_request` + "`" + `, ` + "`" + `validation_failed` + "`" + `, ` + "`" + `unauthorized` + "`" + `,\n` + "`" + `forbidden` + "`" + `, ` + "`" + `not_found` + "`" + `, ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `active_session_exists` + "`" + `, ` + "`" + `physical_checkout` + "`" + `,\n` + "`" + `not_redeemable` + "`" + `, ` + "`" + `location_not_transactable` + "`" + `, ` + "`" + `requirements_not_met` + "`" + `, ` + "`" + `linking_unavailable` + "`" + `,\n` + "`" + `payload_too_large` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `, ` + "`" + `unavailable` + "`" + `, ` + "`" + `internal` + "`" + `.\n",
           "type": "string",
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -2674,6 +2702,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -2691,6 +2720,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -2698,6 +2728,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -2716,7 +2747,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -2733,6 +2765,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -2746,6 +2779,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -2768,6 +2802,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -2785,6 +2820,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -2798,7 +2834,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -2829,6 +2866,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -2870,6 +2908,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -2884,6 +2923,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
         }
       }
@@ -2923,11 +2963,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -2951,12 +2993,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -3008,7 +3052,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -3034,6 +3079,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -3072,7 +3118,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -3122,11 +3169,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -3146,7 +3195,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"

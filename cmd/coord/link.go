@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strconv"
 )
 
 // linkCmd links the user's account with a system: it prints the URL to
@@ -50,7 +51,7 @@ func (c *linkCmd) Execute([]string) error {
 		return printJSON(c.app.stdout, linked)
 	}
 	t := newTable(c.app.stdout)
-	t.row("system", str(linked.SystemID))
-	t.row("linked", boolStr(linked.LinkedAccount))
+	t.row("system", linked.SystemID)
+	t.row("linked", strconv.FormatBool(linked.GetLinkedAccount()))
 	return t.flush()
 }

@@ -53,7 +53,7 @@ func (c *loginCmd) Execute([]string) error {
 		kind = "test user"
 	}
 	t := newTable(c.app.stdout)
-	t.row("logged in", str(user.Email)+" ("+kind+")")
+	t.row("logged in", user.Email+" ("+kind+")")
 	t.row("user", user.UserID.String())
 	t.row("token", path)
 	return t.flush()

@@ -130,9 +130,9 @@ func (a *app) printSession(s *models.Session) error {
 		return printJSON(a.stdout, s)
 	}
 	t := newTable(a.stdout)
-	t.row("session", strconv.FormatInt(*s.ID, 10))
-	t.row("location", str(s.LocationID))
-	t.row("status", str(s.Status))
+	t.row("session", strconv.FormatInt(s.ID, 10))
+	t.row("location", s.LocationID)
+	t.row("status", s.Status)
 	t.row("started", when(s.StartTime))
 	t.row("ended", when(s.EndTime))
 	t.row("cost", cost(s))
@@ -140,7 +140,7 @@ func (a *app) printSession(s *models.Session) error {
 		t.row("resource", s.ResourceID)
 	}
 	if r := s.RedemptionInfo; r != nil && r.Barcode != nil {
-		t.row("barcode", fmt.Sprintf("%s (%s)", str(r.Barcode.Data), str(r.Barcode.Format)))
+		t.row("barcode", fmt.Sprintf("%s (%s)", r.Barcode.Data, r.Barcode.Format))
 	}
 	return t.flush()
 }
@@ -156,7 +156,7 @@ func (a *app) printChange(s *models.Session) error {
 		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
 		return err
 	}
-	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), *s.ID, str(s.Status))
+	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), s.ID, s.Status)
 	if c := cost(s); c != "" {
 		line += "  " + c
 	}

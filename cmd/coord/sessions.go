@@ -31,7 +31,7 @@ func (c *sessionsCmd) Execute([]string) error {
 	t := newTable(c.app.stdout)
 	t.row("ID", "LOCATION", "STATUS", "STARTED", "ENDED", "COST")
 	for _, s := range list {
-		t.row(strconv.FormatInt(*s.ID, 10), str(s.LocationID), str(s.Status), when(s.StartTime), when(s.EndTime), cost(s))
+		t.row(strconv.FormatInt(s.ID, 10), s.LocationID, s.Status, when(s.StartTime), when(s.EndTime), cost(s))
 	}
 	return t.flush()
 }

@@ -28,10 +28,10 @@ func (c *userCmd) Execute([]string) error {
 	}
 	t := newTable(c.app.stdout)
 	t.row("user", user.UserID.String())
-	t.row("email", str(user.Email))
+	t.row("email", user.Email)
 	t.row("name", user.Name)
-	t.row("external uid", str(user.ExternalUID))
-	t.row("test", strconv.FormatBool(user.Test != nil && *user.Test))
+	t.row("external uid", user.ExternalUID)
+	t.row("test", strconv.FormatBool(user.GetTest()))
 	t.row("vehicle", plate(user.Vehicle))
 	if err := t.flush(); err != nil {
 		return err
@@ -40,7 +40,7 @@ func (c *userCmd) Execute([]string) error {
 	t = newTable(c.app.stdout)
 	t.row("SYSTEM", "LINKED", "TRANSACTABLE", "MISSING")
 	for _, s := range user.TransactableSystems {
-		t.row(str(s.SystemID), boolStr(s.LinkedAccount), boolStr(s.Transactable), strings.Join(s.MissingRequirements, ","))
+		t.row(s.SystemID, strconv.FormatBool(s.GetLinkedAccount()), strconv.FormatBool(s.GetTransactable()), strings.Join(s.MissingRequirements, ","))
 	}
 	return t.flush()
 }
@@ -81,13 +81,9 @@ func plate(v *models.Vehicle) string {
 		return ""
 	}
 	lp := v.LicensePlate
-	region := str(lp.Country)
+	region := lp.Country
 	if lp.Subdivision != "" {
 		region += "-" + lp.Subdivision
 	}
-	return str(lp.Text) + " (" + region + ")"
-}
-
-func boolStr(b *bool) string {
-	return strconv.FormatBool(b != nil && *b)
+	return lp.Text + " (" + region + ")"
 }
