@@ -70,7 +70,7 @@ func TestSessionsListsNewestFirstByLocationAndPage(t *testing.T) {
 		{"the next page", &coordclient.ListOptions{Limit: 2, BeforeID: ids[1]}, []int64{ids[0]}},
 		{"another location", &coordclient.ListOptions{Location: "riverside-lot"}, nil},
 	} {
-		got, err := u.Sessions(ctx, tc.opts)
+		got, err := u.SessionPage(ctx, tc.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}

@@ -21,7 +21,7 @@ func (c *sessionsCmd) Execute([]string) error {
 	}
 	ctx, stop := c.app.context()
 	defer stop()
-	list, err := u.Sessions(ctx, &coordclient.ListOptions{Location: c.Location, Limit: c.Limit, BeforeID: c.Before})
+	list, err := u.SessionPage(ctx, &coordclient.ListOptions{Location: c.Location, Limit: c.Limit, BeforeID: c.Before})
 	if err != nil {
 		return err
 	}
