@@ -1,0 +1,192 @@
+// Package coordtest runs the real Coord Users API inside a Go test, for the
+// tests of programs built on coordclient: the server's own handler over a
+// SQLite database in the test's temporary directory, with the demo catalog
+// (or a given one), served on a loopback port and stopped by t.Cleanup. No
+// binary, no configuration, no network beyond loopback.
+//
+//	func TestCheckout(t *testing.T) {
+//		srv := coordtest.NewServer(t)
+//		u, err := srv.Client.CreateTestUser(ctx, coordclient.Identity{Email: "driver@example.com"})
+//		...
+//	}
+package coordtest
+
+import (
+	"context"
+	"crypto/rand"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/catalog"
+	"github.com/coordapi/coord/coordclient"
+	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/sqlite"
+	"github.com/coordapi/coord/token"
+)
+
+// Server is a running API for one test.
+type Server struct {
+	// URL is the base URL to give coordclient.New (or any HTTP client).
+	URL string
+	// AccessKey is the first partner's access key ("demo-access-key" in
+	// the demo catalog).
+	AccessKey string
+	// Client is a coordclient.Client for URL and AccessKey.
+	Client *coordclient.Client
+	// Catalog is what the server serves: partners, systems, locations, prices.
+	Catalog *coord.Catalog
+
+	t      testing.TB
+	dbPath string
+	addr   string
+	tokens *token.Tokens
+
+	mu      sync.Mutex
+	running *running
+}
+
+// running is one life of the server, between Start and Stop.
+type running struct {
+	http  *http.Server
+	store *sqlite.DB
+	done  chan struct{}
+}
+
+// Option configures NewServer.
+type Option func(*config)
+
+type config struct {
+	catalog    *coord.Catalog
+	clientOpts []coordclient.Option
+}
+
+// WithCatalog serves cat instead of the demo catalog.
+func WithCatalog(cat *coord.Catalog) Option { return func(c *config) { c.catalog = cat } }
+
+// WithClientOptions configures Server.Client (retries, timeout, User-Agent).
+func WithClientOptions(opts ...coordclient.Option) Option {
+	return func(c *config) { c.clientOpts = append(c.clientOpts, opts...) }
+}
+
+// NewServer starts the API for t and stops it when t ends.
+func NewServer(t testing.TB, opts ...Option) *Server {
+	t.Helper()
+	cfg := config{catalog: catalog.Demo()}
+	for _, opt := range opts {
+		opt(&cfg)
+	}
+	if len(cfg.catalog.Partners) == 0 {
+		t.Fatal("coordtest: the catalog has no partner, so no access key")
+	}
+	tokens, err := token.New([]byte(rand.Text()+rand.Text()), time.Hour)
+	if err != nil {
+		t.Fatalf("coordtest: %v", err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("coordtest: %v", err)
+	}
+	s := &Server{
+		URL:       "http://" + ln.Addr().String(),
+		AccessKey: cfg.catalog.Partners[0].AccessKeys[0],
+		Catalog:   cfg.catalog,
+		t:         t,
+		dbPath:    filepath.Join(t.TempDir(), "coord.db"),
+		addr:      ln.Addr().String(),
+		tokens:    tokens,
+	}
+	if s.Client, err = coordclient.New(s.URL, s.AccessKey, cfg.clientOpts...); err != nil {
+		ln.Close()
+		t.Fatalf("coordtest: %v", err)
+	}
+	if err := s.serve(ln); err != nil {
+		t.Fatalf("coordtest: %v", err)
+	}
+	t.Cleanup(s.Stop)
+	return s
+}
+
+// Stop stops the server as a crash would look to a client: open
+// connections are closed and new ones refused. The database stays, for
+// Start. Stopping a stopped server does nothing.
+func (s *Server) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running == nil {
+		return
+	}
+	r := s.running
+	s.running = nil
+	_ = r.http.Close()
+	<-r.done
+	_ = r.store.Close()
+}
+
+// Start starts a stopped server again, on the same address and database:
+// with Stop, a restart in the middle of a client's calls.
+func (s *Server) Start() {
+	s.t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.running != nil {
+		return
+	}
+	ln, err := net.Listen("tcp", s.addr)
+	if err != nil {
+		s.t.Errorf("coordtest: restart on %s: %v", s.addr, err)
+		return
+	}
+	if err := s.serveLocked(ln); err != nil {
+		s.t.Errorf("coordtest: restart: %v", err)
+	}
+}
+
+func (s *Server) serve(ln net.Listener) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.serveLocked(ln)
+}
+
+// serveLocked opens the database and serves the real handler on ln.
+func (s *Server) serveLocked(ln net.Listener) error {
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, s.dbPath)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	svc := &coord.Service{Store: store, Catalog: s.Catalog, Tokens: s.tokens, Now: time.Now, PendingTTL: 30 * time.Minute}
+	handler, err := newHandler(svc, store)
+	if err != nil {
+		ln.Close()
+		store.Close()
+		return err
+	}
+	r := &running{http: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}, store: store, done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		_ = r.http.Serve(ln)
+	}()
+	s.running = r
+	return nil
+}
+
+// newHandler is the API as users-server serves it, logging nowhere.
+func newHandler(svc *coord.Service, store *sqlite.DB) (http.Handler, error) {
+	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		return nil, err
+	}
+	if err := httpapi.Register(api, deps); err != nil {
+		return nil, err
+	}
+	return httpapi.Handler(api, deps, store.Ping), nil
+}
