@@ -12,20 +12,18 @@ import (
 // in its errors ("Get \"http://host/v1/users/systems?access_key=...\": dial tcp ...").
 type redactor struct{ secrets []string }
 
-// queryInURL is a query string inside a quoted URL of an error message.
-var queryInURL = regexp.MustCompile(`\?[^\s"']*`)
+// queryString is a URL's query inside a message: a "?" then, before any
+// space or quote, a name=value pair ("...?access_key=...&jwt=...").
+var queryString = regexp.MustCompile(`\?[^\s"'?]*=[^\s"']*`)
 
-// text is s with every secret, and every URL's query, replaced.
+// text is s with every secret, and every query string, replaced.
 func (r redactor) text(s string) string {
 	for _, secret := range r.secrets {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
 		}
 	}
-	if strings.Contains(s, "://") {
-		s = queryInURL.ReplaceAllString(s, "?[redacted]")
-	}
-	return s
+	return queryString.ReplaceAllString(s, "?[redacted]")
 }
 
 // err is err with its URL's query dropped and any secret taken out of its

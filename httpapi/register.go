@@ -46,6 +46,7 @@ func Register(api *operations.UsersAPI, d Deps) error {
 	api.SessionsEndSessionHandler = endSession{svc}
 	api.TestingSimulateRedemptionHandler = simulateRedemption{svc}
 	api.SystemsListSystemsHandler = newListSystems(svc.Catalog)
+	api.SystemsGetQuoteHandler = getQuote{svc}
 
 	registerUsers(api, svc)
 	if err := api.Validate(); err != nil {

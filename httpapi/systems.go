@@ -34,14 +34,19 @@ func systemModel(s *coord.System) *models.System {
 	for _, l := range s.Locations {
 		lname, tz := l.Name, l.TimeZone
 		lm := &models.Location{ID: l.ID, Name: &lname, TimeZone: &tz, OnlineAccessType: string(l.AccessType)}
-		if p := l.Price; p != nil {
-			grace := int32(p.GraceM)
-			lm.Price = &models.Price{Rate: moneyModel(p.Rate), RatePeriodMinutes: int32(p.RatePeriodM), IncrementMinutes: int32(p.IncrementM), GraceMinutes: &grace}
-			if p.MaxCost != nil {
-				lm.Price.MaxCost = moneyModel(*p.MaxCost)
-			}
+		if l.Price != nil {
+			lm.Price = priceModel(*l.Price)
 		}
 		m.Locations = append(m.Locations, lm)
+	}
+	return m
+}
+
+func priceModel(p coord.Price) *models.Price {
+	grace := int32(p.GraceM)
+	m := &models.Price{Rate: moneyModel(p.Rate), RatePeriodMinutes: int32(p.RatePeriodM), IncrementMinutes: int32(p.IncrementM), GraceMinutes: &grace}
+	if p.MaxCost != nil {
+		m.MaxCost = moneyModel(*p.MaxCost)
 	}
 	return m
 }

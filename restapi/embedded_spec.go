@@ -530,6 +530,85 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "$ref": "#/parameters/location_id"
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -1103,6 +1182,40 @@ func init() {
           "x-go-name": "RatePeriodMinutes",
           "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -2226,6 +2339,107 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "401": {
+            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "404": {
+            "description": "No such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "422": {
+            "description": "The request is well-formed but fails validation or a business rule.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "default": {
+            "description": "Any other error, in the same shape.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "maxLength": 64,
+          "minLength": 1,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+          "type": "string",
+          "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
+          "name": "location_id",
+          "in": "path",
+          "required": true
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -2925,6 +3139,40 @@ func init() {
           "x-go-name": "RatePeriodMinutes",
           "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },

@@ -41,7 +41,7 @@ func (c *loginCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	path, err := saveToken(u.Token())
+	path, err := saveToken(c.app.opts.URL, u.Token())
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func (c *loginCmd) Execute([]string) error {
 		return printJSON(c.app.stdout, map[string]any{"jwt_token": u.Token(), "token_file": path, "user": user})
 	}
 	kind := "real user"
-	if *user.Test {
+	if user.GetTest() {
 		kind = "test user"
 	}
 	t := newTable(c.app.stdout)

@@ -15,8 +15,20 @@ type sessionCmd struct{}
 
 // sessionRef names a session on the command line: LOCATION ID.
 type sessionRef struct {
-	Location string `positional-arg-name:"LOCATION" required:"yes"`
-	ID       int64  `positional-arg-name:"ID" required:"yes"`
+	Location string    `positional-arg-name:"LOCATION" required:"yes"`
+	ID       sessionID `positional-arg-name:"ID" required:"yes"`
+}
+
+// sessionID is a session id argument: a positive number, else a usage error.
+type sessionID int64
+
+func (id *sessionID) UnmarshalFlag(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		return usageError(fmt.Sprintf("ID must be a session id (a positive number, as coord session start prints it), not %q", s))
+	}
+	*id = sessionID(n)
+	return nil
 }
 
 // sessionStartCmd starts a session at a location.
@@ -62,14 +74,14 @@ func (c *sessionGetCmd) Execute([]string) error {
 	ctx, stop := c.app.context()
 	defer stop()
 	if !c.Watch {
-		s, err := u.Session(ctx, c.Args.Location, c.Args.ID)
+		s, err := u.Session(ctx, c.Args.Location, int64(c.Args.ID))
 		if err != nil {
 			return err
 		}
 		return c.app.printSession(s)
 	}
 	var printErr error
-	_, err = u.Watch(ctx, c.Args.Location, c.Args.ID, c.Interval, func(s *models.Session) {
+	_, err = u.Watch(ctx, c.Args.Location, int64(c.Args.ID), c.Interval, func(s *models.Session) {
 		if printErr == nil {
 			printErr = c.app.printChange(s)
 		}
@@ -96,7 +108,7 @@ func (c *sessionEndCmd) Execute([]string) error {
 	}
 	ctx, stop := c.app.context()
 	defer stop()
-	s, err := u.EndSession(ctx, c.Args.Location, c.Args.ID)
+	s, err := u.EndSession(ctx, c.Args.Location, int64(c.Args.ID))
 	if err != nil {
 		return err
 	}
@@ -117,7 +129,7 @@ func (c *sessionRedeemCmd) Execute([]string) error {
 	}
 	ctx, stop := c.app.context()
 	defer stop()
-	s, err := u.SimulateRedemption(ctx, c.Args.Location, c.Args.ID, c.Minutes)
+	s, err := u.SimulateRedemption(ctx, c.Args.Location, int64(c.Args.ID), c.Minutes)
 	if err != nil {
 		return err
 	}

@@ -45,8 +45,22 @@ func (c *userCmd) Execute([]string) error {
 	return t.flush()
 }
 
-// vehicleCmd groups the vehicle commands.
-type vehicleCmd struct{}
+// vehicleCmd shows the user's vehicle, and groups the vehicle commands.
+type vehicleCmd struct{ app *app }
+
+func (c *vehicleCmd) Execute([]string) error {
+	u, err := c.app.user()
+	if err != nil {
+		return err
+	}
+	ctx, stop := c.app.context()
+	defer stop()
+	user, err := u.User(ctx)
+	if err != nil {
+		return err
+	}
+	return c.app.printVehicle(user.Vehicle)
+}
 
 // vehicleSetCmd sets the user's vehicle.
 type vehicleSetCmd struct {
@@ -67,10 +81,15 @@ func (c *vehicleSetCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	if c.app.opts.JSON {
-		return printJSON(c.app.stdout, v)
+	return c.app.printVehicle(v)
+}
+
+// printVehicle prints the vehicle (nil: none set yet), or it as JSON.
+func (a *app) printVehicle(v *models.Vehicle) error {
+	if a.opts.JSON {
+		return printJSON(a.stdout, v)
 	}
-	t := newTable(c.app.stdout)
+	t := newTable(a.stdout)
 	t.row("vehicle", plate(v))
 	return t.flush()
 }
