@@ -142,7 +142,7 @@ func TestErrorsCarryStatusCodeMessageDetailsAndTheGeneratedResponse(t *testing.T
 func TestTransportErrorsNameTheOperation(t *testing.T) {
 	ts := httptest.NewServer(http.NotFoundHandler())
 	ts.Close() // nothing listens there any more
-	_, err := newClient(t, ts.URL).Systems(context.Background())
+	_, err := newClient(t, ts.URL, fast).Systems(context.Background())
 	var e *coordclient.Error
 	if err == nil || errors.As(err, &e) || !strings.HasPrefix(err.Error(), "list_systems: ") {
 		t.Fatalf("got %v", err)

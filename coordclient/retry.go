@@ -2,6 +2,8 @@ package coordclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"math/rand/v2"
 	"net"
@@ -100,7 +102,7 @@ func retryable(req *http.Request, res *http.Response, err error) bool {
 		return false
 	}
 	if err != nil {
-		return refused(err) || replaySafe(req)
+		return !untrusted(err) && (refused(err) || replaySafe(req))
 	}
 	switch res.StatusCode {
 	case http.StatusTooManyRequests:
@@ -116,6 +118,16 @@ func retryable(req *http.Request, res *http.Response, err error) bool {
 func refused(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// untrusted reports whether err is the server's certificate failing
+// verification, which no retry changes.
+func untrusted(err error) bool {
+	var verify *tls.CertificateVerificationError
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	return errors.As(err, &verify) || errors.As(err, &unknown) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 // replaySafe reports whether sending req twice has the effect of sending it once.
