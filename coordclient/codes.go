@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"errors"
 	"strconv"
+
+	"github.com/coordapi/coord/models"
 )
 
 // OpenSessionID is the id of the user's open session when err says a new
@@ -16,7 +18,7 @@ import (
 //	}
 func OpenSessionID(err error) (int64, bool) {
 	var e *Error
-	if !errors.As(err, &e) || e.Code != codeActiveSessionExists || len(e.Details) == 0 {
+	if !errors.As(err, &e) || e.Code != models.ErrorCodeActiveSessionExists || len(e.Details) == 0 {
 		return 0, false
 	}
 	id, perr := strconv.ParseInt(e.Details[0], 10, 64)
@@ -28,7 +30,7 @@ func OpenSessionID(err error) (int64, bool) {
 // "vehicle.license_plate.text" (SetVehicle) or "linked_account" (LinkURL).
 func MissingRequirements(err error) ([]string, bool) {
 	var e *Error
-	if !errors.As(err, &e) || e.Code != codeRequirementsNotMet {
+	if !errors.As(err, &e) || e.Code != models.ErrorCodeRequirementsNotMet {
 		return nil, false
 	}
 	return e.Details, true
@@ -37,9 +39,3 @@ func MissingRequirements(err error) ([]string, bool) {
 // newIdempotencyKey names one logical call, so that the server can tell a
 // retry of it from a new call.
 func newIdempotencyKey() string { return "coordclient-" + rand.Text() }
-
-// The codes the typed helpers read.
-const (
-	codeActiveSessionExists = "active_session_exists"
-	codeRequirementsNotMet  = "requirements_not_met"
-)

@@ -14,7 +14,7 @@ import (
 // *sessions.PostSessionConflict), so errors.As finds either.
 type Error struct {
 	Status    int      // the HTTP status
-	Code      string   // stable and machine-readable: "active_session_exists", "not_found", ...
+	Code      string   // stable and machine-readable: a models.ErrorCode constant (models.ErrorCodeNotFound, ...)
 	Message   string   // for humans
 	Details   []string // e.g. the missing requirements, the id of the open session
 	RequestID string   // the response's X-Request-Id: quote it when asking about this error
@@ -31,7 +31,10 @@ func (e *Error) Error() string {
 // Unwrap returns the generated error response.
 func (e *Error) Unwrap() error { return e.resp }
 
-// IsCode reports whether err is (or wraps) an API error with this code.
+// IsCode reports whether err is (or wraps) an API error with this code:
+// one of the models.ErrorCode constants, generated from the spec's enum.
+//
+//	if coordclient.IsCode(err, models.ErrorCodeRequirementsNotMet) { ... }
 func IsCode(err error, code string) bool {
 	var e *Error
 	return errors.As(err, &e) && e.Code == code

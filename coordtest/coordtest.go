@@ -82,8 +82,8 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	for _, opt := range opts {
 		opt(&cfg)
 	}
-	if len(cfg.catalog.Partners) == 0 {
-		t.Fatal("coordtest: the catalog has no partner, so no access key")
+	if len(cfg.catalog.Partners) == 0 || len(cfg.catalog.Partners[0].AccessKeys) == 0 {
+		t.Fatal("coordtest: the catalog's first partner has no access key")
 	}
 	tokens, err := token.New([]byte(rand.Text()+rand.Text()), time.Hour)
 	if err != nil {
