@@ -119,7 +119,10 @@ func TestEnvironmentConfiguresTheServer(t *testing.T) {
 
 func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
 	t.Setenv("COORD_READ_TIMEOUT", "7s")
-	t.Setenv("COORD_SCHEME", "http,unix")
+	t.Setenv("COORD_SCHEME", "http,https")
+	t.Setenv("COORD_TLS_CERTIFICATE", "cert.pem")
+	t.Setenv("COORD_TLS_KEY", "key.pem") // the COORD_<FLAG> rule, not the generated TLS_PRIVATE_KEY
+	t.Setenv("COORD_TLS_CA", "ca.pem")
 	t.Setenv("COORD_GRACEFUL_TIMEOUT", "9s")
 	api, err := httpapi.NewAPI()
 	if err != nil {
@@ -132,10 +135,41 @@ func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
 	if s.ReadTimeout != 7*time.Second || s.GracefulTimeout != 9*time.Second {
 		t.Errorf("read timeout %v, graceful timeout %v", s.ReadTimeout, s.GracefulTimeout)
 	}
-	if strings.Join(s.EnabledListeners, ",") != "http,unix" {
+	if strings.Join(s.EnabledListeners, ",") != "http,https" {
 		t.Errorf("listeners %v", s.EnabledListeners)
+	}
+	if s.TLSCertificateKey != "key.pem" || s.TLSCACertificate != "ca.pem" {
+		t.Errorf("COORD_TLS_KEY %q, COORD_TLS_CA %q", s.TLSCertificateKey, s.TLSCACertificate)
 	}
 	if s.WriteTimeout != 30*time.Second {
 		t.Errorf("default write timeout %v, want 30s", s.WriteTimeout)
+	}
+}
+
+// --help says what the binary does: the generated TLS flags' variables are
+// COORD_<FLAG> too, no default contradicts another, and no flag is shown
+// that nothing reads.
+func TestHelpHasNoContradictions(t *testing.T) {
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help strings.Builder
+	if _, _, err := parseOptions(api, []string{"--help"}, &help); err != errHelp {
+		t.Fatalf("--help: %v", err)
+	}
+	out := help.String()
+	for _, bad := range []string{"random value", "socket-path", "defaults to the schemes", "TLS_PRIVATE_KEY", "TLS_CA_CERTIFICATE"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("--help says %q:\n%s", bad, out)
+		}
+	}
+	for _, want := range []string{"[$COORD_TLS_KEY]", "[$COORD_TLS_CA]"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("--help lacks %s", want)
+		}
+	}
+	if _, _, err := parseOptions(api, []string{"--scheme", "unix"}, io.Discard); err == nil {
+		t.Error("--scheme unix was accepted, with no socket to listen on")
 	}
 }
