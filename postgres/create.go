@@ -168,7 +168,7 @@ func (db *DB) openConflict(ctx context.Context, uid pgtype.UUID, now time.Time) 
 		}
 		return errRetry
 	}
-	return coord.Errorf(coord.EActiveSessionExists, "the user already has an open session").
+	return coord.Errorf(coord.EActiveSessionExists, "the user already has open session %d", r.ID).
 		WithDetails(strconv.FormatInt(r.ID, 10))
 }
 

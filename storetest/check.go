@@ -90,6 +90,10 @@ func (e *env) wantActiveExists(err error, open *coord.Session) {
 	if want := fmt.Sprint(open.ID); len(ce.Details) == 0 || ce.Details[0] != want {
 		e.Errorf("Details = %q, want [%q]", ce.Details, want)
 	}
+	// Both stores word it alike: the README quotes it.
+	if want := fmt.Sprintf("the user already has open session %d", open.ID); ce.Message != want {
+		e.Errorf("Message = %q, want %q", ce.Message, want)
+	}
 }
 
 // at is a pointer to t, for building expected sessions.
