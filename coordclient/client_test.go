@@ -150,18 +150,8 @@ func TestTransportErrorsNameTheOperation(t *testing.T) {
 }
 
 func TestRequestsTimeOut(t *testing.T) {
-	release := make(chan struct{})
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-r.Context().Done():
-		case <-release:
-		}
-	}))
-	t.Cleanup(ts.Close)
-	t.Cleanup(func() { close(release) })
-
 	start := time.Now()
-	_, err := newClient(t, ts.URL, coordclient.WithTimeout(50*time.Millisecond)).Systems(context.Background())
+	_, err := newClient(t, hanging(t), coordclient.WithTimeout(50*time.Millisecond)).Systems(context.Background())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("got %v, want a deadline error", err)
 	}

@@ -13,13 +13,7 @@ import (
 type userCmd struct{ app *app }
 
 func (c *userCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
-	user, err := u.User(ctx)
+	user, err := c.app.currentUser()
 	if err != nil {
 		return err
 	}
@@ -49,17 +43,22 @@ func (c *userCmd) Execute([]string) error {
 type vehicleCmd struct{ app *app }
 
 func (c *vehicleCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
-	user, err := u.User(ctx)
+	user, err := c.app.currentUser()
 	if err != nil {
 		return err
 	}
 	return c.app.printVehicle(user.Vehicle)
+}
+
+// currentUser fetches the logged-in user.
+func (a *app) currentUser() (*models.User, error) {
+	u, err := a.user()
+	if err != nil {
+		return nil, err
+	}
+	ctx, stop := a.context()
+	defer stop()
+	return u.User(ctx)
 }
 
 // vehicleSetCmd sets the user's vehicle.
