@@ -10,3 +10,12 @@ func (m *LinkedAccount) GetLinkedAccount() bool {
 	}
 	return *m.LinkedAccount
 }
+
+// GetSystemID returns the system_id field, or its zero value when m is nil.
+func (m *LinkedAccount) GetSystemID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.SystemID
+}

@@ -2,6 +2,15 @@
 
 package models
 
+// GetID returns the id field, or its zero value when m is nil.
+func (m *Location) GetID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.ID
+}
+
 // GetName returns the name field, or its zero value when it or m is nil.
 func (m *Location) GetName() string {
 	if m == nil || m.Name == nil {
@@ -9,6 +18,15 @@ func (m *Location) GetName() string {
 		return zero
 	}
 	return *m.Name
+}
+
+// GetOnlineAccessType returns the online_access_type field, or its zero value when m is nil.
+func (m *Location) GetOnlineAccessType() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.OnlineAccessType
 }
 
 // GetPrice returns the price field, or nil when it or m is nil.

@@ -10,3 +10,12 @@ func (m *Money) GetAmount() int64 {
 	}
 	return *m.Amount
 }
+
+// GetCurrency returns the currency field, or its zero value when m is nil.
+func (m *Money) GetCurrency() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.Currency
+}

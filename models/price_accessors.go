@@ -11,6 +11,24 @@ func (m *Price) GetGraceMinutes() int32 {
 	return *m.GraceMinutes
 }
 
+// GetIncrementMinutes returns the IncrementMinutes field, or its zero value when m is nil.
+func (m *Price) GetIncrementMinutes() int32 {
+	if m == nil {
+		var zero int32
+		return zero
+	}
+	return m.IncrementMinutes
+}
+
+// GetRatePeriodMinutes returns the RatePeriodMinutes field, or its zero value when m is nil.
+func (m *Price) GetRatePeriodMinutes() int32 {
+	if m == nil {
+		var zero int32
+		return zero
+	}
+	return m.RatePeriodMinutes
+}
+
 // GetMaxCost returns the max_cost field, or nil when it or m is nil.
 func (m *Price) GetMaxCost() *Money {
 	if m == nil {

@@ -2,12 +2,30 @@
 
 package models
 
+// GetDurationMinutes returns the DurationMinutes field, or its zero value when m is nil.
+func (m *Quote) GetDurationMinutes() int32 {
+	if m == nil {
+		var zero int32
+		return zero
+	}
+	return m.DurationMinutes
+}
+
 // GetCost returns the cost field, or nil when it or m is nil.
 func (m *Quote) GetCost() *Money {
 	if m == nil {
 		return nil
 	}
 	return m.Cost
+}
+
+// GetLocationID returns the location_id field, or its zero value when m is nil.
+func (m *Quote) GetLocationID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.LocationID
 }
 
 // GetPrice returns the price field, or nil when it or m is nil.

@@ -21,12 +21,39 @@ func (m *Session) GetEndTime() strfmt.DateTime {
 	return *m.EndTime
 }
 
+// GetID returns the id field, or its zero value when m is nil.
+func (m *Session) GetID() int64 {
+	if m == nil {
+		var zero int64
+		return zero
+	}
+	return m.ID
+}
+
+// GetLocationID returns the location_id field, or its zero value when m is nil.
+func (m *Session) GetLocationID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.LocationID
+}
+
 // GetRedemptionInfo returns the redemption_info field, or nil when it or m is nil.
 func (m *Session) GetRedemptionInfo() *RedemptionInfo {
 	if m == nil {
 		return nil
 	}
 	return m.RedemptionInfo
+}
+
+// GetResourceID returns the resource_id field, or its zero value when m is nil.
+func (m *Session) GetResourceID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.ResourceID
 }
 
 // GetStartTime returns the start_time field, or its zero value when it or m is nil.
@@ -36,4 +63,22 @@ func (m *Session) GetStartTime() strfmt.DateTime {
 		return zero
 	}
 	return *m.StartTime
+}
+
+// GetStatus returns the status field, or its zero value when m is nil.
+func (m *Session) GetStatus() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.Status
+}
+
+// GetUserID returns the user_id field, or its zero value when m is nil.
+func (m *Session) GetUserID() strfmt.UUID {
+	if m == nil {
+		var zero strfmt.UUID
+		return zero
+	}
+	return m.UserID
 }

@@ -2,6 +2,15 @@
 
 package models
 
+// GetLocations returns the locations field, or its zero value when m is nil.
+func (m *System) GetLocations() []*Location {
+	if m == nil {
+		var zero []*Location
+		return zero
+	}
+	return m.Locations
+}
+
 // GetName returns the name field, or its zero value when it or m is nil.
 func (m *System) GetName() string {
 	if m == nil || m.Name == nil {
@@ -9,6 +18,15 @@ func (m *System) GetName() string {
 		return zero
 	}
 	return *m.Name
+}
+
+// GetSystemID returns the system_id field, or its zero value when m is nil.
+func (m *System) GetSystemID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.SystemID
 }
 
 // GetTransactionRequirements returns the transaction_requirements field, or nil when it or m is nil.

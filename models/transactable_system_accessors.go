@@ -11,6 +11,24 @@ func (m *TransactableSystem) GetLinkedAccount() bool {
 	return *m.LinkedAccount
 }
 
+// GetMissingRequirements returns the missing_requirements field, or its zero value when m is nil.
+func (m *TransactableSystem) GetMissingRequirements() []string {
+	if m == nil {
+		var zero []string
+		return zero
+	}
+	return m.MissingRequirements
+}
+
+// GetSystemID returns the system_id field, or its zero value when m is nil.
+func (m *TransactableSystem) GetSystemID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.SystemID
+}
+
 // GetTransactable returns the transactable field, or its zero value when it or m is nil.
 func (m *TransactableSystem) GetTransactable() bool {
 	if m == nil || m.Transactable == nil {

@@ -2,6 +2,15 @@
 
 package models
 
+// GetJwtClaims returns the jwt_claims field, or its zero value when m is nil.
+func (m *TransactionRequirements) GetJwtClaims() []string {
+	if m == nil {
+		var zero []string
+		return zero
+	}
+	return m.JwtClaims
+}
+
 // GetLinkedAccount returns the linked_account field, or its zero value when it or m is nil.
 func (m *TransactionRequirements) GetLinkedAccount() bool {
 	if m == nil || m.LinkedAccount == nil {
@@ -9,4 +18,13 @@ func (m *TransactionRequirements) GetLinkedAccount() bool {
 		return zero
 	}
 	return *m.LinkedAccount
+}
+
+// GetUsersAPIFields returns the users_api_fields field, or its zero value when m is nil.
+func (m *TransactionRequirements) GetUsersAPIFields() []string {
+	if m == nil {
+		var zero []string
+		return zero
+	}
+	return m.UsersAPIFields
 }

@@ -2,6 +2,35 @@
 
 package models
 
+import "github.com/go-openapi/strfmt"
+
+// GetEmail returns the email field, or its zero value when m is nil.
+func (m *User) GetEmail() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.Email
+}
+
+// GetExternalUID returns the external_uid field, or its zero value when m is nil.
+func (m *User) GetExternalUID() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.ExternalUID
+}
+
+// GetName returns the name field, or its zero value when m is nil.
+func (m *User) GetName() string {
+	if m == nil {
+		var zero string
+		return zero
+	}
+	return m.Name
+}
+
 // GetTest returns the test field, or its zero value when it or m is nil.
 func (m *User) GetTest() bool {
 	if m == nil || m.Test == nil {
@@ -9,6 +38,24 @@ func (m *User) GetTest() bool {
 		return zero
 	}
 	return *m.Test
+}
+
+// GetTransactableSystems returns the transactable_systems field, or its zero value when m is nil.
+func (m *User) GetTransactableSystems() []*TransactableSystem {
+	if m == nil {
+		var zero []*TransactableSystem
+		return zero
+	}
+	return m.TransactableSystems
+}
+
+// GetUserID returns the user_id field, or its zero value when m is nil.
+func (m *User) GetUserID() strfmt.UUID {
+	if m == nil {
+		var zero strfmt.UUID
+		return zero
+	}
+	return m.UserID
 }
 
 // GetVehicle returns the vehicle field, or nil when it or m is nil.
