@@ -10,9 +10,11 @@ import (
 // module is the SDK's Go module, whose version names it in User-Agent.
 const module = "github.com/coordapi/coord"
 
-// Version is the SDK's version as the Go toolchain recorded it (the
-// module's version in the importing program, "devel" in its own tree).
-var Version = sync.OnceValue(func() string {
+// Version is the SDK's version as the Go toolchain recorded it: the
+// module's version in the importing program, "devel" in its own tree.
+func Version() string { return version() }
+
+var version = sync.OnceValue(func() string {
 	info, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"
