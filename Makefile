@@ -56,14 +56,14 @@ lint:
 ## BENCHFLAGS passes more flags: make bench BENCHFLAGS='-duration 20s'
 bench:
 	$(GO) build -o bin/users-server ./cmd/users-server
-	$(GO) build -o bin/loadgen ./bench/cmd/loadgen
+	$(GO) build -o bin/loadgen ./internal/bench/cmd/loadgen
 	bin/loadgen -server bin/users-server $(BENCHFLAGS)
 
 ## bench-rss: the server's peak RSS on a SQLite file of 1,000,000 sessions
 .PHONY: bench-rss
 bench-rss:
 	$(GO) build -o bin/users-server ./cmd/users-server
-	$(GO) build -o bin/loadgen ./bench/cmd/loadgen
+	$(GO) build -o bin/loadgen ./internal/bench/cmd/loadgen
 	bin/loadgen -server bin/users-server -rss $(BENCHFLAGS)
 
 clean:

@@ -51,26 +51,30 @@ func runWithServer(m *testing.M) int {
 // catalog, as users-server does with no flags.
 func newHandler(dbPath string) (http.Handler, func(), error) {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, dbPath)
+	store, err := sqlite.Open(ctx, dbPath, coord.StoreConfig{})
 	if err != nil {
 		return nil, nil, err
 	}
-	tokens, err := token.New([]byte("coordclient-test-signing-key-0123456789"), time.Hour)
+	tokens, err := token.New([]byte("coordclient-test-signing-key-0123456789"), time.Hour, nil)
 	if err != nil {
 		store.Close()
 		return nil, nil, err
 	}
-	svc := &coord.Service{Store: store, Catalog: catalog.Demo(), Tokens: tokens, Now: time.Now, PendingTTL: 30 * time.Minute}
-	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cat := catalog.Demo()
 	api, err := httpapi.NewAPI()
+	var h http.Handler
 	if err == nil {
-		err = httpapi.Register(api, deps)
+		h, err = httpapi.New(api, httpapi.Deps{
+			Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+			Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: store.Ping,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
 	}
 	if err != nil {
 		store.Close()
 		return nil, nil, err
 	}
-	return httpapi.Handler(api, deps, store.Ping), func() { store.Close() }, nil
+	return h, func() { store.Close() }, nil
 }
 
 // newServer serves the real API on an httptest server for one test.

@@ -85,7 +85,7 @@ func NewServer(t testing.TB, opts ...Option) *Server {
 	if len(cfg.catalog.Partners) == 0 || len(cfg.catalog.Partners[0].AccessKeys) == 0 {
 		t.Fatal("coordtest: the catalog's first partner has no access key")
 	}
-	tokens, err := token.New([]byte(rand.Text()+rand.Text()), time.Hour)
+	tokens, err := token.New([]byte(rand.Text()+rand.Text()), time.Hour, nil)
 	if err != nil {
 		t.Fatalf("coordtest: %v", err)
 	}
@@ -157,13 +157,12 @@ func (s *Server) serve(ln net.Listener) error {
 // serveLocked opens the database and serves the real handler on ln.
 func (s *Server) serveLocked(ln net.Listener) error {
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, s.dbPath)
+	store, err := sqlite.Open(ctx, s.dbPath, coord.StoreConfig{})
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	svc := &coord.Service{Store: store, Catalog: s.Catalog, Tokens: s.tokens, Now: time.Now, PendingTTL: 30 * time.Minute}
-	handler, err := newHandler(svc, store)
+	handler, err := newHandler(s.Catalog, s.tokens, store)
 	if err != nil {
 		ln.Close()
 		store.Close()
@@ -179,14 +178,14 @@ func (s *Server) serveLocked(ln net.Listener) error {
 }
 
 // newHandler is the API as users-server serves it, logging nowhere.
-func newHandler(svc *coord.Service, store *sqlite.DB) (http.Handler, error) {
-	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+func newHandler(cat *coord.Catalog, tokens *token.Tokens, store *sqlite.DB) (http.Handler, error) {
 	api, err := httpapi.NewAPI()
 	if err != nil {
 		return nil, err
 	}
-	if err := httpapi.Register(api, deps); err != nil {
-		return nil, err
-	}
-	return httpapi.Handler(api, deps, store.Ping), nil
+	return httpapi.New(api, httpapi.Deps{
+		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: store.Ping,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
 }

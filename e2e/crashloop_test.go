@@ -303,7 +303,7 @@ func checkFile(t *testing.T, path string, seen map[int64]*acked) {
 		t.Errorf("%d users have two open sessions in the file", twice)
 	}
 
-	rows, err := db.Query(`SELECT id, status, cost FROM sessions ORDER BY id`)
+	rows, err := db.Query(`SELECT id, status, cost_amount FROM sessions ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,11 +29,10 @@ func TestEveryBadCredentialIsA401InTheErrorShape(t *testing.T) {
 		jwt := mintReal(t, s, alphaKey, alphaServer, "u-1", "one@example.com", "One")
 		userID := string(currentUser(t, s, apitest.UserAuth(alphaKey, jwt)).UserID)
 
-		forger, err := token.New([]byte("not-the-server-key-0123456789abcdef"), time.Hour)
+		forger, err := token.New([]byte("not-the-server-key-0123456789abcdef"), time.Hour, s.Clock)
 		if err != nil {
 			t.Fatal(err)
 		}
-		forger.Now = s.Clock.Now
 		forged, err := forger.Mint(&coord.User{UserID: userID, PartnerID: "alpha", Email: "one@example.com"})
 		if err != nil {
 			t.Fatal(err)

@@ -210,7 +210,7 @@ func hostileCases(pending int64, jwt string) []hostile {
 	server := h("Authorization", "Bearer demo-server-token")
 	const (
 		invalid, validation, notFound = coord.EInvalid, coord.EValidation, coord.ENotFound
-		unauthorized, tooLarge, media = coord.EUnauthorized, coord.EPayloadTooLarge, coord.EUnsupportedMediaType
+		unauthorized, tooLarge, media = coord.EUnauthorized, httpapi.EPayloadTooLarge, httpapi.EUnsupportedMediaType
 	)
 
 	return []hostile{

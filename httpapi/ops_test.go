@@ -268,7 +268,7 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			b, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 413 || errorCode(t, b) != coord.EPayloadTooLarge {
+			if resp.StatusCode != 413 || errorCode(t, b) != httpapi.EPayloadTooLarge {
 				t.Fatalf("got %d %s, want 413 payload_too_large", resp.StatusCode, b)
 			}
 		})
@@ -284,17 +284,14 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 func TestAPanicBecomesA500InTheErrorShape(t *testing.T) {
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	logs := &apitest.SyncBuffer{}
-	deps := httpapi.Deps{Service: s.Service, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
-	api, err := httpapi.NewAPI()
+	deps := apitest.Deps(s.Service, s.Store, s.Clock, slog.New(slog.NewJSONHandler(logs, nil)))
+	// The readiness check is the one handler a test can supply: make it panic.
+	deps.Ready = func(context.Context) error { panic("readiness exploded") }
+	h, err := httpapi.New(apitest.NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := httpapi.Register(api, deps); err != nil {
-		t.Fatal(err)
-	}
-	// The readiness check is the one handler a test can supply: make it panic.
-	panicky := func(context.Context) error { panic("readiness exploded") }
-	ts := httptest.NewServer(httpapi.Handler(api, deps, panicky))
+	ts := httptest.NewServer(h)
 	defer ts.Close()
 
 	for range 2 { // the server survives: a second request is answered the same way

@@ -18,12 +18,12 @@ import (
 // coord.Service and back to generated responses.
 
 // registerUsers wires the user and token operations.
-func registerUsers(api *operations.UsersAPI, svc *coord.Service) {
+func registerUsers(api *operations.UsersAPI, svc *coord.Service, links linkTokens) {
 	api.TestingCreateTestJwtHandler = createTestJWT{svc}
 	api.TokensCreateJwtHandler = createJWT{svc}
 	api.UsersGetUserHandler = getUser{svc}
 	api.UsersPutVehicleHandler = putVehicle{svc}
-	api.UsersLinkAccountHandler = linkAccount{svc: svc, pages: newLinkTokens(svc)}
+	api.UsersLinkAccountHandler = linkAccount{svc: svc, pages: links}
 	api.TestingTestLinkUserAccountHandler = testLinkUserAccount{svc}
 }
 
@@ -31,7 +31,8 @@ type createTestJWT struct{ svc *coord.Service }
 
 func (h createTestJWT) Handle(p testing.CreateTestJwtParams, who *coord.Principal) testing.CreateTestJwtResponder {
 	ctx := p.HTTPRequest.Context()
-	tok, err := h.svc.MintTestToken(ctx, who.Partner, p.Body.Email, p.Body.ExternalUID, p.Body.Name)
+	tok, err := h.svc.MintTestToken(ctx, who.Partner,
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: p.Body.Email, Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, testing.NewCreateTestJwtDefault(0), err)
 	}
@@ -42,7 +43,8 @@ type createJWT struct{ svc *coord.Service }
 
 func (h createJWT) Handle(p tokens.CreateJwtParams, who *coord.Principal) tokens.CreateJwtResponder {
 	ctx := p.HTTPRequest.Context()
-	tok, err := h.svc.MintToken(ctx, who.Partner, p.Body.ExternalUID, p.Body.Email, p.Body.Name)
+	tok, err := h.svc.MintToken(ctx, who.Partner,
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: p.Body.Email, Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, tokens.NewCreateJwtDefault(0), err)
 	}
@@ -100,7 +102,7 @@ func (h linkAccount) Handle(p users.LinkAccountParams, who *coord.Principal) use
 	if start.Demo == nil {
 		return users.NewLinkAccountFound().WithLocation(start.URL)
 	}
-	tok, err := h.pages.sign(ctx, *start.Demo)
+	tok, err := h.pages.sign(*start.Demo)
 	if err != nil {
 		return linkAccountError{errorResponse(ctx, users.NewLinkAccountDefault(0), err)}
 	}

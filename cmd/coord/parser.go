@@ -8,6 +8,7 @@ import (
 func newParser(a *app) *flags.Parser {
 	p := flags.NewNamedParser("coord", flags.HelpFlag|flags.PassDoubleDash)
 	p.ShortDescription = "a command line for the Coord Users API"
+	p.CommandHandler = a.execute
 	if _, err := p.AddGroup("Global Options", "", &a.opts); err != nil {
 		panic(err) // the option struct is fixed at compile time
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 
@@ -9,6 +10,7 @@ import (
 
 // quoteCmd prices a session before it starts; it needs no login.
 type quoteCmd struct {
+	runByApp
 	Args struct {
 		Location string  `positional-arg-name:"LOCATION" required:"yes"`
 		Minutes  minutes `positional-arg-name:"MINUTES" required:"yes"`
@@ -16,13 +18,7 @@ type quoteCmd struct {
 	app *app
 }
 
-func (c *quoteCmd) Execute([]string) error {
-	client, err := c.app.client()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *quoteCmd) runWithClient(ctx context.Context, client *coordclient.Client) error {
 	q, err := client.Quote(ctx, c.Args.Location, int(c.Args.Minutes))
 	if err != nil {
 		return err

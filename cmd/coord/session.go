@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -33,6 +35,7 @@ func (id *sessionID) UnmarshalFlag(s string) error {
 
 // sessionStartCmd starts a session at a location.
 type sessionStartCmd struct {
+	runByApp
 	Resource       string `long:"resource" description:"a stall or space number"`
 	IdempotencyKey string `long:"idempotency-key" description:"a retry with the same key returns the same session"`
 	Args           struct {
@@ -41,13 +44,7 @@ type sessionStartCmd struct {
 	app *app
 }
 
-func (c *sessionStartCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *sessionStartCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	s, err := u.StartSession(ctx, c.Args.Location, &coordclient.StartOptions{ResourceID: c.Resource, IdempotencyKey: c.IdempotencyKey})
 	if err != nil {
 		return err
@@ -57,22 +54,21 @@ func (c *sessionStartCmd) Execute([]string) error {
 
 // sessionGetCmd shows a session, or watches it until it is over.
 type sessionGetCmd struct {
+	runByApp
 	Watch    bool          `long:"watch" description:"poll and print each change of state until the session is over (or Ctrl-C)"`
 	Interval time.Duration `long:"interval" default:"2s" description:"how often --watch polls"`
 	Args     sessionRef    `positional-args:"yes" required:"yes"`
 	app      *app
 }
 
-func (c *sessionGetCmd) Execute([]string) error {
+func (c *sessionGetCmd) check() error {
 	if c.Watch && c.Interval <= 0 {
 		return usageError("--interval must be positive")
 	}
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+	return nil
+}
+
+func (c *sessionGetCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	if !c.Watch {
 		s, err := u.Session(ctx, c.Args.Location, int64(c.Args.ID))
 		if err != nil {
@@ -81,7 +77,7 @@ func (c *sessionGetCmd) Execute([]string) error {
 		return c.app.printSession(s)
 	}
 	var printErr error
-	_, err = u.Watch(ctx, c.Args.Location, int64(c.Args.ID), c.Interval, func(s *models.Session) {
+	_, err := u.Watch(ctx, c.Args.Location, int64(c.Args.ID), c.Interval, func(s *models.Session) {
 		if printErr == nil {
 			printErr = c.app.printChange(s)
 		}
@@ -97,17 +93,12 @@ func (c *sessionGetCmd) Execute([]string) error {
 
 // sessionEndCmd ends and bills an app-controlled session.
 type sessionEndCmd struct {
+	runByApp
 	Args sessionRef `positional-args:"yes" required:"yes"`
 	app  *app
 }
 
-func (c *sessionEndCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *sessionEndCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	s, err := u.EndSession(ctx, c.Args.Location, int64(c.Args.ID))
 	if err != nil {
 		return err
@@ -117,18 +108,13 @@ func (c *sessionEndCmd) Execute([]string) error {
 
 // sessionRedeemCmd plays a test user's entry and exit gates.
 type sessionRedeemCmd struct {
+	runByApp
 	Minutes int        `long:"minutes" required:"yes" description:"minutes between the entry and the exit gate (0: exit at once)"`
 	Args    sessionRef `positional-args:"yes" required:"yes"`
 	app     *app
 }
 
-func (c *sessionRedeemCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *sessionRedeemCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	s, err := u.SimulateRedemption(ctx, c.Args.Location, int64(c.Args.ID), c.Minutes)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"strconv"
 
 	"github.com/coordapi/coord/coordclient"
@@ -8,19 +10,14 @@ import (
 
 // sessionsCmd lists the user's sessions, newest first.
 type sessionsCmd struct {
+	runByApp
 	Location string `long:"location" description:"only the sessions at this location"`
 	Limit    int    `long:"limit" description:"at most this many (1-100; default: the server's, 50)"`
 	Before   int64  `long:"before" description:"only sessions with a lower id (the next page)"`
 	app      *app
 }
 
-func (c *sessionsCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *sessionsCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	list, err := u.SessionPage(ctx, &coordclient.ListOptions{Location: c.Location, Limit: c.Limit, BeforeID: c.Before})
 	if err != nil {
 		return err

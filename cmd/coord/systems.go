@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"fmt"
 	"strings"
 
@@ -9,15 +11,12 @@ import (
 )
 
 // systemsCmd lists the systems' locations, prices and requirements.
-type systemsCmd struct{ app *app }
+type systemsCmd struct {
+	runByApp
+	app *app
+}
 
-func (c *systemsCmd) Execute([]string) error {
-	client, err := c.app.client()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *systemsCmd) runWithClient(ctx context.Context, client *coordclient.Client) error {
 	systems, err := client.Systems(ctx)
 	if err != nil {
 		return err

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,10 +12,13 @@ import (
 )
 
 // userCmd shows the logged-in user and where they can transact.
-type userCmd struct{ app *app }
+type userCmd struct {
+	runByApp
+	app *app
+}
 
-func (c *userCmd) Execute([]string) error {
-	user, err := c.app.currentUser()
+func (c *userCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
+	user, err := u.User(ctx)
 	if err != nil {
 		return err
 	}
@@ -40,42 +45,29 @@ func (c *userCmd) Execute([]string) error {
 }
 
 // vehicleCmd shows the user's vehicle, and groups the vehicle commands.
-type vehicleCmd struct{ app *app }
+type vehicleCmd struct {
+	runByApp
+	app *app
+}
 
-func (c *vehicleCmd) Execute([]string) error {
-	user, err := c.app.currentUser()
+func (c *vehicleCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
+	user, err := u.User(ctx)
 	if err != nil {
 		return err
 	}
 	return c.app.printVehicle(user.Vehicle)
 }
 
-// currentUser fetches the logged-in user.
-func (a *app) currentUser() (*models.User, error) {
-	u, err := a.user()
-	if err != nil {
-		return nil, err
-	}
-	ctx, stop := a.context()
-	defer stop()
-	return u.User(ctx)
-}
-
 // vehicleSetCmd sets the user's vehicle.
 type vehicleSetCmd struct {
+	runByApp
 	Plate       string `long:"plate" required:"yes" description:"the license plate as written (\"AB C-123\"); stored normalised"`
 	Country     string `long:"country" required:"yes" description:"ISO 3166-1 alpha-2 country code (us)"`
 	Subdivision string `long:"subdivision" description:"ISO 3166-2 subdivision after the dash (ny)"`
 	app         *app
 }
 
-func (c *vehicleSetCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *vehicleSetCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	v, err := u.SetVehicle(ctx, coordclient.Plate{Text: c.Plate, Country: c.Country, Subdivision: c.Subdivision})
 	if err != nil {
 		return err

@@ -55,7 +55,7 @@ func NewSuite(cfg Config) (*Suite, error) {
 	// The server and the load generator share a fresh signing key, so that
 	// seeded users get their tokens without a round trip each.
 	secret := rand.Text() + rand.Text()
-	tokens, err := token.New([]byte(secret), 2*time.Hour)
+	tokens, err := token.New([]byte(secret), 2*time.Hour, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ package storebench
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
@@ -36,8 +35,7 @@ func newUser(b *testing.B, store coord.Store, uid string) *coord.User {
 }
 
 func newSession(loc *coord.Location, u *coord.User) coord.NewSession {
-	return coord.NewSession{UserID: u.UserID, LocationID: loc.ID, Currency: loc.Price.Rate.Currency,
-		ExpiresAt: time.Now().Add(time.Hour)}
+	return coord.NewSession{UserID: u.UserID, LocationID: loc.ID, Currency: loc.Price.Rate.Currency}
 }
 
 // Get measures Session: reading one active session, what every poll does.
@@ -51,7 +49,7 @@ func Get(b *testing.B, store coord.Store) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := store.Session(ctx, u.UserID, loc.ID, s.ID); err != nil {
+		if _, err := store.Session(ctx, coord.SessionRef{UserID: u.UserID, LocationID: loc.ID, ID: s.ID}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -70,7 +68,7 @@ func GetParallel(b *testing.B, store coord.Store) {
 	b.SetParallelism(4)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			if _, err := store.Session(ctx, u.UserID, loc.ID, s.ID); err != nil {
+			if _, err := store.Session(ctx, coord.SessionRef{UserID: u.UserID, LocationID: loc.ID, ID: s.ID}); err != nil {
 				b.Error(err)
 				return
 			}
@@ -91,7 +89,7 @@ func Create(b *testing.B, store coord.Store) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		if _, _, err := store.EndSession(ctx, u.UserID, loc.ID, s.ID, *loc.Price); err != nil {
+		if _, _, err := store.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: loc.ID, ID: s.ID}, *loc.Price); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()

@@ -20,8 +20,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/coordapi/coord/bench"
-	"github.com/coordapi/coord/postgres"
+	"github.com/coordapi/coord/internal/bench"
+	"github.com/coordapi/coord/internal/pgtest"
 )
 
 func main() {
@@ -127,7 +127,7 @@ func runBackends(ctx context.Context, suite *bench.Suite, dir string, backends m
 			"PostgreSQL skipped: set COORD_TEST_POSTGRES or -postgres to a DSN to measure it.")
 		return nil
 	}
-	schemaDSN, drop, err := postgres.NewTestSchema(ctx, pgDSN)
+	schemaDSN, drop, err := pgtest.NewSchema(ctx, pgDSN)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
 	}

@@ -1,4 +1,5 @@
-package postgres
+// Package pgtest makes throwaway PostgreSQL schemas for tests and benchmarks.
+package pgtest
 
 import (
 	"context"
@@ -11,12 +12,12 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// NewTestSchema creates an empty schema with a random name in the database
+// NewSchema creates an empty schema with a random name in the database
 // dsn names, for tests that need their own database state. It returns dsn
 // with search_path set to the schema (pass it to Open) and a drop function
 // that removes the schema and everything in it; call it after closing the
 // stores that use the schema.
-func NewTestSchema(ctx context.Context, dsn string) (schemaDSN string, drop func() error, err error) {
+func NewSchema(ctx context.Context, dsn string) (schemaDSN string, drop func() error, err error) {
 	name := "coord_test_" + strings.ToLower(rand.Text())
 	schemaDSN, err = withSearchPath(dsn, name)
 	if err != nil {

@@ -15,7 +15,7 @@ import (
 // migrating it with the store's own migrations first, with COPY in one
 // transaction. It returns each active session's id by user.
 func SeedPostgres(ctx context.Context, dsn, partnerID string, loc *coord.Location, users []SeedUser) (map[string]int64, error) {
-	store, err := postgres.Open(ctx, dsn)
+	store, err := postgres.Open(ctx, dsn, coord.StoreConfig{})
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ import (
 // transaction of plain INSERTs: a million sessions in seconds, where the
 // API would take one fsync each. It returns each active session's id by user.
 func SeedSQLite(ctx context.Context, path, partnerID string, loc *coord.Location, users []SeedUser) (map[string]int64, error) {
-	store, err := sqlite.Open(ctx, path) // the schema, exactly as the server makes it
+	store, err := sqlite.Open(ctx, path, coord.StoreConfig{}) // the schema, exactly as the server makes it
 	if err != nil {
 		return nil, err
 	}
@@ -36,27 +36,28 @@ func SeedSQLite(ctx context.Context, path, partnerID string, loc *coord.Location
 	}
 	defer tx.Rollback()
 	insUser, err := tx.PrepareContext(ctx, `INSERT INTO users
-		(user_id, partner_id, external_uid, email, name, test, plate_text, plate_country, plate_subdivision)
-		VALUES (?, ?, ?, ?, 'Bench Driver', TRUE, ?, ?, ?)`)
+		(user_id, partner_id, external_uid, email, name, test, plate_text, plate_country, plate_subdivision, created_at)
+		VALUES (?, ?, ?, ?, 'Bench Driver', TRUE, ?, ?, ?, ?)`)
 	if err != nil {
 		return nil, err
 	}
 	for _, u := range users {
 		if _, err := insUser.ExecContext(ctx, u.ID, partnerID, u.ID, u.ID+"@bench.example",
-			Plate.Text, Plate.Country, Plate.Subdivision); err != nil {
+			Plate.Text, Plate.Country, Plate.Subdivision, time.Now().UnixMilli()); err != nil {
 			return nil, fmt.Errorf("seed user: %w", err)
 		}
 	}
 	batch := sessionBatch{tx: tx}
 	currency := loc.Price.Rate.Currency
 	err = seedSessions(users, *loc.Price, time.Now(), func(s seedSession) error {
-		status, end, cost := "active", sql.NullInt64{}, sql.NullInt64{}
+		status, end, cost, costCurrency := "active", sql.NullInt64{}, sql.NullInt64{}, sql.NullString{}
 		if !s.end.IsZero() {
 			status = "ended"
 			end = sql.NullInt64{Int64: s.end.UnixMilli(), Valid: true}
 			cost = sql.NullInt64{Int64: s.cost.Amount, Valid: true}
+			costCurrency = sql.NullString{String: s.cost.Currency, Valid: true}
 		}
-		return batch.add(ctx, s.userID, loc.ID, status, currency, s.start.UnixMilli(), s.start.UnixMilli(), end, cost)
+		return batch.add(ctx, s.userID, loc.ID, status, currency, s.start.UnixMilli(), s.start.UnixMilli(), end, cost, costCurrency)
 	})
 	if err == nil {
 		err = batch.flush(ctx)
@@ -99,9 +100,9 @@ type sessionBatch struct {
 
 const (
 	sessionBatchRows = 256
-	sessionColsN     = 8
+	sessionColsN     = 9
 	insertSessions   = `INSERT INTO sessions
-		(user_id, location_id, status, currency, created_at, start_time, end_time, cost) VALUES `
+		(user_id, location_id, status, currency, created_at, start_time, end_time, cost_amount, cost_currency) VALUES `
 )
 
 func (b *sessionBatch) add(ctx context.Context, row ...any) error {
@@ -116,7 +117,7 @@ func (b *sessionBatch) flush(ctx context.Context) error {
 	if len(b.args) == 0 {
 		return nil
 	}
-	values := strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", len(b.args)/sessionColsN)
+	values := strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", len(b.args)/sessionColsN)
 	_, err := b.tx.ExecContext(ctx, insertSessions+strings.TrimSuffix(values, ", "), b.args...)
 	b.args = b.args[:0]
 	return err

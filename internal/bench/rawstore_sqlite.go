@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/sqlite"
 )
 
 // rawSQLite issues the lifecycle's statements through database/sql, with
@@ -18,21 +19,18 @@ type rawSQLite struct {
 	loc            *coord.Location
 }
 
-// sqliteParams are the sqlite store's connection parameters (sqlite/db.go).
-const sqliteParams = "_busy_timeout=5000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
-
 // rawSQLiteCols is what the raw statements read back, like the stores do.
-const rawSQLiteCols = `id, location_id, user_id, status, resource_id, barcode, currency,
-	start_time, end_time, cost, expires_at, exit_at`
+const rawSQLiteCols = `id, location_id, user_id, status, resource_id, barcode,
+	start_time, end_time, cost_amount, cost_currency, expires_at, exit_at`
 
 // OpenRawSQLite opens the SQLite file at path (already migrated).
 func OpenRawSQLite(path string, loc *coord.Location) (RawStore, error) {
-	writer, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", sqlite.WriterDSN(path))
 	if err != nil {
 		return nil, err
 	}
 	writer.SetMaxOpenConns(1)
-	reader, err := sql.Open("sqlite", path+"?"+sqliteParams+"&_query_only=1")
+	reader, err := sql.Open("sqlite", sqlite.ReaderDSN(path))
 	if err != nil {
 		writer.Close()
 		return nil, err
@@ -72,7 +70,7 @@ func (r *rawSQLite) End(ctx context.Context, userID string, id int64) error {
 		}
 		cost := r.loc.Price.Cost(time.Duration(now-start) * time.Millisecond)
 		return scanRawSQLite(tx.QueryRowContext(ctx, `UPDATE sessions
-			SET status = 'ended', end_time = ?, cost = ?, currency = ?
+			SET status = 'ended', end_time = ?, cost_amount = ?, cost_currency = ?
 			WHERE id = ? AND status = 'active' RETURNING `+rawSQLiteCols,
 			now, cost.Amount, cost.Currency, id), &id)
 	})
@@ -93,12 +91,12 @@ func (r *rawSQLite) writeTx(ctx context.Context, fn func(*sql.Tx) error) error {
 // scanRawSQLite reads a row of rawSQLiteCols, keeping the id.
 func scanRawSQLite(row *sql.Row, id *int64) error {
 	var (
-		loc, user, status, resource, currency string
-		barcode                               sql.NullString
-		start, end, cost, expires, exit       sql.NullInt64
+		loc, user, status, resource     string
+		barcode, currency               sql.NullString
+		start, end, cost, expires, exit sql.NullInt64
 	)
-	if err := row.Scan(id, &loc, &user, &status, &resource, &barcode, &currency,
-		&start, &end, &cost, &expires, &exit); err != nil {
+	if err := row.Scan(id, &loc, &user, &status, &resource, &barcode,
+		&start, &end, &cost, &currency, &expires, &exit); err != nil {
 		return fmt.Errorf("raw sqlite: %w", err)
 	}
 	return nil
