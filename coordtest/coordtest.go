@@ -54,9 +54,9 @@ type Server struct {
 
 // running is one life of the server, between Start and Stop.
 type running struct {
-	http  *http.Server
-	store *sqlite.DB
-	done  chan struct{}
+	http    *http.Server
+	closeDB func() error
+	done    chan struct{}
 }
 
 // Option configures NewServer.
@@ -126,7 +126,7 @@ func (s *Server) Stop() {
 	s.running = nil
 	_ = r.http.Close()
 	<-r.done
-	_ = r.store.Close()
+	_ = r.closeDB()
 }
 
 // Start starts a stopped server again, on the same address and database:
@@ -156,19 +156,12 @@ func (s *Server) serve(ln net.Listener) error {
 
 // serveLocked opens the database and serves the real handler on ln.
 func (s *Server) serveLocked(ln net.Listener) error {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, s.dbPath, coord.StoreConfig{})
+	handler, closeDB, err := newHandler(s.dbPath, s.Catalog, s.tokens)
 	if err != nil {
 		ln.Close()
 		return err
 	}
-	handler, err := newHandler(s.Catalog, s.tokens, store)
-	if err != nil {
-		ln.Close()
-		store.Close()
-		return err
-	}
-	r := &running{http: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}, store: store, done: make(chan struct{})}
+	r := &running{http: &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}, closeDB: closeDB, done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		_ = r.http.Serve(ln)
@@ -177,15 +170,39 @@ func (s *Server) serveLocked(ln net.Listener) error {
 	return nil
 }
 
-// newHandler is the API as users-server serves it, logging nowhere.
-func newHandler(cat *coord.Catalog, tokens *token.Tokens, store *sqlite.DB) (http.Handler, error) {
-	api, err := httpapi.NewAPI()
-	if err != nil {
-		return nil, err
+// NewHandler is the API's handler, as users-server serves it but logging
+// nowhere, over the SQLite database at dbPath (created if missing) with cat
+// (nil: the demo catalog); closeDB releases the database. For a TestMain
+// that serves runnable examples, which get no *testing.T for NewServer.
+func NewHandler(dbPath string, cat *coord.Catalog) (h http.Handler, closeDB func() error, err error) {
+	if cat == nil {
+		cat = catalog.Demo()
 	}
-	return httpapi.New(api, httpapi.Deps{
-		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
-		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: store.Ping,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
+	tokens, err := token.New([]byte(rand.Text()+rand.Text()), time.Hour, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return newHandler(dbPath, cat, tokens)
+}
+
+// newHandler is NewHandler with the tokens a restart must keep.
+func newHandler(dbPath string, cat *coord.Catalog, tokens *token.Tokens) (http.Handler, func() error, error) {
+	store, err := sqlite.Open(context.Background(), dbPath, coord.StoreConfig{})
+	if err != nil {
+		return nil, nil, err
+	}
+	api, err := httpapi.NewAPI()
+	var h http.Handler
+	if err == nil {
+		h, err = httpapi.New(api, httpapi.Deps{
+			Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+			Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: store.Ping,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		})
+	}
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return h, store.Close, nil
 }
