@@ -53,3 +53,8 @@ type opError struct {
 
 func (e *opError) Error() string { return e.op + ": " + e.err.Error() }
 func (e *opError) Unwrap() error { return e.err }
+
+// wrap is fail for a call not started with begin (which also records the
+// request id and takes the token out): op names it, an API error response
+// becomes an *Error, and URLs' queries, where the access key travels, are cut.
+func wrap(op string, err error) error { return (&call{op: op, c: &Client{}}).fail(err) }

@@ -126,3 +126,12 @@ func TestNoErrorHoldsTheAccessKeyATokenOrTheQuery(t *testing.T) {
 	_, err = c.Systems(ctx)
 	assertClean(t, "a wrong access key", err)
 }
+
+func TestWrapCutsTheQueryOfCallsMadeWithoutBegin(t *testing.T) {
+	c, err := coordclient.New(closedPort(t), secretKey, coordclient.WithoutRetries())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.API().Systems.ListSystems(nil, c.KeyAuth())
+	assertClean(t, "wrapped", coordclient.ExportWrap("list_systems", err))
+}
