@@ -69,9 +69,9 @@ func parseOptions(api *operations.UsersAPI, args []string, help io.Writer) (*opt
 	if err != nil {
 		return nil, nil, err
 	}
+	tidyServerOptions(parser)
 	app.EnvNamespace, srv.EnvNamespace = envPrefix, envPrefix
 	withEnv(srv)
-	tidyServerOptions(parser)
 
 	if _, err := parser.ParseArgs(args); err != nil {
 		var ferr *flags.Error
