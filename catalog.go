@@ -31,9 +31,8 @@ type Partner struct {
 	Name                string
 	AccessKeys          []string
 	ServerTokens        []string
+	Webhooks            []*Webhook // endpoints for the event log (webhook.go)
 	RedirectURIPrefixes []string
-
-	Webhooks []*Webhook // endpoints for the event log (webhook.go)
 }
 
 // Requirements is what a user needs before transacting with a system.

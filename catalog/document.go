@@ -7,13 +7,13 @@ type document struct {
 }
 
 type partnerDoc struct {
+	Webhooks []webhookDoc `yaml:"webhooks"` // checked in webhooks.go
+
 	ID                  string   `yaml:"id"`
 	Name                string   `yaml:"name"`
 	AccessKeys          []string `yaml:"access_keys"`
 	ServerTokens        []string `yaml:"server_tokens"`
 	RedirectURIPrefixes []string `yaml:"redirect_uri_prefixes"`
-
-	Webhooks []webhookDoc `yaml:"webhooks"` // checked in webhooks.go
 }
 
 type systemDoc struct {
