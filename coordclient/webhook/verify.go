@@ -105,7 +105,7 @@ func matches(keys [][]byte, id string, ts int64, body []byte, header string) boo
 		if !ok || version != signatureVersion {
 			continue // another scheme (v1a) or garbage: not ours to judge
 		}
-		got, err := base64.StdEncoding.DecodeString(encoded)
+		got, err := base64.StdEncoding.Strict().DecodeString(encoded) // one spelling per signature
 		if err != nil {
 			continue
 		}
