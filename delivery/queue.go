@@ -33,7 +33,8 @@ const (
 	Retrying  State = "retrying"  // due again at Outcome.NextAttempt
 	Failed    State = "failed"    // the last attempt failed, or the endpoint is gone from the catalog
 	// Disabled: the endpoint answered 410 Gone. The queue stops claiming
-	// deliveries for it until its catalog entry changes.
+	// deliveries for it until its catalog entry changes
+	// (coord.Webhook.Fingerprint).
 	Disabled State = "disabled"
 )
 
