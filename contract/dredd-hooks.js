@@ -88,6 +88,7 @@ const provoke = {
     if (t.request.body) t.request.body = '{"';
     else if (op.path.includes('{session_id}')) replaceSegment(t, '1', 'one');
     else if (op.path.endsWith('link_account')) withQuery(t, { redirect_uri: 'https://evil.example/' });
+    else if (op.path.endsWith('/quote')) withQuery(t, { duration_m: 'ninety' });
     else withQuery(t, { limit: 'ten' });
   },
   401: (t) => {
@@ -105,6 +106,7 @@ const provoke = {
   422: (t, op) => {
     if (op.path.endsWith('link_account')) withQuery(t, { system_id: 's'.repeat(65) });
     else if (op.path.includes('{session_id}') && !op.path.includes('simulate')) replaceSegment(t, '1', '0');
+    else if (op.path.endsWith('/quote')) replaceSegment(t, 'downtown-garage', 'harbor-street');
     else if (op.method === 'GET') withQuery(t, { limit: '0' });
     else if (op.path === '/{location_id}/session') t.request.body = JSON.stringify({ resource_id: 'x'.repeat(65) });
     else if (op.path.includes('simulate_redemption')) t.request.body = JSON.stringify({ duration_m: -1 });

@@ -356,6 +356,11 @@ func demoFlow(t *testing.T, backend string) map[string][]byte {
 
 	f.do("list_systems", 200, "GET", "/systems", "", "")
 	f.do("list_systems", 401, "GET", "/systems", "", noKey)
+	f.do("get_quote", 200, "GET", "/downtown-garage/quote?duration_m=90", "", "")
+	f.do("get_quote", 400, "GET", "/downtown-garage/quote?duration_m=ninety", "", "")
+	f.do("get_quote", 401, "GET", "/downtown-garage/quote?duration_m=90", "", noKey)
+	f.do("get_quote", 404, "GET", "/nowhere/quote?duration_m=90", "", "")
+	f.do("get_quote", 422, "GET", "/harbor-street/quote?duration_m=90", "", "")
 
 	jwt := jsonField(t, f.do("create_test_jwt", 200, "POST", "/testing/create_jwt", `{"email":"driver@example.com","name":"Test Driver"}`, ""), "jwt_token")
 	f.do("create_test_jwt", 400, "POST", "/testing/create_jwt", `{"email":`, "")

@@ -21,7 +21,7 @@ func TestFullPagesLinkToTheNextPage(t *testing.T) {
 		u := s.NewUser(t, "pages@example.com", false)
 		var ids []int64
 		for range 3 {
-			ids = append(ids, *start(t, s, u, plateLot).ID)
+			ids = append(ids, start(t, s, u, plateLot).ID)
 			if _, err := end(s, u, plateLot, ids[len(ids)-1]); err != nil {
 				t.Fatal(err)
 			}
@@ -54,7 +54,7 @@ func TestFullPagesLinkToTheNextPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(last.Payload) != 1 || *last.Payload[0].ID != ids[0] || last.Link != "" {
+		if len(last.Payload) != 1 || last.Payload[0].ID != ids[0] || last.Link != "" {
 			t.Fatalf("last page: %d sessions, Link %q; want session %d and no link", len(last.Payload), last.Link, ids[0])
 		}
 

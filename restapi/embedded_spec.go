@@ -794,6 +794,92 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-example": 90,
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/QuoteRefused"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "$ref": "#/parameters/location_id"
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -1125,6 +1211,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -1132,7 +1219,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -1179,6 +1267,7 @@ func init() {
             "unavailable",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -1192,6 +1281,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -1209,6 +1299,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1216,6 +1307,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -1234,7 +1326,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -1251,6 +1344,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -1264,6 +1358,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -1286,6 +1381,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "gatepark"
         }
       }
@@ -1303,6 +1399,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -1316,7 +1413,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -1347,6 +1445,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -1388,6 +1487,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -1402,7 +1502,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -1441,11 +1576,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -1469,12 +1606,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -1526,7 +1665,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -1552,6 +1692,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1590,7 +1731,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -1640,11 +1782,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -1664,7 +1808,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"
@@ -1879,6 +2024,28 @@ func init() {
       },
       "x-error-codes": [
         "physical_checkout"
+      ]
+    },
+    "QuoteRefused": {
+      "description": "No quote: ` + "`" + `location_not_transactable` + "`" + ` (the location takes no online sessions, so has no price) or ` + "`" + `validation_failed` + "`" + `.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "location_not_transactable",
+          "message": "location \"harbor-street\" does not take online sessions"
+        }
+      },
+      "x-error-codes": [
+        "location_not_transactable",
+        "validation_failed"
       ]
     },
     "ServiceUnavailable": {
@@ -3827,6 +3994,198 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-example": 90,
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
+          },
+          "401": {
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
+          },
+          "404": {
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
+          },
+          "422": {
+            "description": "No quote: ` + "`" + `location_not_transactable` + "`" + ` (the location takes no online sessions, so has no price) or ` + "`" + `validation_failed` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "location_not_transactable",
+                "message": "location \"harbor-street\" does not take online sessions"
+              }
+            },
+            "x-error-codes": [
+              "location_not_transactable",
+              "validation_failed"
+            ]
+          },
+          "default": {
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "maxLength": 64,
+          "minLength": 1,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+          "type": "string",
+          "x-example": "downtown-garage",
+          "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
+          "name": "location_id",
+          "in": "path",
+          "required": true
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -4742,6 +5101,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -4749,7 +5109,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -4796,6 +5157,7 @@ func init() {
             "unavailable",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -4809,6 +5171,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -4826,6 +5189,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -4833,6 +5197,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -4851,7 +5216,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -4868,6 +5234,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -4881,6 +5248,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -4903,6 +5271,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "gatepark"
         }
       }
@@ -4920,6 +5289,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -4933,7 +5303,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -4964,6 +5335,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -5005,6 +5377,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -5019,7 +5392,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -5058,11 +5466,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -5086,12 +5496,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -5143,7 +5555,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -5169,6 +5582,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -5207,7 +5621,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -5257,11 +5672,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -5281,7 +5698,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"
@@ -5496,6 +5914,28 @@ func init() {
       },
       "x-error-codes": [
         "physical_checkout"
+      ]
+    },
+    "QuoteRefused": {
+      "description": "No quote: ` + "`" + `location_not_transactable` + "`" + ` (the location takes no online sessions, so has no price) or ` + "`" + `validation_failed` + "`" + `.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "location_not_transactable",
+          "message": "location \"harbor-street\" does not take online sessions"
+        }
+      },
+      "x-error-codes": [
+        "location_not_transactable",
+        "validation_failed"
       ]
     },
     "ServiceUnavailable": {
