@@ -103,6 +103,10 @@ const provoke = {
     else t.request.body = JSON.stringify({ system_id: 'nosuch', linked_account: true });
   },
   413: (t) => { t.request.body = JSON.stringify({ padding: 'x'.repeat(70000) }); },
+  415: (t) => {
+    t.request.headers['Content-Type'] = 'text/plain';
+    t.request.body = 'x';
+  },
   422: (t, op) => {
     if (op.path.endsWith('link_account')) withQuery(t, { system_id: 's'.repeat(65) });
     else if (op.path.includes('{session_id}') && !op.path.includes('simulate')) replaceSegment(t, '1', '0');

@@ -301,7 +301,12 @@ func (f *flow) do(op string, want int, method, path, body, bearer string) []byte
 		url += sep + "access_key=" + apitest.DemoAccessKey
 	}
 	h := http.Header{}
-	if bearer != "" && bearer != noKey {
+	switch bearer {
+	case "", noKey:
+	case acceptHTML:
+		h.Set("Accept", "text/html")
+	case textPlain:
+	default:
 		h.Set("Authorization", "Bearer "+bearer)
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -312,6 +317,9 @@ func (f *flow) do(op string, want int, method, path, body, bearer string) []byte
 	req.Header = h
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
+		if bearer == textPlain {
+			req.Header.Set("Content-Type", "text/plain")
+		}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -335,8 +343,14 @@ func (f *flow) do(op string, want int, method, path, body, bearer string) []byte
 	return buf.Bytes()
 }
 
-// noKey, as do's bearer, sends no credentials at all.
-const noKey = "\x00no key"
+// As do's bearer: noKey sends no credentials at all; acceptHTML sends the
+// access key and Accept: text/html only; textPlain the access key and a
+// text/plain body.
+const (
+	noKey      = "\x00no key"
+	acceptHTML = "\x00accept html"
+	textPlain  = "\x00text body"
+)
 
 func jsonField(t *testing.T, body []byte, field string) string {
 	t.Helper()
@@ -454,6 +468,9 @@ func demoFlow(t *testing.T, backend string) map[string][]byte {
 		return "/user/current/link_account?jwt=" + jwt + "&system_id=" + system + "&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&state=xyz"
 	}
 	f.do("link_account", 302, "GET", linkQuery(jwt, "gatepark"), "", "")
+	f.do("link_account", 302, "GET", linkQuery(jwt, "gatepark"), "", acceptHTML) // a web view's Accept
+	f.do("link_account", 413, "GET", linkQuery(jwt, "gatepark"), big, "")
+	f.do("link_account", 415, "GET", linkQuery(jwt, "gatepark"), "state=x", textPlain)
 	f.do("link_account", 400, "GET", strings.Replace(linkQuery(jwt, "gatepark"), "example.com", "evil.example", 1), "", "")
 	f.do("link_account", 401, "GET", linkQuery("not-a-jwt", "gatepark"), "", "")
 	f.do("link_account", 404, "GET", linkQuery(jwt, "nosuch"), "", "")

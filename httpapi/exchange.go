@@ -50,6 +50,12 @@ func routed(next http.Handler) http.Handler {
 			if x := exchangeFrom(r.Context()); x != nil {
 				x.operationID = route.Operation.ID
 			}
+			if route.Operation.ID == "link_account" {
+				// A browser or web view opens it, with whatever Accept it
+				// has; its answers (a redirect, or a JSON error) do not
+				// depend on Accept, so none is refused with a 406.
+				r.Header.Del("Accept")
+			}
 		}
 		next.ServeHTTP(w, withCredentials(r))
 	})

@@ -56,6 +56,7 @@ func FuzzRequest(f *testing.F) {
 		{7, 0, "", "", "", `{"external_uid":"u1","email":"a@example.com"}`, "application/json"},
 		{9, 0, "", "", "", `{"license_plate":{"text":"AB C-1","country":"us","subdivision":"ny"}}`, "application/json"},
 		{10, 0, "", "", "system_id=gatepark&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback&state=s", "", ""},
+		{10, 0, "", "", "system_id=gatepark&redirect_uri=https%3A%2F%2Fexample.com%2Fcallback", "x", "text/plain"}, // 415, declared
 		{11, 0, "", "", "", `{"system_id":"gatepark","linked_account":false}`, "application/json"},
 		{2, 0, "", "", "limit=2&before_id=9223372036854775807", "", ""},
 		{0, 0, "%27%20OR%201=1--", "", "limit=1&limit=2", "", ""},

@@ -687,6 +687,12 @@ func init() {
           "404": {
             "$ref": "#/responses/NotFound"
           },
+          "413": {
+            "$ref": "#/responses/PayloadTooLarge"
+          },
+          "415": {
+            "$ref": "#/responses/UnsupportedMediaType"
+          },
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
@@ -2164,6 +2170,30 @@ func init() {
       },
       "x-error-codes": [
         "validation_failed"
+      ]
+    },
+    "UnsupportedMediaType": {
+      "description": "` + "`" + `unsupported_media_type` + "`" + `: the request has a body that is not ` + "`" + `application/json` + "`" + `.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "unsupported_media_type",
+          "details": [
+            "unsupported media type \"text/plain\", only [application/json] are allowed"
+          ],
+          "message": "the request is invalid"
+        }
+      },
+      "x-error-codes": [
+        "unsupported_media_type"
       ]
     }
   },
@@ -3706,6 +3736,51 @@ func init() {
             },
             "x-error-codes": [
               "not_found"
+            ]
+          },
+          "413": {
+            "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "payload_too_large",
+                "message": "the request body is larger than 65536 bytes"
+              }
+            },
+            "x-error-codes": [
+              "payload_too_large"
+            ]
+          },
+          "415": {
+            "description": "` + "`" + `unsupported_media_type` + "`" + `: the request has a body that is not ` + "`" + `application/json` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unsupported_media_type",
+                "details": [
+                  "unsupported media type \"text/plain\", only [application/json] are allowed"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "unsupported_media_type"
             ]
           },
           "422": {
@@ -6054,6 +6129,30 @@ func init() {
       },
       "x-error-codes": [
         "validation_failed"
+      ]
+    },
+    "UnsupportedMediaType": {
+      "description": "` + "`" + `unsupported_media_type` + "`" + `: the request has a body that is not ` + "`" + `application/json` + "`" + `.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "unsupported_media_type",
+          "details": [
+            "unsupported media type \"text/plain\", only [application/json] are allowed"
+          ],
+          "message": "the request is invalid"
+        }
+      },
+      "x-error-codes": [
+        "unsupported_media_type"
       ]
     }
   },

@@ -45,6 +45,18 @@ func (o *LinkAccountReader) ReadResponse(response runtime.ClientResponse, consum
 			return nil, err
 		}
 		return nil, result
+	case 413:
+		result := NewLinkAccountRequestEntityTooLarge()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 415:
+		result := NewLinkAccountUnsupportedMediaType()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	case 422:
 		result := NewLinkAccountUnprocessableEntity()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -377,6 +389,164 @@ func (o *LinkAccountNotFound) GetPayload() *models.Error {
 }
 
 func (o *LinkAccountNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLinkAccountRequestEntityTooLarge creates a LinkAccountRequestEntityTooLarge with default headers values
+func NewLinkAccountRequestEntityTooLarge() *LinkAccountRequestEntityTooLarge {
+	return &LinkAccountRequestEntityTooLarge{}
+}
+
+// LinkAccountRequestEntityTooLarge describes a response with status code 413, with default header values.
+//
+// `payload_too_large`: the request body is over the size limit.
+type LinkAccountRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this link account request entity too large response has a 2xx status code
+func (o *LinkAccountRequestEntityTooLarge) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this link account request entity too large response has a 3xx status code
+func (o *LinkAccountRequestEntityTooLarge) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this link account request entity too large response has a 4xx status code
+func (o *LinkAccountRequestEntityTooLarge) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this link account request entity too large response has a 5xx status code
+func (o *LinkAccountRequestEntityTooLarge) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this link account request entity too large response a status code equal to that given
+func (o *LinkAccountRequestEntityTooLarge) IsCode(code int) bool {
+	return code == 413
+}
+
+// Code gets the status code for the link account request entity too large response
+func (o *LinkAccountRequestEntityTooLarge) Code() int {
+	return 413
+}
+
+func (o *LinkAccountRequestEntityTooLarge) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current/link_account][%d] linkAccountRequestEntityTooLarge %s", 413, payload)
+}
+
+func (o *LinkAccountRequestEntityTooLarge) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current/link_account][%d] linkAccountRequestEntityTooLarge %s", 413, payload)
+}
+
+func (o *LinkAccountRequestEntityTooLarge) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *LinkAccountRequestEntityTooLarge) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLinkAccountUnsupportedMediaType creates a LinkAccountUnsupportedMediaType with default headers values
+func NewLinkAccountUnsupportedMediaType() *LinkAccountUnsupportedMediaType {
+	return &LinkAccountUnsupportedMediaType{}
+}
+
+// LinkAccountUnsupportedMediaType describes a response with status code 415, with default header values.
+//
+// `unsupported_media_type`: the request has a body that is not `application/json`.
+type LinkAccountUnsupportedMediaType struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this link account unsupported media type response has a 2xx status code
+func (o *LinkAccountUnsupportedMediaType) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this link account unsupported media type response has a 3xx status code
+func (o *LinkAccountUnsupportedMediaType) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this link account unsupported media type response has a 4xx status code
+func (o *LinkAccountUnsupportedMediaType) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this link account unsupported media type response has a 5xx status code
+func (o *LinkAccountUnsupportedMediaType) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this link account unsupported media type response a status code equal to that given
+func (o *LinkAccountUnsupportedMediaType) IsCode(code int) bool {
+	return code == 415
+}
+
+// Code gets the status code for the link account unsupported media type response
+func (o *LinkAccountUnsupportedMediaType) Code() int {
+	return 415
+}
+
+func (o *LinkAccountUnsupportedMediaType) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current/link_account][%d] linkAccountUnsupportedMediaType %s", 415, payload)
+}
+
+func (o *LinkAccountUnsupportedMediaType) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current/link_account][%d] linkAccountUnsupportedMediaType %s", 415, payload)
+}
+
+func (o *LinkAccountUnsupportedMediaType) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *LinkAccountUnsupportedMediaType) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
 	// hydrates response header X-Request-Id
 	hdrXRequestID := response.GetHeader("X-Request-Id")

@@ -279,6 +279,134 @@ func (o *LinkAccountNotFound) WriteResponse(rw http.ResponseWriter, producer run
 
 func (o *LinkAccountNotFound) LinkAccountResponder() {}
 
+// LinkAccountRequestEntityTooLargeCode is the HTTP code returned for type LinkAccountRequestEntityTooLarge
+const LinkAccountRequestEntityTooLargeCode int = 413
+
+// LinkAccountRequestEntityTooLarge `payload_too_large`: the request body is over the size limit.
+//
+// swagger:response linkAccountRequestEntityTooLarge
+type LinkAccountRequestEntityTooLarge struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewLinkAccountRequestEntityTooLarge creates LinkAccountRequestEntityTooLarge with default headers values
+func NewLinkAccountRequestEntityTooLarge() *LinkAccountRequestEntityTooLarge {
+
+	return &LinkAccountRequestEntityTooLarge{}
+}
+
+// WithXRequestID adds the xRequestId to the link account request entity too large response
+func (o *LinkAccountRequestEntityTooLarge) WithXRequestID(xRequestID string) *LinkAccountRequestEntityTooLarge {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account request entity too large response
+func (o *LinkAccountRequestEntityTooLarge) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the link account request entity too large response
+func (o *LinkAccountRequestEntityTooLarge) WithPayload(payload *models.Error) *LinkAccountRequestEntityTooLarge {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the link account request entity too large response
+func (o *LinkAccountRequestEntityTooLarge) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *LinkAccountRequestEntityTooLarge) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(413)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *LinkAccountRequestEntityTooLarge) LinkAccountResponder() {}
+
+// LinkAccountUnsupportedMediaTypeCode is the HTTP code returned for type LinkAccountUnsupportedMediaType
+const LinkAccountUnsupportedMediaTypeCode int = 415
+
+// LinkAccountUnsupportedMediaType `unsupported_media_type`: the request has a body that is not `application/json`.
+//
+// swagger:response linkAccountUnsupportedMediaType
+type LinkAccountUnsupportedMediaType struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewLinkAccountUnsupportedMediaType creates LinkAccountUnsupportedMediaType with default headers values
+func NewLinkAccountUnsupportedMediaType() *LinkAccountUnsupportedMediaType {
+
+	return &LinkAccountUnsupportedMediaType{}
+}
+
+// WithXRequestID adds the xRequestId to the link account unsupported media type response
+func (o *LinkAccountUnsupportedMediaType) WithXRequestID(xRequestID string) *LinkAccountUnsupportedMediaType {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account unsupported media type response
+func (o *LinkAccountUnsupportedMediaType) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the link account unsupported media type response
+func (o *LinkAccountUnsupportedMediaType) WithPayload(payload *models.Error) *LinkAccountUnsupportedMediaType {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the link account unsupported media type response
+func (o *LinkAccountUnsupportedMediaType) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *LinkAccountUnsupportedMediaType) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(415)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *LinkAccountUnsupportedMediaType) LinkAccountResponder() {}
+
 // LinkAccountUnprocessableEntityCode is the HTTP code returned for type LinkAccountUnprocessableEntity
 const LinkAccountUnprocessableEntityCode int = 422
 
