@@ -135,12 +135,38 @@ func appendInt(b []byte, v *int64) []byte {
 	return strconv.AppendInt(b, *v, 10)
 }
 
-// appendDateTime is strfmt.DateTime's MarshalJSON without its json.Marshal:
-// a formatted time has nothing to escape.
-func appendDateTime(b []byte, t strfmt.DateTime) []byte {
+// appendDateTime is strfmt.DateTime's MarshalJSON without its json.Marshal
+// (a formatted time has nothing to escape), and with the format written
+// out by hand for the usual case, a UTC time in strfmt's default
+// milliseconds format: time.AppendFormat interprets its layout every time.
+func appendDateTime(b []byte, d strfmt.DateTime) []byte {
+	t := strfmt.NormalizeTimeForMarshal(time.Time(d))
 	b = append(b, '"')
-	b = strfmt.NormalizeTimeForMarshal(time.Time(t)).AppendFormat(b, strfmt.MarshalFormat)
-	return append(b, '"')
+	if strfmt.MarshalFormat != strfmt.RFC3339Millis || t.Location() != time.UTC || t.Year() < 0 || t.Year() > 9999 {
+		return append(t.AppendFormat(b, strfmt.MarshalFormat), '"')
+	}
+	year, month, day := t.Date()
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = appendDigits(append(b, '-'), int(month), 2)
+	b = appendDigits(append(b, '-'), day, 2)
+	b = appendDigits(append(b, 'T'), hour, 2)
+	b = appendDigits(append(b, ':'), minute, 2)
+	b = appendDigits(append(b, ':'), sec, 2)
+	b = appendDigits(append(b, '.'), t.Nanosecond()/1e6, 3)
+	return append(b, `Z"`...)
+}
+
+// appendDigits writes v (≥ 0) with exactly n digits, zero-padded.
+func appendDigits(b []byte, v, n int) []byte {
+	for i := n - 1; i >= 0; i-- {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; i >= len(b)-n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // appendUUID is strfmt.UUID's MarshalJSON, which is json.Marshal of the

@@ -77,19 +77,24 @@ func TestSessionJSONIsEncodingJSONs(t *testing.T) {
 	amp.UserID = ptrTo(strfmt.UUID("a&b")) // json.Marshal in strfmt escapes it, the producer would not
 	amp.ResourceID = "c&d"
 
+	years := fullSession()
+	y1, y2 := strfmt.DateTime(time.Date(9, 12, 31, 23, 59, 59, 999_999_999, time.UTC)), strfmt.DateTime(time.Date(12345, 1, 1, 0, 0, 0, 0, time.UTC))
+	years.StartTime, years.EndTime = &y1, &y2
+
 	cases := map[string]any{
-		"ampersand":     amp,
-		"full":          fullSession(),
-		"required only": &models.Session{ID: ptrTo(int64(1)), LocationID: ptrTo("l"), Status: ptrTo("active"), UserID: ptrTo(strfmt.UUID("u"))},
-		"escapes":       escapes,
-		"nil nested":    nils,
-		"half nil":      halfNil,
-		"zero":          &models.Session{},
-		"a local time":  local,
-		"nil session":   (*models.Session)(nil),
-		"list":          models.SessionList{fullSession(), escapes, nil, nils},
-		"empty list":    models.SessionList{},
-		"nil list":      models.SessionList(nil),
+		"small and large years": years,
+		"ampersand":             amp,
+		"full":                  fullSession(),
+		"required only":         &models.Session{ID: ptrTo(int64(1)), LocationID: ptrTo("l"), Status: ptrTo("active"), UserID: ptrTo(strfmt.UUID("u"))},
+		"escapes":               escapes,
+		"nil nested":            nils,
+		"half nil":              halfNil,
+		"zero":                  &models.Session{},
+		"a local time":          local,
+		"nil session":           (*models.Session)(nil),
+		"list":                  models.SessionList{fullSession(), escapes, nil, nils},
+		"empty list":            models.SessionList{},
+		"nil list":              models.SessionList(nil),
 	}
 	std, ours := runtime.JSONProducer(), jsonProducer()
 	for name, v := range cases {
