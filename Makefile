@@ -14,12 +14,12 @@ all: build
 generate: validate-spec
 	rm -rf restapi models client
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	mkdir "$$tmp/coord"; cp swagger.yaml go.mod go.sum "$$tmp/coord/"; \
+	mkdir -p "$$tmp/coord/gen"; cp swagger.yaml go.mod go.sum "$$tmp/coord/"; cp -r gen/templates gen/*.yaml "$$tmp/coord/gen/"; \
 	gen="$(GO) tool -modfile=$(CURDIR)/gen/go.mod swagger"; \
 	(cd "$$tmp/coord" && \
 	 $$gen generate server --quiet -f swagger.yaml -A users -t . \
-		--exclude-main --strict-responders --regenerate-configureapi --principal $(PRINCIPAL) && \
-	 $$gen generate client --quiet -f swagger.yaml -A users -t . --skip-models); \
+		--exclude-main --strict-responders --regenerate-configureapi --principal $(PRINCIPAL) -C gen/server.yaml && \
+	 $$gen generate client --quiet -f swagger.yaml -A users -t . --skip-models -C gen/client.yaml); \
 	cp -r "$$tmp/coord/restapi" "$$tmp/coord/models" "$$tmp/coord/client" .
 	$(GO) mod tidy
 

@@ -64,6 +64,7 @@ func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 		partners = append(partners, &coord.Partner{ID: p.ID, Name: p.Name, AccessKeys: p.AccessKeys,
 			ServerTokens: p.ServerTokens, RedirectURIPrefixes: p.RedirectURIPrefixes})
 	}
+	d.buildWebhooks(partners, entry, fail)
 
 	systemIDs, locationIDs := map[string]bool{}, map[string]bool{}
 	var systems []*coord.System

@@ -21,7 +21,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 	u := s.NewUser(t, "bad@example.com", true)
 	s.Link(t, u, "gatepark")
 	created := start(t, s, u, gateLot)
-	sid := strconv.FormatInt(*created.ID, 10)
+	sid := strconv.FormatInt(created.ID, 10)
 
 	tests := []struct {
 		name, method, path, body, contentType string
@@ -82,7 +82,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		})
 	}
 	// The rejected requests changed nothing: the one pending session is still the only one.
-	if got := get(t, s, u, gateLot, *created.ID); *got.Status != "pending" {
-		t.Fatalf("session changed to %s", *got.Status)
+	if got := get(t, s, u, gateLot, created.ID); got.Status != "pending" {
+		t.Fatalf("session changed to %s", got.Status)
 	}
 }

@@ -80,7 +80,7 @@ func TestBrowserLinksAndUnlinksOnTheDemoPermissionPage(t *testing.T) {
 		redirect := app.URL + "/app/linked?from=app"
 
 		s := newUserServer(t, backend, app.URL+"/app/")
-		jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("browser@example.com"), Name: "Browser User"})
+		jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "browser@example.com", Name: "Browser User"})
 		auth := apitest.UserAuth(alphaKey, jwt)
 
 		for _, tc := range []struct {

@@ -12,7 +12,7 @@ func sessionModel(s *coord.Session) *models.Session {
 }
 
 // sessionModels renders a page with one allocation for all the models'
-// parts: a page of 50 sessions made some 450 small allocations one by one.
+// parts: a page of 50 sessions made some 250 small allocations one by one.
 func sessionModels(list []*coord.Session) models.SessionList {
 	out := make(models.SessionList, len(list))
 	boxes := make([]sessionBox, len(list))
@@ -25,18 +25,15 @@ func sessionModels(list []*coord.Session) models.SessionList {
 // sessionBox holds a session model and everything its pointers point to.
 type sessionBox struct {
 	m          models.Session
-	status     string
-	user       strfmt.UUID
 	start, end strfmt.DateTime
 	billing    models.BillingInfo
 	cost       models.Money
 	amount     int64
-	currency   string
 }
 
 func (b *sessionBox) fill(s *coord.Session) *models.Session {
-	b.status, b.user = string(s.Status), strfmt.UUID(s.UserID)
-	b.m = models.Session{ID: &s.ID, LocationID: &s.LocationID, UserID: &b.user, Status: &b.status, ResourceID: s.ResourceID}
+	b.m = models.Session{ID: s.ID, LocationID: s.LocationID, UserID: strfmt.UUID(s.UserID),
+		Status: string(s.Status), ResourceID: s.ResourceID}
 	if s.StartTime != nil {
 		b.start = strfmt.DateTime(s.StartTime.UTC())
 		b.m.StartTime = &b.start
@@ -46,13 +43,11 @@ func (b *sessionBox) fill(s *coord.Session) *models.Session {
 		b.m.EndTime = &b.end
 	}
 	if s.Barcode != "" {
-		format := models.BarcodeFormatAztec
-		data := s.Barcode
-		b.m.RedemptionInfo = &models.RedemptionInfo{Barcode: &models.Barcode{Data: &data, Format: &format}}
+		b.m.RedemptionInfo = &models.RedemptionInfo{Barcode: &models.Barcode{Data: s.Barcode, Format: models.BarcodeFormatAztec}}
 	}
 	if s.Cost != nil {
-		b.amount, b.currency = s.Cost.Amount, s.Cost.Currency
-		b.cost = models.Money{Amount: &b.amount, Currency: &b.currency}
+		b.amount = s.Cost.Amount
+		b.cost = models.Money{Amount: &b.amount, Currency: s.Cost.Currency}
 		b.billing = models.BillingInfo{Cost: &b.cost}
 		b.m.BillingInfo = &b.billing
 	}
@@ -60,11 +55,6 @@ func (b *sessionBox) fill(s *coord.Session) *models.Session {
 }
 
 func moneyModel(m coord.Money) *models.Money {
-	amount, currency := m.Amount, m.Currency
-	return &models.Money{Amount: &amount, Currency: &currency}
-}
-
-func uuidPtr(s string) *strfmt.UUID {
-	u := strfmt.UUID(s)
-	return &u
+	amount := m.Amount
+	return &models.Money{Amount: &amount, Currency: m.Currency}
 }

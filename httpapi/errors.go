@@ -70,7 +70,7 @@ func problem(err error) (int, *models.Error) {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return status, &models.Error{Code: &domain.Code, Message: &domain.Message, Details: domain.Details}
+		return status, &models.Error{Code: domain.Code, Message: domain.Message, Details: domain.Details}
 	}
 	status, e := frameworkProblem(err)
 	return status, e
@@ -125,7 +125,7 @@ func newProblem(status int, message string, details []string) (int, *models.Erro
 			code = coord.EInvalid
 		}
 	}
-	return status, &models.Error{Code: &code, Message: &message, Details: details}
+	return status, &models.Error{Code: code, Message: message, Details: details}
 }
 
 func isTypeError(err error) bool {

@@ -41,7 +41,7 @@ func serveBench(b *testing.B, h http.Handler, target, token string) {
 func BenchmarkGetSession(b *testing.B) {
 	s := apitest.New(b, "sqlite", apitest.Options{})
 	u := s.NewUser(b, "poll@example.com", true)
-	id := *start(b, s, u, plateLot).ID
+	id := start(b, s, u, plateLot).ID
 	serveBench(b, benchHandler(b, s), "/v1/users/"+plateLot+"/session/"+strconv.FormatInt(id, 10)+
 		"?access_key="+apitest.DemoAccessKey, u.Token)
 }
@@ -51,7 +51,7 @@ func BenchmarkListSessions(b *testing.B) {
 	s := apitest.New(b, "sqlite", apitest.Options{})
 	u := s.NewUser(b, "list@example.com", true)
 	for range 50 {
-		id := *start(b, s, u, plateLot).ID
+		id := start(b, s, u, plateLot).ID
 		if _, err := end(s, u, plateLot, id); err != nil {
 			b.Fatal(err)
 		}

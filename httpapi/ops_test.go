@@ -420,8 +420,8 @@ func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
 
 		// An app session, replayed.
 		app := post(plateLot, "app-1")
-		if again := post(plateLot, "app-1"); *again.ID != *app.ID {
-			t.Fatalf("replay returned session %d, want %d", *again.ID, *app.ID)
+		if again := post(plateLot, "app-1"); again.ID != app.ID {
+			t.Fatalf("replay returned session %d, want %d", again.ID, app.ID)
 		}
 
 		// 70 minutes at $4/h in 15-minute steps bill $5.00, once, however
@@ -432,7 +432,7 @@ func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
 		ended := make([]*models.Session, n)
 		errs := make([]error, n)
 		for i := range n {
-			wg.Go(func() { ended[i], errs[i] = end(s, u, plateLot, *app.ID) })
+			wg.Go(func() { ended[i], errs[i] = end(s, u, plateLot, app.ID) })
 		}
 		wg.Wait()
 		for i := range n {
@@ -446,8 +446,8 @@ func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
 
 		// A pending gate session, replayed: it has no start time at all.
 		gate := post(gateLot, "gate-1")
-		if again := post(gateLot, "gate-1"); *again.ID != *gate.ID {
-			t.Fatalf("replay returned session %d, want %d", *again.ID, *gate.ID)
+		if again := post(gateLot, "gate-1"); again.ID != gate.ID {
+			t.Fatalf("replay returned session %d, want %d", again.ID, gate.ID)
 		}
 
 		text := scrape(t, s)

@@ -103,6 +103,7 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 	api.SessionsEndSessionHandler = endSession{svc, m}
 	api.TestingSimulateRedemptionHandler = simulateRedemption{svc, m}
 	api.SystemsListSystemsHandler = newListSystems(d.Catalog)
+	api.SystemsGetQuoteHandler = getQuote{svc}
 
 	registerUsers(api, svc, links)
 	if err := api.Validate(); err != nil {

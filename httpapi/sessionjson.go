@@ -82,18 +82,18 @@ func appendSession(b []byte, s *models.Session) []byte {
 		b = append(b, ',')
 	}
 	b = append(b, `"id":`...)
-	b = appendInt(b, s.ID)
+	b = strconv.AppendInt(b, s.ID, 10)
 	b = append(b, `,"location_id":`...)
-	b = appendStringPtr(b, s.LocationID)
+	b = appendString(b, s.LocationID)
 	if s.RedemptionInfo != nil {
 		b = append(b, `,"redemption_info":{"barcode":`...)
 		if bc := s.RedemptionInfo.Barcode; bc == nil {
 			b = append(b, "null"...)
 		} else {
 			b = append(b, `{"data":`...)
-			b = appendStringPtr(b, bc.Data)
+			b = appendString(b, bc.Data)
 			b = append(b, `,"format":`...)
-			b = appendStringPtr(b, bc.Format)
+			b = appendString(b, bc.Format)
 			b = append(b, '}')
 		}
 		b = append(b, '}')
@@ -107,13 +107,9 @@ func appendSession(b []byte, s *models.Session) []byte {
 		b = appendDateTime(b, *s.StartTime)
 	}
 	b = append(b, `,"status":`...)
-	b = appendStringPtr(b, s.Status)
+	b = appendString(b, s.Status)
 	b = append(b, `,"user_id":`...)
-	if s.UserID == nil {
-		b = append(b, "null"...)
-	} else {
-		b = appendUUID(b, *s.UserID)
-	}
+	b = appendUUID(b, s.UserID)
 	return append(b, '}')
 }
 
@@ -124,7 +120,7 @@ func appendMoney(b []byte, m *models.Money) []byte {
 	b = append(b, `{"amount":`...)
 	b = appendInt(b, m.Amount)
 	b = append(b, `,"currency":`...)
-	b = appendStringPtr(b, m.Currency)
+	b = appendString(b, m.Currency)
 	return append(b, '}')
 }
 
@@ -177,13 +173,6 @@ func appendUUID(b []byte, u strfmt.UUID) []byte {
 	}
 	enc, _ := json.Marshal(string(u))
 	return append(b, enc...)
-}
-
-func appendStringPtr(b []byte, s *string) []byte {
-	if s == nil {
-		return append(b, "null"...)
-	}
-	return appendString(b, *s)
 }
 
 // appendString quotes s as the JSON producer does (HTML escaping off):

@@ -19,16 +19,16 @@ func fullSession() *models.Session {
 	start := strfmt.DateTime(time.Date(2026, 1, 2, 3, 4, 5, 678_000_000, time.UTC))
 	end := strfmt.DateTime(time.Date(2026, 1, 2, 5, 0, 0, 0, time.UTC))
 	return &models.Session{
-		BillingInfo: &models.BillingInfo{Cost: &models.Money{Amount: ptrTo(int64(1250)), Currency: ptrTo("USD")}},
+		BillingInfo: &models.BillingInfo{Cost: &models.Money{Amount: ptrTo(int64(1250)), Currency: "USD"}},
 		EndTime:     &end,
-		ID:          ptrTo(int64(42)),
-		LocationID:  ptrTo("downtown-garage"),
+		ID:          42,
+		LocationID:  "downtown-garage",
 		RedemptionInfo: &models.RedemptionInfo{Barcode: &models.Barcode{
-			Data: ptrTo("CRD-123"), Format: ptrTo(models.BarcodeFormatAztec)}},
+			Data: "CRD-123", Format: models.BarcodeFormatAztec}},
 		ResourceID: "stall 7",
 		StartTime:  &start,
-		Status:     ptrTo("ended"),
-		UserID:     ptrTo(strfmt.UUID("3f2b1c9e-6d4a-4e8b-9a7c-1b2c3d4e5f60")),
+		Status:     "ended",
+		UserID:     "3f2b1c9e-6d4a-4e8b-9a7c-1b2c3d4e5f60",
 	}
 }
 
@@ -61,10 +61,10 @@ func TestSessionJSONIsEncodingJSONs(t *testing.T) {
 	everyFieldSet(t, reflect.ValueOf(fullSession()), "Session")
 
 	escapes := fullSession()
-	escapes.LocationID = ptrTo("a\"b\\c<d>&e\u2028f\x01g\né")
+	escapes.LocationID = "a\"b\\c<d>&e\u2028f\x01g\né"
 	escapes.ResourceID = "bad utf-8 \xff, tab\t"
-	escapes.UserID = ptrTo(strfmt.UUID("<not-a-uuid>"))
-	escapes.RedemptionInfo.Barcode.Data = ptrTo("</script>")
+	escapes.UserID = "<not-a-uuid>"
+	escapes.RedemptionInfo.Barcode.Data = "</script>"
 
 	nils := &models.Session{BillingInfo: &models.BillingInfo{}, RedemptionInfo: &models.RedemptionInfo{}}
 	halfNil := &models.Session{BillingInfo: &models.BillingInfo{Cost: &models.Money{}},
@@ -74,7 +74,7 @@ func TestSessionJSONIsEncodingJSONs(t *testing.T) {
 	local.StartTime = &t0
 
 	amp := fullSession()
-	amp.UserID = ptrTo(strfmt.UUID("a&b")) // json.Marshal in strfmt escapes it, the producer would not
+	amp.UserID = "a&b" // json.Marshal in strfmt escapes it, the producer would not
 	amp.ResourceID = "c&d"
 
 	years := fullSession()
@@ -85,7 +85,7 @@ func TestSessionJSONIsEncodingJSONs(t *testing.T) {
 		"small and large years": years,
 		"ampersand":             amp,
 		"full":                  fullSession(),
-		"required only":         &models.Session{ID: ptrTo(int64(1)), LocationID: ptrTo("l"), Status: ptrTo("active"), UserID: ptrTo(strfmt.UUID("u"))},
+		"required only":         &models.Session{ID: 1, LocationID: "l", Status: "active", UserID: "u"},
 		"escapes":               escapes,
 		"nil nested":            nils,
 		"half nil":              halfNil,

@@ -32,11 +32,11 @@ type createTestJWT struct{ svc *coord.Service }
 func (h createTestJWT) Handle(p testing.CreateTestJwtParams, who *coord.Principal) testing.CreateTestJwtResponder {
 	ctx := p.HTTPRequest.Context()
 	tok, err := h.svc.MintTestToken(ctx, who.Partner,
-		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: deref(p.Body.Email), Name: p.Body.Name})
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: p.Body.Email, Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, testing.NewCreateTestJwtDefault(0), err)
 	}
-	return testing.NewCreateTestJwtOK().WithPayload(&models.JWTResponse{JwtToken: &tok})
+	return testing.NewCreateTestJwtOK().WithPayload(&models.JWTResponse{JwtToken: tok})
 }
 
 type createJWT struct{ svc *coord.Service }
@@ -44,11 +44,11 @@ type createJWT struct{ svc *coord.Service }
 func (h createJWT) Handle(p tokens.CreateJwtParams, who *coord.Principal) tokens.CreateJwtResponder {
 	ctx := p.HTTPRequest.Context()
 	tok, err := h.svc.MintToken(ctx, who.Partner,
-		coord.TokenRequest{ExternalUID: deref(p.Body.ExternalUID), Email: deref(p.Body.Email), Name: p.Body.Name})
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: p.Body.Email, Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, tokens.NewCreateJwtDefault(0), err)
 	}
-	return tokens.NewCreateJwtOK().WithPayload(&models.JWTResponse{JwtToken: &tok})
+	return tokens.NewCreateJwtOK().WithPayload(&models.JWTResponse{JwtToken: tok})
 }
 
 type getUser struct{ svc *coord.Service }
@@ -67,7 +67,7 @@ type putVehicle struct{ svc *coord.Service }
 func (h putVehicle) Handle(p users.PutVehicleParams, who *coord.Principal) users.PutVehicleResponder {
 	ctx := p.HTTPRequest.Context()
 	lp := p.Body.LicensePlate
-	v, err := h.svc.SetVehicle(ctx, who.User, coord.LicensePlate{Text: deref(lp.Text), Country: deref(lp.Country), Subdivision: lp.Subdivision})
+	v, err := h.svc.SetVehicle(ctx, who.User, coord.LicensePlate{Text: lp.Text, Country: lp.Country, Subdivision: lp.Subdivision})
 	if err != nil {
 		return errorResponse(ctx, users.NewPutVehicleDefault(0), err)
 	}
@@ -78,11 +78,11 @@ type testLinkUserAccount struct{ svc *coord.Service }
 
 func (h testLinkUserAccount) Handle(p testing.TestLinkUserAccountParams, who *coord.Principal) testing.TestLinkUserAccountResponder {
 	ctx := p.HTTPRequest.Context()
-	systemID, linked := deref(p.Body.SystemID), deref(p.Body.LinkedAccount)
+	systemID, linked := p.Body.SystemID, deref(p.Body.LinkedAccount)
 	if err := h.svc.TestLink(ctx, who.User, systemID, linked); err != nil {
 		return errorResponse(ctx, testing.NewTestLinkUserAccountDefault(0), err)
 	}
-	return testing.NewTestLinkUserAccountOK().WithPayload(&models.LinkedAccount{SystemID: &systemID, LinkedAccount: &linked})
+	return testing.NewTestLinkUserAccountOK().WithPayload(&models.LinkedAccount{SystemID: systemID, LinkedAccount: &linked})
 }
 
 // linkAccount starts account linking in the user's browser. Its principal

@@ -530,6 +530,85 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "$ref": "#/parameters/location_id"
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -830,6 +909,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -837,7 +917,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -884,6 +965,7 @@ func init() {
             "unavailable",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -897,6 +979,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -914,6 +997,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -921,6 +1005,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -939,7 +1024,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -956,6 +1042,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -969,6 +1056,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -991,6 +1079,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -1008,6 +1097,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -1021,7 +1111,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -1052,6 +1143,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -1093,6 +1185,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -1107,7 +1200,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -1146,11 +1274,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -1174,12 +1304,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -1231,7 +1363,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -1257,6 +1390,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1295,7 +1429,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -1345,11 +1480,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -1369,7 +1506,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"
@@ -2221,6 +2359,107 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "401": {
+            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "404": {
+            "description": "No such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "422": {
+            "description": "The request is well-formed but fails validation or a business rule.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "default": {
+            "description": "Any other error, in the same shape.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "maxLength": 64,
+          "minLength": 1,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+          "type": "string",
+          "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
+          "name": "location_id",
+          "in": "path",
+          "required": true
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -2647,6 +2886,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -2654,7 +2894,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -2701,6 +2942,7 @@ func init() {
             "unavailable",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -2714,6 +2956,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -2731,6 +2974,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -2738,6 +2982,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -2756,7 +3001,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -2773,6 +3019,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -2786,6 +3033,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -2808,6 +3056,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -2825,6 +3074,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -2838,7 +3088,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -2869,6 +3120,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -2910,6 +3162,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -2924,7 +3177,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -2963,11 +3251,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -2991,12 +3281,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -3048,7 +3340,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -3074,6 +3367,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -3112,7 +3406,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -3162,11 +3457,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -3186,7 +3483,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"

@@ -51,14 +51,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return exitOK
 			}
 			fmt.Fprintf(stderr, "coord: %s\n", flagsErr.Message)
+			writeUsage(stderr, parser)
 			return exitUsage
 		}
 		var usage usageError
 		if errors.As(err, &usage) {
 			fmt.Fprintf(stderr, "coord: %s\n", usage)
+			writeUsage(stderr, parser)
 			return exitUsage
 		}
-		report(stderr, err)
+		a.report(err)
 		return exitError
 	}
 	return exitOK
@@ -69,19 +71,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 type usageError string
 
 func (e usageError) Error() string { return string(e) }
-
-// report prints err as "coord: <code>: <message>", API details below.
-func report(w io.Writer, err error) {
-	var apiErr *coordclient.Error
-	if !errors.As(err, &apiErr) {
-		fmt.Fprintf(w, "coord: %v\n", err)
-		return
-	}
-	fmt.Fprintf(w, "coord: %v\n", apiErr)
-	for _, d := range apiErr.Details {
-		fmt.Fprintf(w, "  %s\n", d)
-	}
-}
 
 // client builds the SDK client from the global options.
 func (a *app) client() (*coordclient.Client, error) {
@@ -108,7 +97,7 @@ func (a *app) user() (*coordclient.UserClient, error) {
 	}
 	tok := a.opts.Token
 	if tok == "" {
-		if tok, err = loadToken(); err != nil {
+		if tok, err = loadToken(a.opts.URL); err != nil {
 			return nil, err
 		}
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/coordapi/coord/coordclient"
 )
@@ -52,7 +53,7 @@ func (c *linkCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) erro
 		return printJSON(c.app.stdout, linked)
 	}
 	t := newTable(c.app.stdout)
-	t.row("system", deref(linked.SystemID))
-	t.row("linked", boolStr(linked.LinkedAccount))
+	t.row("system", linked.SystemID)
+	t.row("linked", strconv.FormatBool(linked.GetLinkedAccount()))
 	return t.flush()
 }

@@ -43,7 +43,7 @@ func (c *loginCmd) runWithClient(ctx context.Context, client *coordclient.Client
 	if err != nil {
 		return err
 	}
-	path, err := saveToken(u.Token())
+	path, err := saveToken(c.app.opts.URL, u.Token())
 	if err != nil {
 		return err
 	}
@@ -51,11 +51,11 @@ func (c *loginCmd) runWithClient(ctx context.Context, client *coordclient.Client
 		return printJSON(c.app.stdout, map[string]any{"jwt_token": u.Token(), "token_file": path, "user": user})
 	}
 	kind := "real user"
-	if *user.Test {
+	if user.GetTest() {
 		kind = "test user"
 	}
 	t := newTable(c.app.stdout)
-	t.row("logged in", deref(user.Email)+" ("+kind+")")
+	t.row("logged in", user.Email+" ("+kind+")")
 	t.row("user", user.UserID.String())
 	t.row("token", path)
 	return t.flush()

@@ -42,12 +42,3 @@ func when(t *strfmt.DateTime) string {
 	}
 	return time.Time(*t).Local().Format("2006-01-02 15:04:05 MST")
 }
-
-// deref reads an optional field of a generated model: its zero when absent.
-func deref[T any](p *T) T {
-	if p == nil {
-		var zero T
-		return zero
-	}
-	return *p
-}

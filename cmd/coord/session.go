@@ -17,8 +17,20 @@ type sessionCmd struct{}
 
 // sessionRef names a session on the command line: LOCATION ID.
 type sessionRef struct {
-	Location string `positional-arg-name:"LOCATION" required:"yes"`
-	ID       int64  `positional-arg-name:"ID" required:"yes"`
+	Location string    `positional-arg-name:"LOCATION" required:"yes"`
+	ID       sessionID `positional-arg-name:"ID" required:"yes"`
+}
+
+// sessionID is a session id argument: a positive number, else a usage error.
+type sessionID int64
+
+func (id *sessionID) UnmarshalFlag(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		return usageError(fmt.Sprintf("ID must be a session id (a positive number, as coord session start prints it), not %q", s))
+	}
+	*id = sessionID(n)
+	return nil
 }
 
 // sessionStartCmd starts a session at a location.
@@ -58,14 +70,14 @@ func (c *sessionGetCmd) check() error {
 
 func (c *sessionGetCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	if !c.Watch {
-		s, err := u.Session(ctx, c.Args.Location, c.Args.ID)
+		s, err := u.Session(ctx, c.Args.Location, int64(c.Args.ID))
 		if err != nil {
 			return err
 		}
 		return c.app.printSession(s)
 	}
 	var printErr error
-	_, err := u.Watch(ctx, c.Args.Location, c.Args.ID, c.Interval, func(s *models.Session) {
+	_, err := u.Watch(ctx, c.Args.Location, int64(c.Args.ID), c.Interval, func(s *models.Session) {
 		if printErr == nil {
 			printErr = c.app.printChange(s)
 		}
@@ -87,7 +99,7 @@ type sessionEndCmd struct {
 }
 
 func (c *sessionEndCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
-	s, err := u.EndSession(ctx, c.Args.Location, c.Args.ID)
+	s, err := u.EndSession(ctx, c.Args.Location, int64(c.Args.ID))
 	if err != nil {
 		return err
 	}
@@ -103,7 +115,7 @@ type sessionRedeemCmd struct {
 }
 
 func (c *sessionRedeemCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
-	s, err := u.SimulateRedemption(ctx, c.Args.Location, c.Args.ID, c.Minutes)
+	s, err := u.SimulateRedemption(ctx, c.Args.Location, int64(c.Args.ID), c.Minutes)
 	if err != nil {
 		return err
 	}
@@ -116,9 +128,9 @@ func (a *app) printSession(s *models.Session) error {
 		return printJSON(a.stdout, s)
 	}
 	t := newTable(a.stdout)
-	t.row("session", strconv.FormatInt(*s.ID, 10))
-	t.row("location", deref(s.LocationID))
-	t.row("status", deref(s.Status))
+	t.row("session", strconv.FormatInt(s.ID, 10))
+	t.row("location", s.LocationID)
+	t.row("status", s.Status)
 	t.row("started", when(s.StartTime))
 	t.row("ended", when(s.EndTime))
 	t.row("cost", cost(s))
@@ -126,7 +138,7 @@ func (a *app) printSession(s *models.Session) error {
 		t.row("resource", s.ResourceID)
 	}
 	if r := s.RedemptionInfo; r != nil && r.Barcode != nil {
-		t.row("barcode", fmt.Sprintf("%s (%s)", deref(r.Barcode.Data), deref(r.Barcode.Format)))
+		t.row("barcode", fmt.Sprintf("%s (%s)", r.Barcode.Data, r.Barcode.Format))
 	}
 	return t.flush()
 }
@@ -142,7 +154,7 @@ func (a *app) printChange(s *models.Session) error {
 		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
 		return err
 	}
-	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), *s.ID, deref(s.Status))
+	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), s.ID, s.Status)
 	if c := cost(s); c != "" {
 		line += "  " + c
 	}

@@ -18,7 +18,7 @@ type sessionsCmd struct {
 }
 
 func (c *sessionsCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
-	list, err := u.Sessions(ctx, &coordclient.ListOptions{Location: c.Location, Limit: c.Limit, BeforeID: c.Before})
+	list, err := u.SessionPage(ctx, &coordclient.ListOptions{Location: c.Location, Limit: c.Limit, BeforeID: c.Before})
 	if err != nil {
 		return err
 	}
@@ -28,7 +28,7 @@ func (c *sessionsCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) 
 	t := newTable(c.app.stdout)
 	t.row("ID", "LOCATION", "STATUS", "STARTED", "ENDED", "COST")
 	for _, s := range list {
-		t.row(strconv.FormatInt(*s.ID, 10), deref(s.LocationID), deref(s.Status), when(s.StartTime), when(s.EndTime), cost(s))
+		t.row(strconv.FormatInt(s.ID, 10), s.LocationID, s.Status, when(s.StartTime), when(s.EndTime), cost(s))
 	}
 	return t.flush()
 }

@@ -28,7 +28,7 @@ func (c *systemsCmd) runWithClient(ctx context.Context, client *coordclient.Clie
 	t.row("SYSTEM", "LOCATION", "ACCESS", "PRICE", "REQUIRES", "NAME")
 	for _, s := range systems {
 		for _, l := range s.Locations {
-			t.row(deref(s.SystemID), deref(l.ID), deref(l.OnlineAccessType), price(l.Price), requires(s.TransactionRequirements), deref(l.Name))
+			t.row(s.SystemID, l.ID, l.OnlineAccessType, price(l.Price), requires(s.TransactionRequirements), l.GetName())
 		}
 	}
 	return t.flush()
@@ -39,11 +39,11 @@ func price(p *models.Price) string {
 	if p == nil {
 		return ""
 	}
-	parts := []string{fmt.Sprintf("%s/%dm", coordclient.FormatMoney(p.Rate), deref(p.RatePeriodMinutes))}
-	if n := deref(p.IncrementMinutes); n > 1 {
+	parts := []string{fmt.Sprintf("%s/%dm", coordclient.FormatMoney(p.Rate), p.RatePeriodMinutes)}
+	if n := p.IncrementMinutes; n > 1 {
 		parts = append(parts, fmt.Sprintf("%dm steps", n))
 	}
-	if n := deref(p.GraceMinutes); n > 0 {
+	if n := p.GetGraceMinutes(); n > 0 {
 		parts = append(parts, fmt.Sprintf("%dm free", n))
 	}
 	if p.MaxCost != nil {
@@ -58,7 +58,7 @@ func requires(r *models.TransactionRequirements) string {
 		return ""
 	}
 	req := append([]string(nil), r.UsersAPIFields...)
-	if r.LinkedAccount != nil && *r.LinkedAccount {
+	if r.GetLinkedAccount() {
 		req = append(req, "linked_account")
 	}
 	return strings.Join(req, ",")

@@ -27,10 +27,10 @@ func (c *userCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) erro
 	}
 	t := newTable(c.app.stdout)
 	t.row("user", user.UserID.String())
-	t.row("email", deref(user.Email))
+	t.row("email", user.Email)
 	t.row("name", user.Name)
-	t.row("external uid", deref(user.ExternalUID))
-	t.row("test", strconv.FormatBool(user.Test != nil && *user.Test))
+	t.row("external uid", user.ExternalUID)
+	t.row("test", strconv.FormatBool(user.GetTest()))
 	t.row("vehicle", plate(user.Vehicle))
 	if err := t.flush(); err != nil {
 		return err
@@ -39,13 +39,24 @@ func (c *userCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) erro
 	t = newTable(c.app.stdout)
 	t.row("SYSTEM", "LINKED", "TRANSACTABLE", "MISSING")
 	for _, s := range user.TransactableSystems {
-		t.row(deref(s.SystemID), boolStr(s.LinkedAccount), boolStr(s.Transactable), strings.Join(s.MissingRequirements, ","))
+		t.row(s.SystemID, strconv.FormatBool(s.GetLinkedAccount()), strconv.FormatBool(s.GetTransactable()), strings.Join(s.MissingRequirements, ","))
 	}
 	return t.flush()
 }
 
-// vehicleCmd groups the vehicle commands.
-type vehicleCmd struct{}
+// vehicleCmd shows the user's vehicle, and groups the vehicle commands.
+type vehicleCmd struct {
+	runByApp
+	app *app
+}
+
+func (c *vehicleCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
+	user, err := u.User(ctx)
+	if err != nil {
+		return err
+	}
+	return c.app.printVehicle(user.Vehicle)
+}
 
 // vehicleSetCmd sets the user's vehicle.
 type vehicleSetCmd struct {
@@ -61,10 +72,15 @@ func (c *vehicleSetCmd) runAsUser(ctx context.Context, u *coordclient.UserClient
 	if err != nil {
 		return err
 	}
-	if c.app.opts.JSON {
-		return printJSON(c.app.stdout, v)
+	return c.app.printVehicle(v)
+}
+
+// printVehicle prints the vehicle (nil: none set yet), or it as JSON.
+func (a *app) printVehicle(v *models.Vehicle) error {
+	if a.opts.JSON {
+		return printJSON(a.stdout, v)
 	}
-	t := newTable(c.app.stdout)
+	t := newTable(a.stdout)
 	t.row("vehicle", plate(v))
 	return t.flush()
 }
@@ -75,13 +91,9 @@ func plate(v *models.Vehicle) string {
 		return ""
 	}
 	lp := v.LicensePlate
-	region := deref(lp.Country)
+	region := lp.Country
 	if lp.Subdivision != "" {
 		region += "-" + lp.Subdivision
 	}
-	return deref(lp.Text) + " (" + region + ")"
-}
-
-func boolStr(b *bool) string {
-	return strconv.FormatBool(deref(b))
+	return lp.Text + " (" + region + ")"
 }
