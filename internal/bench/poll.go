@@ -54,6 +54,11 @@ func (s *Suite) poll(b Backend, srv *Process, users []User) error {
 	s.add(row)
 	s.check(Check{What: "poll " + backend + ": rate vs the floor", Value: fmt.Sprintf("%.3g×", row.Ratio),
 		Target: fmt.Sprintf("≥ %.1f×", PollMinRatio[backend]), Met: row.Ratio >= PollMinRatio[backend]})
+	if floorRow.CPUReq > 0 {
+		// Steadier than the rates when the machine is shared: who got the cores matters less.
+		s.Report.Notes = append(s.Report.Notes, fmt.Sprintf("poll %s: users-server's CPU per request is %.2f× the floor's (%v vs %v).",
+			backend, float64(row.CPUReq)/float64(floorRow.CPUReq), row.CPUReq.Round(time.Microsecond), floorRow.CPUReq.Round(time.Microsecond)))
+	}
 	s.check(Check{What: "poll " + backend + ": p99", Value: ms(row.P99),
 		Target: "≤ " + ms(PollMaxP99), Met: row.P99 <= PollMaxP99})
 	s.check(Check{What: "poll " + backend + ": errors", Value: fmt.Sprint(row.Errors),
