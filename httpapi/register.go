@@ -86,7 +86,7 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 		}
 	}
 	api.JSONConsumer = strictJSON()
-	api.JSONProducer = runtime.JSONProducer()
+	api.JSONProducer = jsonProducer()
 
 	auth := authenticator{catalog: d.Catalog, tokens: d.Tokens}
 	api.APIKeyAuthenticator = auth.schemeAuthenticator
