@@ -25,6 +25,7 @@ const (
 	EUnsupportedMediaType    = "unsupported_media_type"    // body not JSON
 	ENotImplemented          = "not_implemented"           // operation not built yet
 	EUnavailable             = "unavailable"               // database unreachable
+	ECursorExpired           = "cursor_expired"            // list_events' after is older than the events kept
 	EInternal                = "internal"                  // a bug; details are logged, not returned
 )
 

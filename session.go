@@ -34,6 +34,12 @@ type Session struct {
 	Barcode string
 	// Cost is set once the session is ended or cancelled.
 	Cost *Money
+	// Version changes with every visible change of the session (settlement
+	// included); it is kept in the database, so every replica agrees on it.
+	Version int64
+	// SettlesAt is when the session changes by itself: a redeemed gate
+	// session's simulated exit, a pending one's expiry; nil if never.
+	SettlesAt *time.Time
 }
 
 // GateControlled reports whether the session starts and ends at physical gates.

@@ -102,26 +102,24 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 	}
 	values := []any{uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt}
 	var r *sessionRow
-	var err error
-	if ns.IdempotencyKey == "" {
-		// The insert is the whole write: one autocommit round trip rather
-		// than BEGIN, INSERT, COMMIT.
-		r, err = insertRow(ctx, db.pool, values)
-	} else {
-		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-			var err error
-			if r, err = insertRow(ctx, tx, values); err != nil {
-				return err
-			}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if r, err = insertRow(ctx, tx, values); err != nil {
+			return err
+		}
+		if ns.IdempotencyKey != "" {
 			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
 				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
 				uid, ns.IdempotencyKey, r.ID, now)
 			if err == nil && tag.RowsAffected() == 0 {
 				return errRetry // roll back; the next attempt finds the key's session
 			}
-			return err
-		})
-	}
+			if err != nil {
+				return err
+			}
+		}
+		return db.appendEvents(ctx, tx, now, sessionEvent(coord.EventSessionCreated, r))
+	})
 	if isForeignKeyViolation(err) {
 		return nil, noUser(uid.String())
 	}

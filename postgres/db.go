@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coordapi/coord"
@@ -26,6 +27,9 @@ type DB struct {
 	pool *pgxpool.Pool
 	// version is the newest embedded migration, which Ping expects applied.
 	version int64
+	// channel carries the notifications of commits; named after the schema,
+	// since NOTIFY channels are per database, not per schema.
+	channel string
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -48,7 +52,12 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, dbError("postgres: connect", err)
 	}
-	return &DB{Now: time.Now, pool: pool, version: version}, nil
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		pool.Close()
+		return nil, dbError("postgres: connect", err)
+	}
+	return &DB{Now: time.Now, pool: pool, version: version, channel: "coord_events:" + schema}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
@@ -72,6 +81,11 @@ func (db *DB) Ping(ctx context.Context) error {
 		return unavailable("postgres: ping", err)
 	}
 	return nil
+}
+
+// inTx runs fn in a transaction, committed unless fn fails.
+func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.pool, fn)
 }
 
 // now is the operation's instant: UTC, truncated to the milliseconds the API shows.

@@ -11,13 +11,14 @@ import (
 // sessionCols is what every session query selects or returns, in the order
 // scanSession reads.
 const sessionCols = `id, location_id, user_id::text, status, start_time, end_time, resource_id,
-	coalesce(barcode, ''), cost_amount, cost_currency, exit_at, expires_at`
+	coalesce(barcode, ''), cost_amount, cost_currency, exit_at, expires_at, version`
 
 // sessionRow is a session with the columns that say when it settles by itself.
 type sessionRow struct {
 	*coord.Session
 	exitAt    *time.Time // a redeemed gate session's simulated exit
 	expiresAt *time.Time // a pending gate session's expiry
+	partnerID string     // the user's partner, when the query returned it
 }
 
 // due reports whether the session's simulated exit or expiry has passed, so
@@ -32,16 +33,18 @@ func (r *sessionRow) due(now time.Time) bool {
 	return false
 }
 
-// scanSession reads one row of sessionCols.
-func scanSession(row pgx.Row) (*sessionRow, error) {
+// scanSession reads one row of sessionCols, then into extra any columns
+// the query selected after them.
+func scanSession(row pgx.Row, extra ...any) (*sessionRow, error) {
 	var (
 		s            coord.Session
 		r            = sessionRow{Session: &s}
 		costAmount   *int64
 		costCurrency *string
 	)
-	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
-		&s.Barcode, &costAmount, &costCurrency, &r.exitAt, &r.expiresAt)
+	dest := []any{&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
+		&s.Barcode, &costAmount, &costCurrency, &r.exitAt, &r.expiresAt, &s.Version}
+	err := row.Scan(append(dest, extra...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +55,12 @@ func scanSession(row pgx.Row) (*sessionRow, error) {
 		if t != nil {
 			*t = t.UTC() // pgx returns local time
 		}
+	}
+	switch s.Status {
+	case coord.StatusPending:
+		s.SettlesAt = r.expiresAt
+	case coord.StatusActive:
+		s.SettlesAt = r.exitAt
 	}
 	return &r, nil
 }

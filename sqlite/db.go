@@ -36,6 +36,7 @@ type DB struct {
 	ro                       pooled
 	version                  int64 // latest embedded migration, for Ping
 	closed                   atomic.Bool
+	changes                  changes // what committed writes appended, for ListenChanges
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -77,6 +78,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	db := &DB{Now: time.Now, writer: writer, reader: reader, version: version,
 		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
 	db.ro = pooled{db.readerStmts}
+	if err := writer.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) FROM events`).Scan(&db.changes.last); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -120,7 +125,8 @@ type querier interface {
 }
 
 // write runs fn in a BEGIN IMMEDIATE transaction on the writer connection and
-// commits unless fn fails. fn must not call write: there is one connection.
+// commits unless fn fails; once committed, the events fn appended wake the
+// listeners. fn must not call write: there is one connection.
 func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -132,9 +138,15 @@ func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
 		tx.Rollback()
 		return err
 	}
+	appended, last, err := db.changes.appended(ctx, q)
+	if err != nil {
+		tx.Rollback()
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.changes.publish(appended, last)
 	return nil
 }
 

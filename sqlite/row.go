@@ -9,7 +9,7 @@ import (
 
 // sessionCols are the columns scanSession reads, in order.
 const sessionCols = `id, location_id, user_id, status, resource_id, barcode, currency,
-	start_time, end_time, cost, expires_at, exit_at`
+	start_time, end_time, cost, expires_at, exit_at, version`
 
 // sessionRow is a session as stored, with what it takes to tell whether a
 // settlement is due.
@@ -39,7 +39,7 @@ func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 		start, end, costAmount sql.NullInt64
 	)
 	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &barcode, &currency,
-		&start, &end, &costAmount, &r.expiresAt, &r.exitAt)
+		&start, &end, &costAmount, &r.expiresAt, &r.exitAt, &r.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +48,12 @@ func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	r.EndTime = fromMillis(end)
 	if costAmount.Valid {
 		r.Cost = &coord.Money{Amount: costAmount.Int64, Currency: currency}
+	}
+	switch r.Status {
+	case coord.StatusPending:
+		r.SettlesAt = fromMillis(r.expiresAt)
+	case coord.StatusActive:
+		r.SettlesAt = fromMillis(r.exitAt)
 	}
 	return &r, nil
 }

@@ -66,6 +66,9 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 		if err != nil {
 			return err
 		}
+		if err := sessionEvent(ctx, tx, now, coord.EventSessionCreated, r); err != nil {
+			return err
+		}
 		s, created = &r.Session, true
 		return nil
 	})
@@ -221,7 +224,7 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 		if r.Status == coord.StatusActive {
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
 			res, err := tx.ExecContext(ctx, `UPDATE sessions
-				SET status = 'ended', end_time = ?, cost = ?, currency = ?
+				SET status = 'ended', end_time = ?, cost = ?, currency = ?, version = version + 1
 				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id)
 			if err != nil {
 				return err
@@ -233,6 +236,11 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 			ended = n == 1
 			if r, err = sessionByID(ctx, tx, id); err != nil {
 				return err
+			}
+			if ended {
+				if err := sessionEvent(ctx, tx, now, coord.EventSessionEnded, r); err != nil {
+					return err
+				}
 			}
 		}
 		s = &r.Session
@@ -266,8 +274,15 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 			return coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions
-			SET status = 'active', start_time = ?, exit_at = ?, planned_cost = ?, currency = ?
+			SET status = 'active', start_time = ?, exit_at = ?, planned_cost = ?, currency = ?, version = version + 1
 			WHERE id = ? AND status = 'pending'`, now, exit, cost.Amount, cost.Currency, id); err != nil {
+			return err
+		}
+		started, err := sessionByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := sessionEvent(ctx, tx, now, coord.EventSessionStarted, started); err != nil {
 			return err
 		}
 		if _, err := settle(ctx, tx, now, userID); err != nil { // d == 0: the exit is due now

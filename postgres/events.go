@@ -1,0 +1,188 @@
+package postgres
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgxlisten"
+
+	"github.com/coordapi/coord"
+)
+
+// pendingEvent is an event a transaction appends just before it commits.
+type pendingEvent struct {
+	typ       coord.EventType
+	userID    string
+	sessionID int64  // 0 for user events
+	partnerID string // when known: the order in which counters are locked
+	data      []byte
+}
+
+func sessionEvent(typ coord.EventType, r *sessionRow) pendingEvent {
+	return pendingEvent{typ: typ, userID: r.UserID, sessionID: r.ID, partnerID: r.partnerID, data: coord.SessionEventData(r.Session)}
+}
+
+func userEvent(typ coord.EventType, u *coord.User) pendingEvent {
+	return pendingEvent{typ: typ, userID: u.UserID, partnerID: u.PartnerID, data: coord.UserEventData(u)}
+}
+
+// appendEvent numbers an event from its partner's counter row and inserts it,
+// with a notification that PostgreSQL delivers to every replica's listener
+// when (and only if) the transaction commits.
+//
+// Taking the seq is the last thing a transaction does: the counter row stays
+// locked until the commit is visible, so seqs of one partner become visible
+// in the order they were taken. A transaction with several events (a bulk
+// settlement) locks its partners' counters in partner order, and nothing
+// locks anything else after a counter, so these locks cannot deadlock.
+const appendEvent = `WITH u AS (SELECT partner_id, test FROM users WHERE user_id = $1),
+	c AS (INSERT INTO event_counters AS c (partner_id, seq) SELECT partner_id, 1 FROM u
+		ON CONFLICT (partner_id) DO UPDATE SET seq = c.seq + 1 RETURNING partner_id, seq)
+	INSERT INTO events (id, partner_id, seq, type, user_id, test, session_id, created_at, data)
+	SELECT $2, c.partner_id, c.seq, $3, $1, u.test, $4, $5, $6 FROM c, u
+	RETURNING pg_notify($7, seq || ' ' || coalesce(session_id, 0) || ' ' || partner_id)`
+
+// appendEvents appends evs in tx, in the order that keeps counter locks
+// deadlock-free, in one round trip.
+func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ...pendingEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(evs, func(a, b pendingEvent) int { return cmp.Compare(a.partnerID, b.partnerID) })
+	b := &pgx.Batch{}
+	for _, e := range evs {
+		uid, _ := parseUserID(e.userID)
+		var session *int64
+		if e.sessionID != 0 {
+			session = &e.sessionID
+		}
+		b.Queue(appendEvent, uid, newEventID(), string(e.typ), session, now, e.data, db.channel)
+	}
+	res := tx.SendBatch(ctx, b)
+	for _, e := range evs {
+		tag, err := res.Exec()
+		if err == nil && tag.RowsAffected() != 1 {
+			err = noUser(e.userID)
+		}
+		if err != nil {
+			res.Close()
+			return fmt.Errorf("append %s event: %w", e.typ, err)
+		}
+	}
+	return res.Close()
+}
+
+// newEventID is an event's stable, unguessable id.
+func newEventID() string { return "evt_" + strings.ToLower(rand.Text()) }
+
+// Events returns a page of a partner's events, oldest first, in one query:
+// the retention horizon and the page come from one snapshot.
+func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = coord.DefaultEventPage
+	}
+	limit = min(limit, coord.MaxEventPage)
+	var pruned int64
+	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT pruned_through FROM event_counters WHERE partner_id = $1), 0)`,
+		f.PartnerID).Scan(&pruned)
+	if err != nil {
+		return nil, dbError("postgres: list events", err)
+	}
+	after := pruned
+	if f.After != nil {
+		if *f.After < pruned {
+			return nil, coord.Errorf(coord.ECursorExpired, "events after %d are no longer kept; the oldest kept follows %d", *f.After, pruned)
+		}
+		after = *f.After
+	}
+	rows, err := db.pool.Query(ctx, `SELECT id, seq, type, created_at, user_id::text, test, data FROM events
+		WHERE partner_id = $1 AND seq > $2 AND ($3 = '' OR type = $3) ORDER BY seq LIMIT $4`,
+		f.PartnerID, after, string(f.Type), limit)
+	if err != nil {
+		return nil, dbError("postgres: list events", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*coord.Event, error) {
+		e := &coord.Event{PartnerID: f.PartnerID}
+		var data []byte
+		if err := row.Scan(&e.ID, &e.Seq, &e.Type, &e.CreatedAt, &e.UserID, &e.Test, &data); err != nil {
+			return nil, err
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		return e, e.SetData(data)
+	})
+	if err != nil {
+		return nil, dbError("postgres: list events", err)
+	}
+	if list == nil {
+		list = []*coord.Event{}
+	}
+	return list, nil
+}
+
+// PruneEvents deletes, per partner, every event up to the newest one created
+// before cutoff, and records how far it went so that older cursors are
+// refused rather than silently skipping what was deleted.
+func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
+	var deleted int
+	err := db.pool.QueryRow(ctx, `WITH m AS (
+			SELECT partner_id, max(seq) AS seq FROM events WHERE created_at < $1 GROUP BY partner_id),
+		d AS (DELETE FROM events e USING m WHERE e.partner_id = m.partner_id AND e.seq <= m.seq RETURNING 1),
+		c AS (UPDATE event_counters c SET pruned_through = greatest(c.pruned_through, m.seq)
+			FROM m WHERE c.partner_id = m.partner_id)
+		SELECT count(*) FROM d`, cutoff).Scan(&deleted)
+	return deleted, dbError("postgres: prune events", err)
+}
+
+// ListenChanges follows the notifications of every replica's commits on a
+// connection of its own, reconnecting after failures, until ctx is done.
+// After each (re)connection it reports a Resync, since notifications sent
+// while it was away are lost.
+func (db *DB) ListenChanges(ctx context.Context, fn func(coord.Change)) error {
+	l := &pgxlisten.Listener{
+		Connect: func(ctx context.Context) (*pgx.Conn, error) {
+			return pgx.ConnectConfig(ctx, db.pool.Config().ConnConfig.Copy())
+		},
+		ReconnectDelay: time.Second,
+		LogError:       func(context.Context, error) {}, // the pool's own failures are reported by requests
+	}
+	l.Handle(db.channel, changeHandler(fn))
+	err := l.Listen(ctx)
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// changeHandler turns notifications into changes.
+type changeHandler func(coord.Change)
+
+func (h changeHandler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
+	parts := strings.SplitN(n.Payload, " ", 3)
+	if len(parts) != 3 {
+		return fmt.Errorf("notification %q: want seq, session and partner", n.Payload)
+	}
+	seq, err1 := strconv.ParseInt(parts[0], 10, 64)
+	session, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		return fmt.Errorf("notification %q: %w", n.Payload, err)
+	}
+	h(coord.Change{Seq: seq, SessionID: session, PartnerID: parts[2]})
+	return nil
+}
+
+// HandleBacklog runs after each LISTEN: whatever changed while the listener
+// was not connected is unknown, so every waiter re-reads.
+func (h changeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	h(coord.Change{Resync: true})
+	return nil
+}
