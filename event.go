@@ -63,6 +63,7 @@ type EventFilter struct {
 type Change struct {
 	PartnerID string
 	Seq       int64
+	Type      EventType
 	SessionID int64
 	Resync    bool
 }

@@ -31,6 +31,9 @@ type Ready func(ctx context.Context) error
 func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	m := newMetrics()
 	m.registry.MustRegister(openSessionsCollector{store: d.Service.Store})
+	if d.Hub != nil {
+		m.registry.MustRegister(liveCollector{hub: d.Hub})
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

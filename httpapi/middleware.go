@@ -41,6 +41,7 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 		if !limitBody(sw, r, limit) {
 			return
 		}
+		allowLongPoll(sw, r)
 		next.ServeHTTP(sw, r)
 	})
 }

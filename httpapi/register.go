@@ -10,6 +10,7 @@ import (
 	"github.com/go-openapi/runtime"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/restapi/operations"
 )
 
@@ -19,6 +20,9 @@ type Deps struct {
 	Logger  *slog.Logger
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Hub holds long-poll requests (get_session and list_events with wait);
+	// nil answers them at once.
+	Hub *live.Hub
 }
 
 // Register assigns every handler, the authentication functions, the
@@ -40,7 +44,12 @@ func Register(api *operations.UsersAPI, d Deps) error {
 	api.APIAuthorizer = runtime.AuthorizerFunc(auth.authorize)
 
 	api.SessionsPostSessionHandler = postSession{svc}
-	api.SessionsGetSessionHandler = getSession{svc}
+	hub := d.Hub
+	if hub == nil {
+		hub = live.New(0, 0, svc.Now)
+	}
+	api.SessionsGetSessionHandler = getSession{svc, hub}
+	api.EventsListEventsHandler = listEvents{svc, hub}
 	api.SessionsGetLocationSessionsHandler = getLocationSessions{svc}
 	api.SessionsGetUserSessionsHandler = getUserSessions{svc}
 	api.SessionsEndSessionHandler = endSession{svc}

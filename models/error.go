@@ -19,7 +19,8 @@ type Error struct {
 	// A stable, machine-readable code: `invalid_request`, `validation_failed`, `unauthorized`,
 	// `forbidden`, `not_found`, `method_not_allowed`, `active_session_exists`, `physical_checkout`,
 	// `not_redeemable`, `location_not_transactable`, `requirements_not_met`, `linking_unavailable`,
-	// `payload_too_large`, `unsupported_media_type`, `not_implemented`, `unavailable`, `internal`.
+	// `payload_too_large`, `unsupported_media_type`, `not_implemented`, `unavailable`,
+	// `cursor_expired`, `internal`.
 	//
 	// Example: active_session_exists
 	// Required: true

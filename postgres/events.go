@@ -49,7 +49,7 @@ const appendEvent = `WITH u AS (SELECT partner_id, test FROM users WHERE user_id
 		ON CONFLICT (partner_id) DO UPDATE SET seq = c.seq + 1 RETURNING partner_id, seq)
 	INSERT INTO events (id, partner_id, seq, type, user_id, test, session_id, created_at, data)
 	SELECT $2, c.partner_id, c.seq, $3, $1, u.test, $4, $5, $6 FROM c, u
-	RETURNING pg_notify($7, seq || ' ' || coalesce(session_id, 0) || ' ' || partner_id)`
+	RETURNING pg_notify($7, seq || ' ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id)`
 
 // appendEvents appends evs in tx, in the order that keeps counter locks
 // deadlock-free, in one round trip.
@@ -167,16 +167,16 @@ func (db *DB) ListenChanges(ctx context.Context, fn func(coord.Change)) error {
 type changeHandler func(coord.Change)
 
 func (h changeHandler) HandleNotification(_ context.Context, n *pgconn.Notification, _ *pgx.Conn) error {
-	parts := strings.SplitN(n.Payload, " ", 3)
-	if len(parts) != 3 {
-		return fmt.Errorf("notification %q: want seq, session and partner", n.Payload)
+	parts := strings.SplitN(n.Payload, " ", 4)
+	if len(parts) != 4 {
+		return fmt.Errorf("notification %q: want seq, session, type and partner", n.Payload)
 	}
 	seq, err1 := strconv.ParseInt(parts[0], 10, 64)
 	session, err2 := strconv.ParseInt(parts[1], 10, 64)
 	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("notification %q: %w", n.Payload, err)
 	}
-	h(coord.Change{Seq: seq, SessionID: session, PartnerID: parts[2]})
+	h(coord.Change{Seq: seq, SessionID: session, Type: coord.EventType(parts[2]), PartnerID: parts[3]})
 	return nil
 }
 

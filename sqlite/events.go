@@ -181,7 +181,7 @@ func (c *changes) appended(ctx context.Context, tx querier) ([]coord.Change, int
 	c.mu.Lock()
 	last := c.last
 	c.mu.Unlock()
-	rows, err := tx.QueryContext(ctx, `SELECT n, partner_id, seq, coalesce(session_id, 0) FROM events WHERE n > ? ORDER BY n`, last)
+	rows, err := tx.QueryContext(ctx, `SELECT n, partner_id, seq, type, coalesce(session_id, 0) FROM events WHERE n > ? ORDER BY n`, last)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -189,7 +189,7 @@ func (c *changes) appended(ctx context.Context, tx querier) ([]coord.Change, int
 	var list []coord.Change
 	for rows.Next() {
 		var ch coord.Change
-		if err := rows.Scan(&last, &ch.PartnerID, &ch.Seq, &ch.SessionID); err != nil {
+		if err := rows.Scan(&last, &ch.PartnerID, &ch.Seq, &ch.Type, &ch.SessionID); err != nil {
 			return nil, 0, err
 		}
 		list = append(list, ch)

@@ -18,6 +18,7 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/token"
 )
 
@@ -75,7 +76,8 @@ func run(args []string) error {
 		return err
 	}
 	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.Sessions.PendingTTL}
-	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes}
+	hub := live.New(opts.Live.MaxWaiters, live.DefaultRecheck, time.Now)
+	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, Hub: hub}
 	if err := httpapi.Register(api, deps); err != nil {
 		return err
 	}
@@ -86,6 +88,7 @@ func run(args []string) error {
 	var shuttingDown, drained atomic.Bool
 	api.PreServerShutdown = func() {
 		shuttingDown.Store(true)
+		hub.Close() // held long-polls answer now, not at the end of their wait
 		log.Info("shutting down", "delay", opts.HTTP.ShutdownDelay.String(), "graceful_timeout", server.GracefulTimeout.String())
 		time.Sleep(opts.HTTP.ShutdownDelay) // still serving, /readyz failing
 	}
@@ -100,6 +103,7 @@ func run(args []string) error {
 	defer server.Shutdown()
 
 	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)
+	startLive(ctx, workers, store, hub, opts.Live.EventRetention, log)
 	if err := server.Listen(); err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/client"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/postgres"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/storetest"
@@ -43,11 +44,23 @@ type Server struct {
 	Clock   *storetest.Clock
 	Service *coord.Service
 	Log     *SyncBuffer
+	Hub     *live.Hub
 }
 
 // Options tune a test server.
 type Options struct {
 	Catalog *coord.Catalog // default: the demo catalog
+	// RealClock runs the store, the tokens and the service on time.Now
+	// instead of a controllable clock (Server.Clock is then unused).
+	RealClock bool
+	// PendingTTL is how long gate sessions wait for the entry gate
+	// (default 30 minutes).
+	PendingTTL time.Duration
+	// MaxWaiters bounds held long-polls (default 100); Recheck is their
+	// safety re-check (default a minute, so that tests of wake-ups pass
+	// only through wake-ups).
+	MaxWaiters int
+	Recheck    time.Duration
 }
 
 // OpenStore opens an empty store of the given backend for t, closed at cleanup.
@@ -89,8 +102,12 @@ func OpenStore(t testing.TB, backend string) coord.Store {
 func New(t testing.TB, backend string, opts Options) *Server {
 	t.Helper()
 	clock := storetest.NewClock()
+	now := clock.Now
+	if opts.RealClock {
+		now = time.Now
+	}
 	store := OpenStore(t, backend)
-	setClock(t, store, clock.Now)
+	setClock(t, store, now)
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Demo()
@@ -99,10 +116,16 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens.Now = clock.Now
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: clock.Now, PendingTTL: 30 * time.Minute}
+	tokens.Now = now
+	ttl := opts.PendingTTL
+	if ttl == 0 {
+		ttl = 30 * time.Minute
+	}
+	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: now, PendingTTL: ttl}
 	logs := &SyncBuffer{}
-	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewJSONHandler(io.MultiWriter(logs), &slog.HandlerOptions{Level: slog.LevelDebug}))}
+	hub := NewHub(t, store, now, opts.MaxWaiters, opts.Recheck)
+	deps := httpapi.Deps{Service: svc, Hub: hub,
+		Logger: slog.New(slog.NewJSONHandler(io.MultiWriter(logs), &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	api, err := httpapi.NewAPI()
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +139,29 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	u, _ := url.Parse(ts.URL)
 	rt := httptransport.NewWithClient(u.Host, client.DefaultBasePath, []string{"http"}, ValidatingClient(t))
 	return &Server{URL: ts.URL, Client: client.New(rt, strfmt.Default), Store: store, Catalog: cat,
-		Tokens: tokens, Clock: clock, Service: svc, Log: logs}
+		Tokens: tokens, Clock: clock, Service: svc, Log: logs, Hub: hub}
+}
+
+// NewHub returns a hub following store's changes until t ends; maxWaiters
+// 0 means 100 and recheck 0 a minute.
+func NewHub(t testing.TB, store coord.EventStore, now func() time.Time, maxWaiters int, recheck time.Duration) *live.Hub {
+	if maxWaiters == 0 {
+		maxWaiters = 100
+	}
+	if recheck == 0 {
+		recheck = time.Minute
+	}
+	hub := live.New(maxWaiters, recheck, now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hub.Follow(ctx, store); err != nil {
+			t.Errorf("follow changes: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return hub
 }
 
 // setClock wires the test clock into a store (both adapters expose Now).
