@@ -31,6 +31,7 @@ var statusOf = map[string]int{
 	coord.EUnsupportedMediaType:    http.StatusUnsupportedMediaType,
 	coord.ENotImplemented:          http.StatusNotImplemented,
 	coord.EUnavailable:             http.StatusServiceUnavailable,
+	coord.ECursorExpired:           http.StatusGone,
 	coord.EInternal:                http.StatusInternalServerError,
 }
 
