@@ -15,6 +15,7 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/token"
 )
@@ -61,16 +62,20 @@ func newHandler(dbPath string) (http.Handler, func(), error) {
 		return nil, nil, err
 	}
 	svc := &coord.Service{Store: store, Catalog: catalog.Demo(), Tokens: tokens, Now: time.Now, PendingTTL: 30 * time.Minute}
-	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	hub := live.New(100, 0, time.Now)
+	follow, stopFollowing := context.WithCancel(ctx)
+	go func() { _ = hub.Follow(follow, store) }()
+	deps := httpapi.Deps{Service: svc, Hub: hub, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	api, err := httpapi.NewAPI()
 	if err == nil {
 		err = httpapi.Register(api, deps)
 	}
 	if err != nil {
+		stopFollowing()
 		store.Close()
 		return nil, nil, err
 	}
-	return httpapi.Handler(api, deps, store.Ping), func() { store.Close() }, nil
+	return httpapi.Handler(api, deps, store.Ping), func() { stopFollowing(); store.Close() }, nil
 }
 
 // newServer serves the real API on an httptest server for one test.
