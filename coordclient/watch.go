@@ -29,7 +29,7 @@ func (u *UserClient) Watch(ctx context.Context, location string, id int64, inter
 	wait := int32(WatchWait)
 	var tag string
 	for {
-		p := sessions.NewGetSessionParamsWithTimeout(u.c.timeout+WatchWait*time.Second).WithLocationID(location).WithSessionID(id)
+		p := sessions.NewGetSessionParamsWithTimeout(u.c.timeout + WatchWait*time.Second).WithLocationID(location).WithSessionID(id)
 		if tag != "" {
 			p.SetIfNoneMatch(&tag)
 			p.SetWait(&wait)
