@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"time"
 
 	"github.com/go-openapi/runtime/middleware"
 
@@ -16,6 +17,10 @@ type exchange struct {
 	api         bool     // the request went to the API, not an operational endpoint
 	operationID string   // set once go-openapi's router matched an operation
 	metrics     *metrics // for the handlers' session counters
+	// parked is set when a long-poll took the connection over; its answer,
+	// later, logs and counts the request instead of the middleware.
+	parked bool
+	start  time.Time
 }
 
 type exchangeKey struct{}

@@ -33,20 +33,12 @@ func (h getSession) Handle(p sessions.GetSessionParams, who *coord.Principal) se
 		}
 		return !matchesETag(known, s.Version), wakeAt, nil
 	}
-	var changed bool
-	var err error
-	if wait := deref(p.Wait); wait > 0 && known != "" {
-		changed, err = h.hub.Hold(ctx, live.Key{SessionID: p.SessionID}, time.Now().Add(time.Duration(wait)*time.Second), read)
-	} else {
-		changed, _, err = read(ctx)
+	changed, _, err := read(ctx)
+	if wait := deref(p.Wait); wait > 0 && known != "" && err == nil && !changed {
+		return heldSession{h: h, r: p.HTTPRequest, deadline: time.Now().Add(time.Duration(wait) * time.Second),
+			known: known, read: read, current: func() *coord.Session { return s }}
 	}
-	if err != nil {
-		return errorResponse(ctx, sessions.NewGetSessionDefault(0), err)
-	}
-	if !changed {
-		return sessions.NewGetSessionNotModified().WithETag(etag(s.Version))
-	}
-	return sessions.NewGetSessionOK().WithETag(etag(s.Version)).WithPayload(sessionModel(s))
+	return h.respond(ctx, changed, err, s)
 }
 
 // etag is a session version as a strong entity tag.

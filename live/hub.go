@@ -47,9 +47,15 @@ type Hub struct {
 
 	appended         map[coord.EventType]uint64
 	wakeups, refused atomic.Uint64
+	answering        sync.WaitGroup // parked requests not answered yet
 }
 
-type waiter struct{ wake chan struct{} }
+// waiter is one held request: a goroutine blocked in Hold (wake), or a
+// parked one without a goroutine (kick starts its re-read).
+type waiter struct {
+	wake chan struct{}
+	kick func()
+}
 
 // New returns a hub holding at most maxWaiters requests at once, re-checking
 // every recheck (DefaultRecheck if 0), with now the clock of the stores
@@ -84,6 +90,11 @@ func (h *Hub) Publish(c coord.Change) {
 
 func (h *Hub) wakeAll(set map[*waiter]struct{}) {
 	for w := range set {
+		if w.kick != nil {
+			h.wakeups.Add(1)
+			w.kick()
+			continue
+		}
 		select {
 		case w.wake <- struct{}{}:
 			h.wakeups.Add(1)
@@ -93,13 +104,21 @@ func (h *Hub) wakeAll(set map[*waiter]struct{}) {
 }
 
 // Close answers every held request at once and makes later ones answer
-// without waiting: the server is shutting down.
+// without waiting: the server is shutting down. Parked requests are
+// answered from the hub's goroutines; Drain waits for them.
 func (h *Hub) Close() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if !h.isClosed {
 		h.isClosed = true
 		close(h.closed)
+		for _, set := range h.waiters {
+			for w := range set {
+				if w.kick != nil {
+					w.kick()
+				}
+			}
+		}
 	}
 }
 
@@ -113,7 +132,8 @@ type Check func(ctx context.Context) (done bool, wakeAt time.Time, err error)
 // until deadline. It returns check's last verdict. Past the hub's maximum
 // of held requests, and once the hub is closed, check runs once.
 func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check) (bool, error) {
-	w, ok := h.add(key)
+	w := &waiter{wake: make(chan struct{}, 1)}
+	ok := h.add(key, w)
 	if !ok {
 		done, _, err := check(ctx)
 		return done, err
@@ -127,14 +147,9 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 		if done || err != nil {
 			return done, err
 		}
-		now := time.Now()
-		if !now.Before(deadline) {
+		next, over := h.next(deadline, wakeAt)
+		if over {
 			return false, nil
-		}
-		next := min(deadline.Sub(now), h.recheck*3/4+rand.N(h.recheck/2+1))
-		if !wakeAt.IsZero() {
-			// A due time already reached re-reads soon, not in a hot loop.
-			next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
 		}
 		timer.Reset(next)
 		select {
@@ -151,15 +166,30 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 	}
 }
 
+// next is how long a waiter sleeps before its next re-read: until the
+// deadline, wakeAt, or the jittered safety re-check, whichever is first;
+// over when the deadline has come.
+func (h *Hub) next(deadline, wakeAt time.Time) (time.Duration, bool) {
+	now := time.Now()
+	if !now.Before(deadline) {
+		return 0, true
+	}
+	next := min(deadline.Sub(now), h.recheck*3/4+rand.N(h.recheck/2+1))
+	if !wakeAt.IsZero() {
+		// A due time already reached re-reads soon, not in a hot loop.
+		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
+	}
+	return next, false
+}
+
 // add registers a waiter, unless the hub is full or closed.
-func (h *Hub) add(key Key) (*waiter, bool) {
+func (h *Hub) add(key Key, w *waiter) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.isClosed || h.held >= h.max {
 		h.refused.Add(1)
-		return nil, false
+		return false
 	}
-	w := &waiter{wake: make(chan struct{}, 1)}
 	set := h.waiters[key]
 	if set == nil {
 		set = map[*waiter]struct{}{}
@@ -167,7 +197,7 @@ func (h *Hub) add(key Key) (*waiter, bool) {
 	}
 	set[w] = struct{}{}
 	h.held++
-	return w, true
+	return true
 }
 
 func (h *Hub) remove(key Key, w *waiter) {

@@ -100,7 +100,7 @@ func TestSIGTERMAnswersHeldLongPollsAtOnce(t *testing.T) {
 		status, _, _ := call(t, s, "GET", path+"?wait=60", token, "", "If-None-Match", etag)
 		answered <- answer{status, time.Since(began)}
 	}()
-	until(t, "the request is held", func() bool { return s.inFlight(t) == 2 })
+	until(t, "the request is held", func() bool { return s.gauge(t, "coord_live_waiters") == 1 })
 	signalled := time.Now()
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)

@@ -89,6 +89,9 @@ func run(args []string) error {
 	api.PreServerShutdown = func() {
 		shuttingDown.Store(true)
 		hub.Close() // held long-polls answer now, not at the end of their wait
+		drain, cancel := context.WithTimeout(context.Background(), server.GracefulTimeout)
+		_ = hub.Drain(drain)
+		cancel()
 		log.Info("shutting down", "delay", opts.HTTP.ShutdownDelay.String(), "graceful_timeout", server.GracefulTimeout.String())
 		time.Sleep(opts.HTTP.ShutdownDelay) // still serving, /readyz failing
 	}
