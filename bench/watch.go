@@ -128,6 +128,11 @@ func perChange(cpu time.Duration, n int) time.Duration {
 
 var endedStatus = []byte(`"status":"ended"`)
 
+// watchRamp is how long the long-poll watchers take to arrive (500 a
+// second): on a busy machine a faster ramp queues requests in the server,
+// and the peak RSS then measures those rather than the held ones.
+const watchRamp = 20 * time.Second
+
 // watchers are one goroutine and one connection per user, each following
 // its session until it ends: by long-poll, or by polling once a second.
 type watchers struct {
@@ -151,7 +156,13 @@ func (w *watchers) start(poll bool) {
 		c := NewConn(w.addr)
 		c.KeepIdle = time.Minute
 		w.conns[i] = c
-		offset := time.Duration(i) * time.Second / time.Duration(len(w.users)) // pollers spread over the second
+		// Pollers spread over the second; long-poll watchers arrive over
+		// watchRamp, as clients do, rather than in one burst whose peak
+		// would measure 10,000 simultaneous requests, not held ones.
+		offset := time.Duration(i) * time.Second / time.Duration(len(w.users))
+		if !poll {
+			offset = time.Duration(i) * watchRamp / time.Duration(len(w.users))
+		}
 		w.wg.Go(func() {
 			target := w.api.Session(u.Session)
 			if !poll {
@@ -159,6 +170,9 @@ func (w *watchers) start(poll bool) {
 			}
 			tag := ""
 			next := time.Now().Add(offset)
+			if !poll {
+				time.Sleep(offset)
+			}
 			for {
 				if poll {
 					select {

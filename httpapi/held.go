@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -26,40 +27,52 @@ import (
 type heldSession struct {
 	h        getSession
 	r        *http.Request
+	who      *coord.Identity
+	location string
 	deadline time.Time
 	known    string
-	read     live.Check
-	current  func() *coord.Session // the session as the last read saw it
+	s        *coord.Session // as the first read saw it
 }
 
 // GetSessionResponder marks heldSession as one of get_session's answers.
 func (heldSession) GetSessionResponder() {}
 
 func (hs heldSession) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
-	key := live.Key{SessionID: hs.current().ID}
 	header := rw.Header().Clone() // the middleware's: request id, caching and security headers
-	conn, buffered, err := http.NewResponseController(rw).Hijack()
+	conn, _, err := http.NewResponseController(rw).Hijack()
 	if err != nil {
 		hs.block(rw, producer)
 		return
 	}
+	// From here on only what the answer needs is kept: not the request,
+	// whose body and context reach the connection's buffers.
 	ctx := hs.r.Context()
-	x := exchangeFrom(ctx)
+	x, log := exchangeFrom(ctx), LoggerFrom(ctx)
 	if x != nil {
 		x.parked = true
 	}
+	lite := (&http.Request{Method: hs.r.Method, URL: &url.URL{Path: hs.r.URL.Path}, Pattern: hs.r.Pattern}).
+		WithContext(WithLogger(context.Background(), log))
+	svc, who, location, id, known, s := hs.h.svc, hs.who, hs.location, hs.s.ID, hs.known, hs.s
+	read := func(ctx context.Context) (bool, time.Time, error) {
+		next, err := svc.Session(ctx, who, location, id)
+		if err != nil {
+			return true, time.Time{}, err
+		}
+		s = next
+		return !matchesETag(known, s.Version), settlesAt(s), nil
+	}
 	answer := func(changed bool, err error) {
-		status, body := hs.answer(ctx, changed, err)
-		status, n := writeRaw(conn, header, status, hs.current(), body)
+		status, body := answerOf(lite.Context(), changed, err, s)
+		status, n := writeRaw(conn, header, status, s, body)
 		if x != nil && x.metrics != nil {
-			record(hs.r, x, status, n, x.metrics, time.Since(x.start))
+			record(lite, x, status, n, x.metrics, time.Since(x.start))
 		}
 	}
 	// A pipelined request already read would be lost on the closed
 	// connection; net/http clients do not pipeline, and retry an
 	// unanswered GET.
-	_ = buffered
-	if !hs.h.hub.Park(key, hs.deadline, hs.read, answer) {
+	if !hs.h.hub.Park(live.Key{SessionID: id}, hs.deadline, read, answer) {
 		answer(false, nil) // full or shutting down: answer at once, as without wait
 	}
 }
@@ -68,12 +81,21 @@ func (hs heldSession) WriteResponse(rw http.ResponseWriter, producer runtime.Pro
 // generated responders.
 func (hs heldSession) block(rw http.ResponseWriter, producer runtime.Producer) {
 	ctx := hs.r.Context()
-	changed, err := hs.h.hub.Hold(ctx, live.Key{SessionID: hs.current().ID}, hs.deadline, hs.read)
-	hs.h.respond(ctx, changed, err, hs.current()).WriteResponse(rw, producer)
+	s := hs.s
+	read := func(ctx context.Context) (bool, time.Time, error) {
+		next, err := hs.h.svc.Session(ctx, hs.who, hs.location, s.ID)
+		if err != nil {
+			return true, time.Time{}, err
+		}
+		s = next
+		return !matchesETag(hs.known, s.Version), settlesAt(s), nil
+	}
+	changed, err := hs.h.hub.Hold(ctx, live.Key{SessionID: s.ID}, hs.deadline, read)
+	hs.h.respond(ctx, changed, err, s).WriteResponse(rw, producer)
 }
 
-// answer is the status and body of a parked request's answer.
-func (hs heldSession) answer(ctx context.Context, changed bool, err error) (int, any) {
+// answerOf is the status and body of a parked request's answer.
+func answerOf(ctx context.Context, changed bool, err error, s *coord.Session) (int, any) {
 	if err != nil {
 		status, body := problem(err)
 		if status >= http.StatusInternalServerError {
@@ -84,7 +106,15 @@ func (hs heldSession) answer(ctx context.Context, changed bool, err error) (int,
 	if !changed {
 		return http.StatusNotModified, nil
 	}
-	return http.StatusOK, sessionModel(hs.current())
+	return http.StatusOK, sessionModel(s)
+}
+
+// settlesAt is when the session changes by itself, or zero.
+func settlesAt(s *coord.Session) time.Time {
+	if s.SettlesAt == nil {
+		return time.Time{}
+	}
+	return *s.SettlesAt
 }
 
 // writeRaw writes a complete HTTP/1.1 response on a taken-over connection

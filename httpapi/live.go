@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -23,20 +22,11 @@ type getSession struct {
 func (h getSession) Handle(p sessions.GetSessionParams, who *coord.Principal) sessions.GetSessionResponder {
 	ctx := p.HTTPRequest.Context()
 	known := deref(p.IfNoneMatch)
-	var s *coord.Session
-	read := func(ctx context.Context) (changed bool, wakeAt time.Time, err error) {
-		if s, err = h.svc.Session(ctx, who.User, p.LocationID, p.SessionID); err != nil {
-			return true, time.Time{}, err
-		}
-		if s.SettlesAt != nil {
-			wakeAt = *s.SettlesAt
-		}
-		return !matchesETag(known, s.Version), wakeAt, nil
-	}
-	changed, _, err := read(ctx)
+	s, err := h.svc.Session(ctx, who.User, p.LocationID, p.SessionID)
+	changed := err == nil && !matchesETag(known, s.Version)
 	if wait := deref(p.Wait); wait > 0 && known != "" && err == nil && !changed {
-		return heldSession{h: h, r: p.HTTPRequest, deadline: time.Now().Add(time.Duration(wait) * time.Second),
-			known: known, read: read, current: func() *coord.Session { return s }}
+		return heldSession{h: h, r: p.HTTPRequest, who: who.User, location: p.LocationID,
+			deadline: time.Now().Add(time.Duration(wait) * time.Second), known: known, s: s}
 	}
 	return h.respond(ctx, changed, err, s)
 }

@@ -21,10 +21,15 @@ import (
 
 // DefaultRecheck is about how often a held request re-reads the database
 // when nothing woke it: a bound on the delay a lost notification can cause.
-// With 10,000 requests held, a re-read each every 20 s is 500 reads/s; the
-// interval is jittered by ±25% so that requests held together do not
-// re-read together.
+// The interval is jittered by ±25% so that requests held together do not
+// re-read together, and stretched when many are held so that all of them
+// together re-read at most maxRechecks times a second (10,000 held: every
+// 200 s, so in practice only when their wait ends), which keeps an idle
+// server idle. Every wait re-reads at its end anyway.
 const DefaultRecheck = 20 * time.Second
+
+// maxRechecks bounds the safety re-reads of all held requests, per second.
+const maxRechecks = 50
 
 // Key is what a waiter waits for: one session's changes (SessionID set), or
 // any event of a partner (PartnerID set).
@@ -174,7 +179,10 @@ func (h *Hub) next(deadline, wakeAt time.Time) (time.Duration, bool) {
 	if !now.Before(deadline) {
 		return 0, true
 	}
-	next := min(deadline.Sub(now), h.recheck*3/4+rand.N(h.recheck/2+1))
+	h.mu.Lock()
+	recheck := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+	h.mu.Unlock()
+	next := min(deadline.Sub(now), recheck*3/4+rand.N(recheck/2+1))
 	if !wakeAt.IsZero() {
 		// A due time already reached re-reads soon, not in a hot loop.
 		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
