@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -26,6 +27,18 @@ type Conn struct {
 	// unused before it is redialled (pollers pausing a second between
 	// requests keep theirs).
 	KeepIdle time.Duration
+
+	mu sync.Mutex // guards conn between its goroutine and Abort
+}
+
+// Abort closes the connection from another goroutine, failing a request in
+// flight on it (a held long-poll).
+func (c *Conn) Abort() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+	}
 }
 
 // NewConn returns a connection to addr (host:port), dialled on first use.
@@ -33,6 +46,8 @@ func NewConn(addr string) *Conn { return &Conn{addr: addr} }
 
 // Close closes the connection.
 func (c *Conn) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.conn != nil {
 		c.conn.Close()
 		c.conn = nil
@@ -65,7 +80,9 @@ func (c *Conn) DoIfNoneMatch(method, target, auth, etag string) (int, []byte, st
 		if err != nil {
 			return 0, nil, "", err
 		}
+		c.mu.Lock()
 		c.conn, c.br = conn, bufio.NewReaderSize(conn, 16<<10)
+		c.mu.Unlock()
 	}
 	b := append(c.buf[:0], method...)
 	b = append(b, ' ')

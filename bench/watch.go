@@ -208,9 +208,12 @@ func (w *watchers) start(poll bool) {
 func (w *watchers) stop() {
 	close(w.quit)
 	for _, c := range w.conns {
-		c.Close() // also answers the held requests' connections
+		c.Abort() // fails the held requests
 	}
 	w.wg.Wait()
+	for _, c := range w.conns {
+		c.Close()
+	}
 }
 
 // changeSessions ends users' sessions at rate per second and returns the
