@@ -1,12 +1,10 @@
 package postgres
 
 import (
-	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,42 +20,30 @@ import (
 type pendingEvent struct {
 	typ       coord.EventType
 	userID    string
-	sessionID int64  // 0 for user events
-	partnerID string // when known: the order in which counters are locked
+	sessionID int64 // 0 for user events
 	data      []byte
 }
 
 func sessionEvent(typ coord.EventType, r *sessionRow) pendingEvent {
-	return pendingEvent{typ: typ, userID: r.UserID, sessionID: r.ID, partnerID: r.partnerID, data: coord.SessionEventData(r.Session)}
+	return pendingEvent{typ: typ, userID: r.UserID, sessionID: r.ID, data: coord.SessionEventData(r.Session)}
 }
 
 func userEvent(typ coord.EventType, u *coord.User) pendingEvent {
-	return pendingEvent{typ: typ, userID: u.UserID, partnerID: u.PartnerID, data: coord.UserEventData(u)}
+	return pendingEvent{typ: typ, userID: u.UserID, data: coord.UserEventData(u)}
 }
 
-// appendEvent numbers an event from its partner's counter row and inserts it,
-// with a notification that PostgreSQL delivers to every replica's listener
-// when (and only if) the transaction commits.
-//
-// Taking the seq is the last thing a transaction does: the counter row stays
-// locked until the commit is visible, so seqs of one partner become visible
-// in the order they were taken. A transaction with several events (a bulk
-// settlement) locks its partners' counters in partner order, and nothing
-// locks anything else after a counter, so these locks cannot deadlock.
-const appendEvent = `WITH u AS (SELECT partner_id, test FROM users WHERE user_id = $1),
-	c AS (INSERT INTO event_counters AS c (partner_id, seq) SELECT partner_id, 1 FROM u
-		ON CONFLICT (partner_id) DO UPDATE SET seq = c.seq + 1 RETURNING partner_id, seq)
-	INSERT INTO events (id, partner_id, seq, type, user_id, test, session_id, created_at, data)
-	SELECT $2, c.partner_id, c.seq, $3, $1, u.test, $4, $5, $6 FROM c, u
-	RETURNING pg_notify($7, seq || ' ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id)`
+// appendEvent inserts an event, unnumbered, with a notification that
+// PostgreSQL delivers to every replica's listener when (and only if) the
+// transaction commits. The sequencer numbers it once it has committed.
+const appendEvent = `INSERT INTO events (id, partner_id, type, user_id, test, session_id, created_at, data)
+	SELECT $2, partner_id, $3, $1, test, $4, $5, $6 FROM users WHERE user_id = $1
+	RETURNING pg_notify($7, '0 ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id)`
 
-// appendEvents appends evs in tx, in the order that keeps counter locks
-// deadlock-free, in one round trip.
+// appendEvents appends evs in tx, in one round trip.
 func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ...pendingEvent) error {
 	if len(evs) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(evs, func(a, b pendingEvent) int { return cmp.Compare(a.partnerID, b.partnerID) })
 	b := &pgx.Batch{}
 	for _, e := range evs {
 		uid, _ := parseUserID(e.userID)
@@ -81,6 +67,49 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ..
 	return res.Close()
 }
 
+// sequenceLock is the advisory lock that lets one sequencer run at a time,
+// across replicas.
+const sequenceLock = 7_413_009_113
+
+// sequence numbers the committed events that have no seq yet, in batches:
+// under the lock, each batch's seqs are above every earlier one and commit
+// together, so no seq is ever seen before a lower one. Every feed read
+// runs it first, so a reader sees every event committed before it asked.
+func (db *DB) sequence(ctx context.Context) error {
+	for {
+		var pending bool
+		if err := db.pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM events WHERE seq IS NULL)`).Scan(&pending); err != nil || !pending {
+			return err
+		}
+		n := 0
+		err := db.inTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(sequenceLock)); err != nil {
+				return err
+			}
+			// Under the lock, this statement's snapshot sees every batch
+			// numbered before; the seqs continue each partner's counter.
+			tag, err := tx.Exec(ctx, `WITH todo AS (
+					SELECT id, partner_id, row_number() OVER (PARTITION BY partner_id ORDER BY n) AS k
+					FROM events WHERE seq IS NULL ORDER BY n LIMIT $1),
+				counts AS (SELECT partner_id, max(k) AS k FROM todo GROUP BY partner_id),
+				c AS (INSERT INTO event_counters AS c (partner_id, seq) SELECT partner_id, k FROM counts
+					ON CONFLICT (partner_id) DO UPDATE SET seq = c.seq + excluded.seq
+					RETURNING partner_id, seq)
+				UPDATE events e SET seq = c.seq - counts.k + todo.k
+				FROM todo JOIN counts USING (partner_id) JOIN c USING (partner_id)
+				WHERE e.id = todo.id`, sequenceBatch)
+			n = int(tag.RowsAffected())
+			return err
+		})
+		if err != nil || n < sequenceBatch {
+			return err
+		}
+	}
+}
+
+// sequenceBatch bounds one sequencing transaction.
+const sequenceBatch = 1000
+
 // newEventID is an event's stable, unguessable id.
 func newEventID() string { return "evt_" + strings.ToLower(rand.Text()) }
 
@@ -92,6 +121,9 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 		limit = coord.DefaultEventPage
 	}
 	limit = min(limit, coord.MaxEventPage)
+	if err := db.sequence(ctx); err != nil {
+		return nil, dbError("postgres: list events", err)
+	}
 	var pruned int64
 	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT pruned_through FROM event_counters WHERE partner_id = $1), 0)`,
 		f.PartnerID).Scan(&pruned)
@@ -133,9 +165,12 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 // before cutoff, and records how far it went so that older cursors are
 // refused rather than silently skipping what was deleted.
 func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
+	if err := db.sequence(ctx); err != nil { // only numbered events are pruned
+		return 0, dbError("postgres: prune events", err)
+	}
 	var deleted int
 	err := db.pool.QueryRow(ctx, `WITH m AS (
-			SELECT partner_id, max(seq) AS seq FROM events WHERE created_at < $1 GROUP BY partner_id),
+			SELECT partner_id, max(seq) AS seq FROM events WHERE created_at < $1 AND seq IS NOT NULL GROUP BY partner_id),
 		d AS (DELETE FROM events e USING m WHERE e.partner_id = m.partner_id AND e.seq <= m.seq RETURNING 1),
 		c AS (UPDATE event_counters c SET pruned_through = greatest(c.pruned_through, m.seq)
 			FROM m WHERE c.partner_id = m.partner_id)

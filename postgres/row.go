@@ -18,7 +18,6 @@ type sessionRow struct {
 	*coord.Session
 	exitAt    *time.Time // a redeemed gate session's simulated exit
 	expiresAt *time.Time // a pending gate session's expiry
-	partnerID string     // the user's partner, when the query returned it
 }
 
 // due reports whether the session's simulated exit or expiry has passed, so
@@ -33,18 +32,16 @@ func (r *sessionRow) due(now time.Time) bool {
 	return false
 }
 
-// scanSession reads one row of sessionCols, then into extra any columns
-// the query selected after them.
-func scanSession(row pgx.Row, extra ...any) (*sessionRow, error) {
+// scanSession reads one row of sessionCols.
+func scanSession(row pgx.Row) (*sessionRow, error) {
 	var (
 		s            coord.Session
 		r            = sessionRow{Session: &s}
 		costAmount   *int64
 		costCurrency *string
 	)
-	dest := []any{&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
-		&s.Barcode, &costAmount, &costCurrency, &r.exitAt, &r.expiresAt, &s.Version}
-	err := row.Scan(append(dest, extra...)...)
+	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
+		&s.Barcode, &costAmount, &costCurrency, &r.exitAt, &r.expiresAt, &s.Version)
 	if err != nil {
 		return nil, err
 	}

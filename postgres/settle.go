@@ -67,19 +67,11 @@ func (db *DB) settleBatch(ctx context.Context, st settlement, now time.Time) (in
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `UPDATE sessions SET `+st.set+`, version = version + 1 WHERE `+st.due+` AND id IN (
 			SELECT id FROM sessions WHERE `+st.due+` LIMIT $2 FOR UPDATE SKIP LOCKED)
-			RETURNING `+sessionCols+`, (SELECT partner_id FROM users WHERE users.user_id = sessions.user_id)`,
-			now, settleBatch)
+			RETURNING `+sessionCols, now, settleBatch)
 		if err != nil {
 			return err
 		}
-		settled, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessionRow, error) {
-			var partner string
-			r, err := scanSession(row, &partner)
-			if err == nil {
-				r.partnerID = partner
-			}
-			return r, err
-		})
+		settled, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessionRow, error) { return scanSession(row) })
 		if err != nil {
 			return err
 		}

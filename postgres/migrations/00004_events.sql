@@ -2,13 +2,14 @@
 -- version (the ETag of get_session) and appends an event in the same
 -- transaction.
 --
--- Ordering: seq numbers each partner's events from a counter row that the
--- writing transaction updates as its last statement before COMMIT. The row
--- lock is held until the commit is visible, so two transactions appending
--- for one partner take their seqs in commit order: a seq never becomes
--- visible after a higher one was read (a bare sequence would allow that,
--- since a lower value can commit after a higher one). Per-partner counters
--- also keep one partner's numbering free of others' activity.
+-- Ordering: a writing transaction inserts its events without a seq; a
+-- sequencer numbers committed events afterwards, one sequencer at a time
+-- (a transaction-level advisory lock), each batch above the last, from
+-- per-partner counters. So seqs become visible in the order they are
+-- given and a seq never becomes visible after a higher one was read (a
+-- bare sequence would allow that: a lower value can commit after a higher
+-- one), while writers never wait for each other's commits. Per-partner
+-- counters keep one partner's numbering free of others' activity.
 
 -- +goose Up
 ALTER TABLE sessions ADD COLUMN version bigint NOT NULL DEFAULT 1;
@@ -21,8 +22,10 @@ CREATE TABLE event_counters (
 
 CREATE TABLE events (
     id         text PRIMARY KEY,
+    -- Insertion order, for the sequencer only; seq is the partner's order.
+    n          bigint GENERATED ALWAYS AS IDENTITY,
     partner_id text NOT NULL,
-    seq        bigint NOT NULL,
+    seq        bigint,              -- NULL until the sequencer numbers it
     type       text NOT NULL,
     user_id    uuid NOT NULL,
     test       boolean NOT NULL,
@@ -33,6 +36,7 @@ CREATE TABLE events (
 );
 CREATE INDEX events_partner_type ON events (partner_id, type, seq);
 CREATE INDEX events_created ON events (created_at);
+CREATE INDEX events_unsequenced ON events (n) WHERE seq IS NULL;
 
 -- +goose Down
 DROP TABLE events;
