@@ -102,12 +102,22 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 	}
 	values := []any{uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt}
 	var r *sessionRow
-	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if r, err = insertRow(ctx, tx, values); err != nil {
-			return err
+	var err error
+	if ns.IdempotencyKey == "" {
+		// The insert and its event are the whole write: one autocommit
+		// round trip rather than BEGIN, INSERT, INSERT, COMMIT.
+		created := coord.Session{LocationID: ns.LocationID, UserID: uid.String(), Status: status, StartTime: start,
+			ResourceID: ns.ResourceID, Version: 1}
+		if barcode != nil {
+			created.Barcode = *barcode
 		}
-		if ns.IdempotencyKey != "" {
+		r, err = insertRow(ctx, db.pool, values, db.eventArgs(coord.EventSessionCreated, now, &created)...)
+	} else {
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			if r, err = insertRow(ctx, tx, values); err != nil {
+				return err
+			}
 			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
 				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
 				uid, ns.IdempotencyKey, r.ID, now)
@@ -117,9 +127,9 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 			if err != nil {
 				return err
 			}
-		}
-		return db.appendEvents(ctx, tx, now, sessionEvent(coord.EventSessionCreated, r))
-	})
+			return db.appendEvents(ctx, tx, now, sessionEvent(coord.EventSessionCreated, r))
+		})
+	}
 	if isForeignKeyViolation(err) {
 		return nil, noUser(uid.String())
 	}
@@ -136,13 +146,18 @@ type rowQuerier interface {
 
 // insertRow inserts a session row from values (user_id, location_id, status,
 // resource_id, barcode, currency, created_at, start_time, expires_at), or
-// returns errOpenExists when the user already has an open session.
-func insertRow(ctx context.Context, q rowQuerier, values []any) (*sessionRow, error) {
-	r, err := scanSession(q.QueryRow(ctx, `INSERT INTO sessions
+// returns errOpenExists when the user already has an open session. With
+// event (withEvent's parameters), the same statement appends its event.
+func insertRow(ctx context.Context, q rowQuerier, values []any, event ...any) (*sessionRow, error) {
+	insert := `INSERT INTO sessions
 			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
-		RETURNING `+sessionCols, values...))
+		RETURNING ` + sessionCols
+	if len(event) > 0 {
+		insert = withEvent(insert, len(values))
+	}
+	r, err := scanSession(q.QueryRow(ctx, insert, append(values, event...)...))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errOpenExists
 	}

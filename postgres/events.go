@@ -39,6 +39,29 @@ const appendEvent = `INSERT INTO events (id, partner_id, type, user_id, test, se
 	SELECT $2, partner_id, $3, $1, test, $4, $5, $6 FROM users WHERE user_id = $1
 	RETURNING pg_notify($7, '0 ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id)`
 
+// withEvent makes one statement of a one-row change of a session and its
+// event, so that the commonest writes stay one autocommit round trip.
+// change is an INSERT or UPDATE … RETURNING sessionCols whose parameters
+// are $1…$n; the event's follow: its id, type, time, data (the session as
+// the change leaves it, predicted by the caller; SQL fills in the id) and
+// the notification channel. The statement returns the changed row, or no
+// row (and no event) when the change matched none.
+func withEvent(change string, n int) string {
+	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
+	return `WITH s AS (` + change + `),
+	e AS (INSERT INTO events (id, partner_id, type, user_id, test, session_id, created_at, data)
+		SELECT ` + p(1) + `, u.partner_id, ` + p(2) + `, u.user_id, u.test, s.id, ` + p(3) + `,
+			jsonb_set(` + p(4) + `::jsonb, '{session,id}', to_jsonb(s.id))
+		FROM s JOIN users u ON u.user_id = s.user_id::uuid
+		RETURNING pg_notify(` + p(5) + `, '0 ' || session_id || ' ' || type || ' ' || partner_id))
+	SELECT * FROM s WHERE (SELECT count(*) FROM e) >= 0`
+}
+
+// eventArgs are withEvent's parameters for an event about s (as predicted).
+func (db *DB) eventArgs(typ coord.EventType, now time.Time, s *coord.Session) []any {
+	return []any{newEventID(), string(typ), now, coord.SessionEventData(s), db.channel}
+}
+
 // appendEvents appends evs in tx, in one round trip.
 func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ...pendingEvent) error {
 	if len(evs) == 0 {

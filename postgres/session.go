@@ -105,16 +105,14 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 		end = *r.StartTime
 	}
 	cost := price.Cost(end.Sub(*r.StartTime))
-	var ended *sessionRow
-	err = db.inTx(ctx, func(tx pgx.Tx) error {
-		ended, err = scanSession(tx.QueryRow(ctx, `UPDATE sessions
+	// The session as the UPDATE leaves it, for its event; the version
+	// condition makes the prediction exact or the UPDATE a no-op.
+	after := *r.Session
+	after.Status, after.EndTime, after.Cost, after.Version, after.SettlesAt = coord.StatusEnded, &end, &cost, r.Version+1, nil
+	ended, err := scanSession(db.pool.QueryRow(ctx, withEvent(`UPDATE sessions
 			SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4, version = version + 1
-			WHERE id = $1 AND status = 'active' RETURNING `+sessionCols, id, end, cost.Amount, cost.Currency))
-		if err != nil {
-			return err
-		}
-		return db.appendEvents(ctx, tx, now, sessionEvent(coord.EventSessionEnded, ended))
-	})
+			WHERE id = $1 AND status = 'active' AND version = $5 RETURNING `+sessionCols, 5),
+		append([]any{id, end, cost.Amount, cost.Currency, r.Version}, db.eventArgs(coord.EventSessionEnded, now, &after)...)...))
 	billed := err == nil
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent call ended it; return what it billed.
