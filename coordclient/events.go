@@ -44,19 +44,21 @@ func (s *ServerClient) Events(ctx context.Context, opts EventsOptions) iter.Seq2
 				p.SetWait(&wait)
 			}
 			began := time.Now()
-			ok, err := s.c.api.Events.ListEventsContext(ctx, p, s.c.bearer(s.token))
+			callCtx, call := s.c.begin(ctx, "list_events", s.token)
+			ok, err := s.c.api.Events.ListEventsContext(callCtx, p, s.c.bearer(s.token))
 			if err != nil {
 				if ctx.Err() != nil {
-					err = ctx.Err()
+					yield(nil, ctx.Err())
+				} else {
+					yield(nil, call.fail(err))
 				}
-				yield(nil, wrap("list_events", err))
 				return
 			}
 			for _, e := range ok.Payload {
 				if !yield(e, nil) {
 					return
 				}
-				seq := *e.Seq
+				seq := e.Seq
 				after = &seq
 			}
 			if len(ok.Payload) == 0 && !opts.Follow {

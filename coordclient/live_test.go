@@ -36,7 +36,7 @@ func TestWatchSendsOneRequestPerChange(t *testing.T) {
 	seen := make(chan string, 4)
 	done := make(chan *models.Session, 1)
 	go func() {
-		final, err := u.Watch(ctx, "downtown-garage", *s.ID, 10*time.Millisecond, func(s *models.Session) { seen <- *s.Status })
+		final, err := u.Watch(ctx, "downtown-garage", s.ID, 10*time.Millisecond, func(s *models.Session) { seen <- s.Status })
 		if err != nil {
 			t.Error(err)
 		}
@@ -49,7 +49,7 @@ func TestWatchSendsOneRequestPerChange(t *testing.T) {
 	if n := gets.Load(); n != 2 {
 		t.Fatalf("%d get_session requests while nothing changed, want 2 (the first read, then one held)", n)
 	}
-	if _, err := u.EndSession(ctx, "downtown-garage", *s.ID); err != nil {
+	if _, err := u.EndSession(ctx, "downtown-garage", s.ID); err != nil {
 		t.Fatal(err)
 	}
 	if final := <-done; !coordclient.Done(final) || <-seen != "ended" {
@@ -74,7 +74,7 @@ func TestEventsIteratesTheFeedAndFollowsIt(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		types = append(types, *e.Type)
+		types = append(types, e.Type)
 	}
 	if got := strings.Join(types, " "); got != "user.vehicle_updated session.created" {
 		t.Fatalf("feed: %s", got)
@@ -83,15 +83,15 @@ func TestEventsIteratesTheFeedAndFollowsIt(t *testing.T) {
 	after := int64(2)
 	go func() {
 		time.Sleep(200 * time.Millisecond)
-		_, _ = u.EndSession(ctx, "downtown-garage", *s.ID)
+		_, _ = u.EndSession(ctx, "downtown-garage", s.ID)
 	}()
 	began := time.Now()
 	for e, err := range srv.Events(ctx, coordclient.EventsOptions{After: &after, Follow: true}) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *e.Type != "session.ended" || *e.Seq != 3 || time.Since(began) > 10*time.Second {
-			t.Fatalf("followed %s %d after %v", *e.Type, *e.Seq, time.Since(began))
+		if e.Type != "session.ended" || e.Seq != 3 || time.Since(began) > 10*time.Second {
+			t.Fatalf("followed %s %d after %v", e.Type, e.Seq, time.Since(began))
 		}
 		break
 	}

@@ -12,7 +12,7 @@ import (
 
 // Done reports whether a session is over: ended or cancelled.
 func Done(s *models.Session) bool {
-	return s.Status != nil && (*s.Status == "ended" || *s.Status == "cancelled")
+	return s.Status == models.SessionStatusEnded || s.Status == models.SessionStatusCancelled
 }
 
 // WatchWait is how long the server holds each of Watch's requests when
@@ -24,7 +24,8 @@ const WatchWait = 60
 // or ctx is done (ctx.Err returned). Each request carries the last ETag
 // with wait, so the server holds it until the session changes: one request
 // per change rather than one per interval. interval is the pause between
-// plain polls against a server that sends no ETag.
+// plain polls against a server that sends no ETag (or answers at once
+// because it holds all the requests it will).
 func (u *UserClient) Watch(ctx context.Context, location string, id int64, interval time.Duration, onChange func(*models.Session)) (*models.Session, error) {
 	wait := int32(WatchWait)
 	var tag string
@@ -35,7 +36,8 @@ func (u *UserClient) Watch(ctx context.Context, location string, id int64, inter
 			p.SetWait(&wait)
 		}
 		began := time.Now()
-		ok, err := u.c.api.Sessions.GetSessionContext(ctx, p, u.Auth())
+		callCtx, call := u.begin(ctx, fmt.Sprintf("get_session %d", id))
+		ok, err := u.c.api.Sessions.GetSessionContext(callCtx, p, u.Auth())
 		var unchanged *sessions.GetSessionNotModified
 		switch {
 		case errors.As(err, &unchanged):
@@ -52,7 +54,7 @@ func (u *UserClient) Watch(ctx context.Context, location string, id int64, inter
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
-			return nil, wrap(fmt.Sprintf("get_session %d", id), err)
+			return nil, call.fail(err)
 		}
 		s := ok.Payload
 		if onChange != nil {

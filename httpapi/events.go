@@ -17,11 +17,12 @@ import (
 type listEvents struct {
 	svc *coord.Service
 	hub *live.Hub
+	m   *metrics
 }
 
 func (h listEvents) Handle(p events.ListEventsParams, who *coord.Principal) events.ListEventsResponder {
 	ctx := p.HTTPRequest.Context()
-	noteFeedRequest(ctx)
+	h.m.feedRequests.Inc()
 	f := coord.EventFilter{After: p.After, Type: coord.EventType(deref(p.Type)), Limit: int(deref(p.Limit))}
 	var list []*coord.Event
 	read := func(ctx context.Context) (bool, time.Time, error) {
@@ -46,9 +47,8 @@ func (h listEvents) Handle(p events.ListEventsParams, who *coord.Principal) even
 }
 
 func (h listEvents) eventModel(e *coord.Event) *models.Event {
-	typ, created := string(e.Type), strfmt.DateTime(e.CreatedAt)
-	m := &models.Event{ID: &e.ID, Seq: &e.Seq, Type: &typ, CreatedAt: &created, UserID: uuidPtr(e.UserID),
-		Test: &e.Test, Data: &models.EventData{}}
+	m := &models.Event{ID: e.ID, Seq: e.Seq, Type: string(e.Type), CreatedAt: strfmt.DateTime(e.CreatedAt),
+		UserID: strfmt.UUID(e.UserID), Test: e.Test, Data: &models.EventData{}}
 	if e.Session != nil {
 		m.Data.Session = sessionModel(e.Session)
 	}

@@ -40,7 +40,7 @@ func tryFeed(s *apitest.Server, key, server string, after *int64, typ string, wa
 func types(list []*models.Event) string {
 	var b []string
 	for _, e := range list {
-		b = append(b, *e.Type)
+		b = append(b, e.Type)
 	}
 	return strings.Join(b, " ")
 }
@@ -48,7 +48,7 @@ func types(list []*models.Event) string {
 func TestEveryChangeAppendsOneEventWithTheResourceAfterIt(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("feed@example.com"), Name: "Feed"}))
+		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "feed@example.com", Name: "Feed"}))
 		setPlate(t, s, auth, "AB 123", "de", "by")
 		testLink(t, s, auth, gatesSystem, true)
 		testLink(t, s, auth, gatesSystem, true) // no change, no event
@@ -61,10 +61,10 @@ func TestEveryChangeAppendsOneEventWithTheResourceAfterIt(t *testing.T) {
 		if _, err := putPlate(s, auth, "far too long a plate", "de", ""); err == nil {
 			t.Fatal("a bad plate was accepted")
 		}
-		if _, err := redeem(s, &apitest.User{Auth: auth}, gateLotB, *gate.ID, 0); err != nil {
+		if _, err := redeem(s, &apitest.User{Auth: auth}, gateLotB, gate.ID, 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := redeem(s, &apitest.User{Auth: auth}, gateLotB, *gate.ID, 0); err == nil {
+		if _, err := redeem(s, &apitest.User{Auth: auth}, gateLotB, gate.ID, 0); err == nil {
 			t.Fatal("a second redemption was accepted")
 		}
 		testLink(t, s, auth, gatesSystem, false)
@@ -76,19 +76,19 @@ func TestEveryChangeAppendsOneEventWithTheResourceAfterIt(t *testing.T) {
 		}
 		user := currentUser(t, s, auth)
 		for i, e := range list {
-			if *e.Seq != int64(i+1) || !*e.Test || *e.UserID != *user.UserID || !strings.HasPrefix(*e.ID, "evt_") {
-				t.Errorf("event %d: seq %d test %v user %s id %s", i, *e.Seq, *e.Test, *e.UserID, *e.ID)
+			if e.Seq != int64(i+1) || !e.Test || e.UserID != user.UserID || !strings.HasPrefix(e.ID, "evt_") {
+				t.Errorf("event %d: seq %d test %v user %s id %s", i, e.Seq, e.Test, e.UserID, e.ID)
 			}
 		}
-		if u := list[0].Data.User; u == nil || *u.Vehicle.LicensePlate.Text != "ab123" || *u.ExternalUID != "feed@example.com" {
+		if u := list[0].Data.User; u == nil || u.Vehicle.LicensePlate.Text != "ab123" || u.ExternalUID != "feed@example.com" {
 			t.Errorf("vehicle_updated data: %+v", list[0].Data)
 		}
 		if u := list[1].Data.User; u == nil || !*systemStatus(t, u, gatesSystem).LinkedAccount {
 			t.Errorf("account_linked data: %+v", list[1].Data)
 		}
 		for i, status := range map[int]string{2: "pending", 3: "active", 4: "ended"} {
-			if got := list[i].Data.Session; got == nil || *got.Status != status || *got.ID != *gate.ID {
-				t.Errorf("%s data: %+v, want status %s", *list[i].Type, list[i].Data, status)
+			if got := list[i].Data.Session; got == nil || got.Status != status || got.ID != gate.ID {
+				t.Errorf("%s data: %+v, want status %s", list[i].Type, list[i].Data, status)
 			}
 		}
 		if list[4].Data.Session.BillingInfo == nil {
@@ -96,7 +96,7 @@ func TestEveryChangeAppendsOneEventWithTheResourceAfterIt(t *testing.T) {
 		}
 
 		ended := feed(t, s, alphaKey, alphaServer, nil, "session.ended", 0)
-		if len(ended) != 1 || *ended[0].Seq != 5 {
+		if len(ended) != 1 || ended[0].Seq != 5 {
 			t.Fatalf("type=session.ended: %q", types(ended))
 		}
 		if rest := feed(t, s, alphaKey, alphaServer, ptr(int64(4)), "", 0); types(rest) != "session.ended user.account_unlinked" {
@@ -113,8 +113,8 @@ func TestEveryChangeAppendsOneEventWithTheResourceAfterIt(t *testing.T) {
 func TestEventFeedsArePerPartner(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		alpha := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("a@example.com")}))
-		beta := apitest.UserAuth(betaKey, mintTest(t, s, betaKey, models.TestJWTRequest{Email: ptr("b@example.com")}))
+		alpha := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "a@example.com"}))
+		beta := apitest.UserAuth(betaKey, mintTest(t, s, betaKey, models.TestJWTRequest{Email: "b@example.com"}))
 		setPlate(t, s, alpha, "A1", "de", "")
 		setPlate(t, s, beta, "B1", "de", "")
 		setPlate(t, s, alpha, "A2", "de", "")
@@ -129,8 +129,8 @@ func TestEventFeedsArePerPartner(t *testing.T) {
 				t.Fatalf("%s sees %d events, want %d", tc.key, len(list), len(tc.plates))
 			}
 			for i, e := range list {
-				if *e.Seq != int64(i+1) || *e.Data.User.Vehicle.LicensePlate.Text != tc.plates[i] {
-					t.Errorf("%s event %d: seq %d plate %s", tc.key, i, *e.Seq, *e.Data.User.Vehicle.LicensePlate.Text)
+				if e.Seq != int64(i+1) || e.Data.User.Vehicle.LicensePlate.Text != tc.plates[i] {
+					t.Errorf("%s event %d: seq %d plate %s", tc.key, i, e.Seq, e.Data.User.Vehicle.LicensePlate.Text)
 				}
 			}
 		}
@@ -153,7 +153,7 @@ func TestEventFeedsArePerPartner(t *testing.T) {
 func TestAnExpiredCursorIs410(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("old@example.com")}))
+		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "old@example.com"}))
 		setPlate(t, s, auth, "OLD1", "de", "")
 		setPlate(t, s, auth, "OLD2", "de", "")
 		s.Clock.Advance(2 * time.Hour)
@@ -166,7 +166,7 @@ func TestAnExpiredCursorIs410(t *testing.T) {
 			apitest.WantFailure(t, err, 410, coord.ECursorExpired)
 		}
 		for _, after := range []*int64{nil, ptr(int64(2))} {
-			if list := feed(t, s, alphaKey, alphaServer, after, "", 0); len(list) != 1 || *list[0].Seq != 3 {
+			if list := feed(t, s, alphaKey, alphaServer, after, "", 0); len(list) != 1 || list[0].Seq != 3 {
 				t.Fatalf("after %v: %q", after, types(list))
 			}
 		}
@@ -176,7 +176,7 @@ func TestAnExpiredCursorIs410(t *testing.T) {
 func TestEventFeedLongPollIsWokenByTheNextEvent(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("follow@example.com")}))
+		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "follow@example.com"}))
 		setPlate(t, s, auth, "F1", "de", "")
 		type result struct {
 			list  []*models.Event
@@ -193,11 +193,11 @@ func TestEventFeedLongPollIsWokenByTheNextEvent(t *testing.T) {
 		}()
 		heldSoon(t, s, 1)
 		// Another partner's event does not answer it.
-		beta := apitest.UserAuth(betaKey, mintTest(t, s, betaKey, models.TestJWTRequest{Email: ptr("other@example.com")}))
+		beta := apitest.UserAuth(betaKey, mintTest(t, s, betaKey, models.TestJWTRequest{Email: "other@example.com"}))
 		setPlate(t, s, beta, "X1", "de", "")
 		setPlate(t, s, auth, "F2", "de", "")
 		r := <-got
-		if len(r.list) != 1 || *r.list[0].Seq != 2 || *r.list[0].Data.User.Vehicle.LicensePlate.Text != "f2" || r.after > 10*time.Second {
+		if len(r.list) != 1 || r.list[0].Seq != 2 || r.list[0].Data.User.Vehicle.LicensePlate.Text != "f2" || r.after > 10*time.Second {
 			t.Fatalf("woken with %q after %v", types(r.list), r.after)
 		}
 	})

@@ -65,8 +65,8 @@ func (hs heldSession) WriteResponse(rw http.ResponseWriter, producer runtime.Pro
 	answer := func(changed bool, err error) {
 		status, body := answerOf(lite.Context(), changed, err, s)
 		status, n := writeRaw(conn, header, status, s, body)
-		if x != nil && x.metrics != nil {
-			record(lite, x, status, n, x.metrics, time.Since(x.start))
+		if x != nil {
+			record(lite, x, status, n, hs.h.m, time.Since(x.start))
 		}
 	}
 	// A pipelined request already read would be lost on the closed

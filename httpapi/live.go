@@ -17,6 +17,7 @@ import (
 type getSession struct {
 	svc *coord.Service
 	hub *live.Hub
+	m   *metrics
 }
 
 func (h getSession) Handle(p sessions.GetSessionParams, who *coord.Principal) sessions.GetSessionResponder {

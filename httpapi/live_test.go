@@ -71,24 +71,24 @@ func TestGetSessionAnswersWithAnETagAnd304WhenItMatches(t *testing.T) {
 		s := apitest.New(t, backend, apitest.Options{})
 		u := s.NewUser(t, "etag@example.com", false)
 		created := start(t, s, u, plateLot)
-		got, tag := poll(t, s, u, plateLot, *created.ID, "", 0)
+		got, tag := poll(t, s, u, plateLot, created.ID, "", 0)
 		if got == nil || tag != `"1"` {
 			t.Fatalf("first read: ETag %s", tag)
 		}
 		for _, same := range []string{tag, "W/" + tag, `"7", ` + tag, "*"} {
-			if got, again := poll(t, s, u, plateLot, *created.ID, same, 0); got != nil || again != tag {
+			if got, again := poll(t, s, u, plateLot, created.ID, same, 0); got != nil || again != tag {
 				t.Errorf("If-None-Match %s: got %v (ETag %s), want 304", same, got, again)
 			}
 		}
 		for _, other := range []string{`"2"`, "1", `"1`, "garbage", `W/"x"`} {
-			if got, _ := poll(t, s, u, plateLot, *created.ID, other, 0); got == nil {
+			if got, _ := poll(t, s, u, plateLot, created.ID, other, 0); got == nil {
 				t.Errorf("If-None-Match %s: 304, want 200 (no match)", other)
 			}
 		}
-		if _, err := end(s, u, plateLot, *created.ID); err != nil {
+		if _, err := end(s, u, plateLot, created.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got, next := poll(t, s, u, plateLot, *created.ID, tag, 0); got == nil || next == tag || *got.Status != "ended" {
+		if got, next := poll(t, s, u, plateLot, created.ID, tag, 0); got == nil || next == tag || got.Status != "ended" {
 			t.Fatalf("after end_session: %v, ETag %s (was %s)", got, next, tag)
 		}
 	})
@@ -99,14 +99,14 @@ func TestLongPollIsWokenByEndSessionOnAnotherConnection(t *testing.T) {
 		s := apitest.New(t, backend, apitest.Options{})
 		u := s.NewUser(t, "woken@example.com", false)
 		created := start(t, s, u, plateLot)
-		_, tag := poll(t, s, u, plateLot, *created.ID, "", 0)
-		held := pollAsync(t, s, u, plateLot, *created.ID, tag, 30)
+		_, tag := poll(t, s, u, plateLot, created.ID, "", 0)
+		held := pollAsync(t, s, u, plateLot, created.ID, tag, 30)
 		heldSoon(t, s, 1)
-		if _, err := end(s, u, plateLot, *created.ID); err != nil {
+		if _, err := end(s, u, plateLot, created.ID); err != nil {
 			t.Fatal(err)
 		}
 		got := <-held
-		if got.s == nil || *got.s.Status != "ended" || got.etag == tag || got.s.BillingInfo == nil {
+		if got.s == nil || got.s.Status != "ended" || got.etag == tag || got.s.BillingInfo == nil {
 			t.Fatalf("woken with %+v", got)
 		}
 		if got.after > 10*time.Second {
@@ -120,13 +120,13 @@ func TestLongPollTimesOutWith304(t *testing.T) {
 		s := apitest.New(t, backend, apitest.Options{})
 		u := s.NewUser(t, "timeout@example.com", false)
 		created := start(t, s, u, plateLot)
-		_, tag := poll(t, s, u, plateLot, *created.ID, "", 0)
-		got := <-pollAsync(t, s, u, plateLot, *created.ID, tag, 1)
+		_, tag := poll(t, s, u, plateLot, created.ID, "", 0)
+		got := <-pollAsync(t, s, u, plateLot, created.ID, tag, 1)
 		if got.s != nil || got.etag != tag || got.after < time.Second || got.after > 5*time.Second {
 			t.Fatalf("got %+v, want 304 after about a second", got)
 		}
 		// Without If-None-Match, wait answers at once.
-		if got := <-pollAsync(t, s, u, plateLot, *created.ID, "", 30); got.s == nil || got.after > 5*time.Second {
+		if got := <-pollAsync(t, s, u, plateLot, created.ID, "", 30); got.s == nil || got.after > 5*time.Second {
 			t.Fatalf("wait without If-None-Match: %+v", got)
 		}
 	})
@@ -140,9 +140,9 @@ func TestLongPollAnswersAtTheExpiry(t *testing.T) {
 		u := s.NewUser(t, "expiry@example.com", true)
 		s.Link(t, u, "gatepark")
 		created := start(t, s, u, gateLot)
-		_, tag := poll(t, s, u, gateLot, *created.ID, "", 0)
-		got := <-pollAsync(t, s, u, gateLot, *created.ID, tag, 20)
-		if got.s == nil || *got.s.Status != "cancelled" {
+		_, tag := poll(t, s, u, gateLot, created.ID, "", 0)
+		got := <-pollAsync(t, s, u, gateLot, created.ID, tag, 20)
+		if got.s == nil || got.s.Status != "cancelled" {
 			t.Fatalf("got %+v, want the cancelled session", got)
 		}
 		if got.after > 4*time.Second {
@@ -159,19 +159,19 @@ func TestLongPollIsWokenWhenASimulatedExitIsSettled(t *testing.T) {
 		u := s.NewUser(t, "exit@example.com", true)
 		s.Link(t, u, "gatepark")
 		created := start(t, s, u, gateLot)
-		redeemed, err := redeem(s, u, gateLot, *created.ID, 30)
+		redeemed, err := redeem(s, u, gateLot, created.ID, 30)
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, tag := poll(t, s, u, gateLot, *redeemed.ID, "", 0)
-		held := pollAsync(t, s, u, gateLot, *created.ID, tag, 30)
+		_, tag := poll(t, s, u, gateLot, redeemed.ID, "", 0)
+		held := pollAsync(t, s, u, gateLot, created.ID, tag, 30)
 		heldSoon(t, s, 1)
 		s.Clock.Advance(30 * time.Minute)
 		if _, err := s.Store.SettleDue(t.Context()); err != nil {
 			t.Fatal(err)
 		}
 		got := <-held
-		if got.s == nil || *got.s.Status != "ended" || got.after > 10*time.Second {
+		if got.s == nil || got.s.Status != "ended" || got.after > 10*time.Second {
 			t.Fatalf("got %+v, want the ended session at once", got)
 		}
 	})
@@ -181,15 +181,15 @@ func TestShutdownAnswersHeldRequestsAtOnce(t *testing.T) {
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	u := s.NewUser(t, "shutdown@example.com", false)
 	created := start(t, s, u, plateLot)
-	_, tag := poll(t, s, u, plateLot, *created.ID, "", 0)
-	held := pollAsync(t, s, u, plateLot, *created.ID, tag, 60)
+	_, tag := poll(t, s, u, plateLot, created.ID, "", 0)
+	held := pollAsync(t, s, u, plateLot, created.ID, tag, 60)
 	heldSoon(t, s, 1)
 	s.Hub.Close()
 	got := <-held
 	if got.s != nil || got.etag != tag || got.after > 5*time.Second {
 		t.Fatalf("got %+v, want 304 at once", got)
 	}
-	if got := <-pollAsync(t, s, u, plateLot, *created.ID, tag, 60); got.s != nil || got.after > 5*time.Second {
+	if got := <-pollAsync(t, s, u, plateLot, created.ID, tag, 60); got.s != nil || got.after > 5*time.Second {
 		t.Fatalf("a wait after shutdown began: %+v, want 304 at once", got)
 	}
 }
@@ -198,10 +198,10 @@ func TestPastMaxWaitersALongPollAnswersAtOnce(t *testing.T) {
 	s := apitest.New(t, "sqlite", apitest.Options{MaxWaiters: 1})
 	u := s.NewUser(t, "crowd@example.com", false)
 	created := start(t, s, u, plateLot)
-	_, tag := poll(t, s, u, plateLot, *created.ID, "", 0)
-	first := pollAsync(t, s, u, plateLot, *created.ID, tag, 30)
+	_, tag := poll(t, s, u, plateLot, created.ID, "", 0)
+	first := pollAsync(t, s, u, plateLot, created.ID, tag, 30)
 	heldSoon(t, s, 1)
-	if got := <-pollAsync(t, s, u, plateLot, *created.ID, tag, 30); got.s != nil || got.after > 5*time.Second {
+	if got := <-pollAsync(t, s, u, plateLot, created.ID, tag, 30); got.s != nil || got.after > 5*time.Second {
 		t.Fatalf("second waiter: %+v, want 304 at once", got)
 	}
 	if s.Hub.Refused() != 1 {
@@ -220,7 +220,7 @@ func TestWaitOutOfRangeIsRefused(t *testing.T) {
 			wait   string
 			status int
 		}{{"0", 422}, {"61", 422}, {"-1", 422}, {"abc", 400}, {"1.5", 400}} {
-			req, _ := http.NewRequest("GET", s.URL+"/v1/users/"+plateLot+"/session/"+strconv.FormatInt(*created.ID, 10)+
+			req, _ := http.NewRequest("GET", s.URL+"/v1/users/"+plateLot+"/session/"+strconv.FormatInt(created.ID, 10)+
 				"?access_key="+apitest.DemoAccessKey+"&wait="+tc.wait, nil)
 			req.Header.Set("Authorization", "Bearer "+u.Token)
 			req.Header.Set("If-None-Match", `"1"`)

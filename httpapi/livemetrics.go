@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"context"
-
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/coordapi/coord"
@@ -38,12 +36,5 @@ func (c liveCollector) Collect(ch chan<- prometheus.Metric) {
 	appended := c.hub.Appended()
 	for _, t := range coord.EventTypes { // every type, zero included, so that rate() sees them
 		ch <- prometheus.MustNewConstMetric(appendedDesc, prometheus.CounterValue, float64(appended[t]), string(t))
-	}
-}
-
-// noteFeedRequest counts a list_events request.
-func noteFeedRequest(ctx context.Context) {
-	if m := metricsFrom(ctx); m != nil {
-		m.feedRequests.Inc()
 	}
 }

@@ -27,7 +27,8 @@ type metrics struct {
 	feedRequests prometheus.Counter
 }
 
-func newMetrics() *metrics {
+// newMetrics makes the metrics, with the open-sessions gauge read from open.
+func newMetrics(open OpenSessionCounter) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -65,6 +66,7 @@ func newMetrics() *metrics {
 		Help: "list_events requests.",
 	})
 	m.registry.MustRegister(m.feedRequests, m.requests, m.latency, m.inFlight, m.errors, m.started, m.ended, m.billed,
+		openSessionsCollector{store: open},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Zero series exist from the start, so that rate() and alerts see them.
 	for _, code := range []string{coord.EUnavailable, coord.EInternal} {

@@ -18,15 +18,12 @@ const DefaultMaxBodyBytes = 64 << 10
 // line and the request metrics.
 func global(next http.Handler, d Deps, m *metrics) http.Handler {
 	limit := d.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestID(r)
 		w.Header().Set(RequestIDHeader, id)
 		log := d.Logger.With("request_id", id)
-		x := &exchange{metrics: m, start: start}
+		x := &exchange{start: start}
 		r = r.WithContext(withExchange(WithLogger(r.Context(), log), x))
 		sw := &statusWriter{ResponseWriter: w}
 

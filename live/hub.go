@@ -28,6 +28,9 @@ import (
 // server idle. Every wait re-reads at its end anyway.
 const DefaultRecheck = 20 * time.Second
 
+// DefaultMaxWaiters is users-server's default --max-waiters.
+const DefaultMaxWaiters = 20000
+
 // maxRechecks bounds the safety re-reads of all held requests, per second.
 const maxRechecks = 50
 

@@ -21,7 +21,7 @@ type Event struct {
 	// When the change committed.
 	// Required: true
 	// Format: date-time
-	CreatedAt *strfmt.DateTime `json:"created_at"`
+	CreatedAt strfmt.DateTime `json:"created_at"`
 
 	// data
 	// Required: true
@@ -30,26 +30,26 @@ type Event struct {
 	// Unique and stable; the `webhook-id` of its deliveries.
 	// Example: evt_mfrggzdfmztwq2lknnwg23tp
 	// Required: true
-	ID *string `json:"id"`
+	ID string `json:"id"`
 
 	// The partner's event number, increasing in commit order.
 	// Example: 42
 	// Required: true
-	Seq *int64 `json:"seq"`
+	Seq int64 `json:"seq"`
 
 	// Whether the user is a sandbox (test) user.
 	// Required: true
-	Test *bool `json:"test"`
+	Test bool `json:"test"`
 
 	// What changed.
 	// Required: true
 	// Enum: ["session.created","session.started","session.ended","session.cancelled","user.vehicle_updated","user.account_linked","user.account_unlinked"]
-	Type *string `json:"type"`
+	Type string `json:"type"`
 
 	// Whose session or user record changed.
 	// Required: true
 	// Format: uuid
-	UserID *strfmt.UUID `json:"user_id"`
+	UserID strfmt.UUID `json:"user_id"`
 }
 
 // Validate validates this event
@@ -129,7 +129,7 @@ func (m *Event) validateData(formats strfmt.Registry) error {
 
 func (m *Event) validateID(formats strfmt.Registry) error {
 
-	if err := validate.Required("id", "body", m.ID); err != nil {
+	if err := validate.RequiredString("id", "body", m.ID); err != nil {
 		return err
 	}
 
@@ -200,12 +200,12 @@ func (m *Event) validateTypeEnum(path, location string, value string) error {
 
 func (m *Event) validateType(formats strfmt.Registry) error {
 
-	if err := validate.Required("type", "body", m.Type); err != nil {
+	if err := validate.RequiredString("type", "body", m.Type); err != nil {
 		return err
 	}
 
 	// value enum
-	if err := m.validateTypeEnum("type", "body", *m.Type); err != nil {
+	if err := m.validateTypeEnum("type", "body", m.Type); err != nil {
 		return err
 	}
 

@@ -20,9 +20,9 @@ import (
 
 // DB is a coord.Store on a PostgreSQL connection pool.
 type DB struct {
-	// Now is the store's clock, read once per operation so that an operation
-	// sees one instant; tests replace it. Defaults to time.Now.
-	Now func() time.Time
+	// cfg has its defaults applied; its clock is read once per operation so
+	// that an operation sees one instant.
+	cfg coord.StoreConfig
 
 	pool *pgxpool.Pool
 	// version is the newest embedded migration, which Ping expects applied.
@@ -39,25 +39,25 @@ var _ coord.Store = (*DB)(nil)
 // other pgxpool parameters size the pool), applies the embedded migrations
 // under an advisory lock, and returns the store. The pool reconnects by
 // itself after an outage.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
 	}
 	version, err := migrate(ctx, cfg.ConnConfig)
 	if err != nil {
-		return nil, dbError("postgres: migrate", err)
+		return nil, fail("postgres: migrate", err)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, dbError("postgres: connect", err)
+		return nil, fail("postgres: connect", err)
 	}
 	var schema string
 	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
 		pool.Close()
-		return nil, dbError("postgres: connect", err)
+		return nil, fail("postgres: connect", err)
 	}
-	return &DB{Now: time.Now, pool: pool, version: version, channel: "coord_events:" + schema}, nil
+	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: "coord_events:" + schema}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
@@ -90,5 +90,5 @@ func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 
 // now is the operation's instant: UTC, truncated to the milliseconds the API shows.
 func (db *DB) now() time.Time {
-	return utcMillis(db.Now())
+	return utcMillis(db.cfg.Clock.Now())
 }

@@ -80,7 +80,7 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ..
 	for _, e := range evs {
 		tag, err := res.Exec()
 		if err == nil && tag.RowsAffected() != 1 {
-			err = noUser(e.userID)
+			err = coord.ErrUserNotFound(e.userID)
 		}
 		if err != nil {
 			res.Close()
@@ -145,13 +145,13 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 	}
 	limit = min(limit, coord.MaxEventPage)
 	if err := db.sequence(ctx); err != nil {
-		return nil, dbError("postgres: list events", err)
+		return nil, fail("postgres: list events", err)
 	}
 	var pruned int64
 	err := db.pool.QueryRow(ctx, `SELECT coalesce((SELECT pruned_through FROM event_counters WHERE partner_id = $1), 0)`,
 		f.PartnerID).Scan(&pruned)
 	if err != nil {
-		return nil, dbError("postgres: list events", err)
+		return nil, fail("postgres: list events", err)
 	}
 	after := pruned
 	if f.After != nil {
@@ -164,7 +164,7 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 		WHERE partner_id = $1 AND seq > $2 AND ($3 = '' OR type = $3) ORDER BY seq LIMIT $4`,
 		f.PartnerID, after, string(f.Type), limit)
 	if err != nil {
-		return nil, dbError("postgres: list events", err)
+		return nil, fail("postgres: list events", err)
 	}
 	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*coord.Event, error) {
 		e := &coord.Event{PartnerID: f.PartnerID}
@@ -176,7 +176,7 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 		return e, e.SetData(data)
 	})
 	if err != nil {
-		return nil, dbError("postgres: list events", err)
+		return nil, fail("postgres: list events", err)
 	}
 	if list == nil {
 		list = []*coord.Event{}
@@ -189,7 +189,7 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 // refused rather than silently skipping what was deleted.
 func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 	if err := db.sequence(ctx); err != nil { // only numbered events are pruned
-		return 0, dbError("postgres: prune events", err)
+		return 0, fail("postgres: prune events", err)
 	}
 	var deleted int
 	err := db.pool.QueryRow(ctx, `WITH m AS (
@@ -198,7 +198,7 @@ func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 		c AS (UPDATE event_counters c SET pruned_through = greatest(c.pruned_through, m.seq)
 			FROM m WHERE c.partner_id = m.partner_id)
 		SELECT count(*) FROM d`, cutoff).Scan(&deleted)
-	return deleted, dbError("postgres: prune events", err)
+	return deleted, fail("postgres: prune events", err)
 }
 
 // ListenChanges follows the notifications of every replica's commits on a

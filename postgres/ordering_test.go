@@ -25,8 +25,8 @@ import (
 // transaction that took seq n can commit after one that took n+1 was read.
 func TestEventFeedOrderAcrossReplicas(t *testing.T) {
 	dsn := testSchema(t)
-	replicas := []*postgres.DB{open(t, dsn), open(t, dsn)}
-	consumer := open(t, dsn)
+	replicas := []*postgres.DB{open(t, dsn, coord.StoreConfig{}), open(t, dsn, coord.StoreConfig{})}
+	consumer := open(t, dsn, coord.StoreConfig{})
 	ctx := t.Context()
 	const partner, writersPerReplica, changesPerWriter = "racing", 4, 60
 	users := make([]string, 2*writersPerReplica)
@@ -54,7 +54,7 @@ func TestEventFeedOrderAcrossReplicas(t *testing.T) {
 					var s *coord.Session
 					if s, _, err = db.CreateSession(ctx, coord.NewSession{UserID: user, LocationID: "l", Currency: "USD"}); err == nil {
 						writes.Add(1)
-						_, _, err = db.EndSession(ctx, user, "l", s.ID, price)
+						_, _, err = db.EndSession(ctx, s.Ref(), price)
 						writes.Add(1)
 					}
 				case 2:

@@ -12,7 +12,7 @@ import (
 // someone rolled the database back.
 func TestPingNeedsMigrations(t *testing.T) {
 	dsn := testSchema(t)
-	db := open(t, dsn)
+	db := open(t, dsn, coord.StoreConfig{})
 	if err := db.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}

@@ -50,7 +50,7 @@ func (db *DB) SettleDue(ctx context.Context) (int, error) {
 		for {
 			n, err := db.settleBatch(ctx, st, now)
 			if err != nil {
-				return total, dbError("postgres: settle due sessions", err)
+				return total, fail("postgres: settle due sessions", err)
 			}
 			total += n
 			if n < settleBatch {

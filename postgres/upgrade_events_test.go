@@ -10,6 +10,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/internal/pgtest"
 )
 
 // eventsMigration is the migration that added session versions and the
@@ -24,7 +25,7 @@ func TestUpgradeToTheEventLog(t *testing.T) {
 		t.Skip("COORD_TEST_POSTGRES is not set")
 	}
 	ctx := t.Context()
-	dsn, drop, err := NewTestSchema(ctx, base)
+	dsn, drop, err := pgtest.NewSchema(ctx, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestUpgradeToTheEventLog(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	db, err := Open(ctx, dsn)
+	db, err := Open(ctx, dsn, coord.StoreConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestUpgradeToTheEventLog(t *testing.T) {
 		t.Fatalf("old session after the upgrade: %+v, %v", list, err)
 	}
 	price := coord.Price{Rate: coord.Money{Amount: 60, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}
-	ended, _, err := db.EndSession(ctx, user, "l", list[0].ID, price)
+	ended, _, err := db.EndSession(ctx, list[0].Ref(), price)
 	if err != nil || ended.Version != 2 {
 		t.Fatalf("end: %+v, %v", ended, err)
 	}

@@ -620,6 +620,85 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "$ref": "#/parameters/location_id"
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -953,6 +1032,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -960,7 +1040,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -1008,6 +1089,7 @@ func init() {
             "cursor_expired",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -1021,6 +1103,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -1041,7 +1124,8 @@ func init() {
         "created_at": {
           "description": "When the change committed.",
           "type": "string",
-          "format": "date-time"
+          "format": "date-time",
+          "x-nullable": false
         },
         "data": {
           "$ref": "#/definitions/EventData"
@@ -1049,17 +1133,20 @@ func init() {
         "id": {
           "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
           "type": "string",
+          "x-nullable": false,
           "example": "evt_mfrggzdfmztwq2lknnwg23tp"
         },
         "seq": {
           "description": "The partner's event number, increasing in commit order.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 42
         },
         "test": {
           "description": "Whether the user is a sandbox (test) user.",
-          "type": "boolean"
+          "type": "boolean",
+          "x-nullable": false
         },
         "type": {
           "description": "What changed.",
@@ -1072,12 +1159,14 @@ func init() {
             "user.vehicle_updated",
             "user.account_linked",
             "user.account_unlinked"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session or user record changed.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -1113,6 +1202,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1120,6 +1210,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -1138,7 +1229,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -1155,6 +1247,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -1168,6 +1261,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -1190,6 +1284,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -1207,6 +1302,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -1220,7 +1316,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -1251,6 +1348,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -1292,6 +1390,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -1306,7 +1405,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -1345,11 +1479,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -1373,12 +1509,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -1430,7 +1568,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -1456,6 +1595,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1494,7 +1634,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -1544,11 +1685,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -1568,7 +1711,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"
@@ -2529,6 +2673,107 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "401": {
+            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "404": {
+            "description": "No such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "422": {
+            "description": "The request is well-formed but fails validation or a business rule.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "default": {
+            "description": "Any other error, in the same shape.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "maxLength": 64,
+          "minLength": 1,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+          "type": "string",
+          "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
+          "name": "location_id",
+          "in": "path",
+          "required": true
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -2988,6 +3233,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -2995,7 +3241,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -3043,6 +3290,7 @@ func init() {
             "cursor_expired",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -3056,6 +3304,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -3076,7 +3325,8 @@ func init() {
         "created_at": {
           "description": "When the change committed.",
           "type": "string",
-          "format": "date-time"
+          "format": "date-time",
+          "x-nullable": false
         },
         "data": {
           "$ref": "#/definitions/EventData"
@@ -3084,17 +3334,20 @@ func init() {
         "id": {
           "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
           "type": "string",
+          "x-nullable": false,
           "example": "evt_mfrggzdfmztwq2lknnwg23tp"
         },
         "seq": {
           "description": "The partner's event number, increasing in commit order.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 42
         },
         "test": {
           "description": "Whether the user is a sandbox (test) user.",
-          "type": "boolean"
+          "type": "boolean",
+          "x-nullable": false
         },
         "type": {
           "description": "What changed.",
@@ -3107,12 +3360,14 @@ func init() {
             "user.vehicle_updated",
             "user.account_linked",
             "user.account_unlinked"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session or user record changed.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -3148,6 +3403,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -3155,6 +3411,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -3173,7 +3430,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -3190,6 +3448,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -3203,6 +3462,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -3225,6 +3485,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -3242,6 +3503,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -3255,7 +3517,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -3286,6 +3549,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -3327,6 +3591,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -3341,7 +3606,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -3380,11 +3680,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -3408,12 +3710,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -3465,7 +3769,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -3491,6 +3796,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -3529,7 +3835,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -3579,11 +3886,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -3603,7 +3912,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"

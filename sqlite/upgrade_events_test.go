@@ -43,13 +43,14 @@ func TestUpgradeToTheEventLog(t *testing.T) {
 	}
 	must(t, old.Close())
 
-	db := open(t, path)
-	s, err := db.Session(ctx, "u-1", "l", 7)
+	db := open(t, path, coord.StoreConfig{})
+	ref := coord.SessionRef{UserID: "u-1", LocationID: "l", ID: 7}
+	s, err := db.Session(ctx, ref)
 	if err != nil || s.Version != 1 {
 		t.Fatalf("old session after the upgrade: %+v, %v", s, err)
 	}
 	price := coord.Price{Rate: coord.Money{Amount: 60, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}
-	ended, _, err := db.EndSession(ctx, "u-1", "l", 7, price)
+	ended, _, err := db.EndSession(ctx, ref, price)
 	if err != nil || ended.Version != 2 {
 		t.Fatalf("end: %+v, %v", ended, err)
 	}

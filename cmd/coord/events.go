@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -10,6 +11,7 @@ import (
 
 // eventsCmd prints the partner's event feed, for its backend.
 type eventsCmd struct {
+	runByApp
 	ServerToken string `long:"server-token" env:"COORD_SERVER_TOKEN" required:"yes" description:"the partner backend's server token"`
 	After       *int64 `long:"after" description:"start after this seq (default: the oldest event kept)"`
 	Type        string `long:"type" description:"only events of this type, e.g. session.ended"`
@@ -17,16 +19,14 @@ type eventsCmd struct {
 	app         *app
 }
 
-func (c *eventsCmd) Execute([]string) error {
+func (c *eventsCmd) check() error {
 	if c.After != nil && *c.After < 0 {
 		return usageError("--after must not be negative")
 	}
-	cl, err := c.app.client()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+	return nil
+}
+
+func (c *eventsCmd) runWithClient(ctx context.Context, cl *coordclient.Client) error {
 	feed := cl.AsServer(c.ServerToken).Events(ctx, coordclient.EventsOptions{After: c.After, Type: c.Type, Follow: c.Follow})
 	for e, err := range feed {
 		if err != nil {
@@ -55,11 +55,11 @@ func (a *app) printEvent(e *models.Event) error {
 	}
 	about := "user " + e.UserID.String()
 	if s := e.Data.Session; s != nil {
-		about = fmt.Sprintf("session %d  %s  %s", *s.ID, str(s.LocationID), str(s.Status))
+		about = fmt.Sprintf("session %d  %s  %s", s.ID, s.LocationID, s.Status)
 		if c := cost(s); c != "" {
 			about += "  " + c
 		}
 	}
-	_, err := fmt.Fprintf(a.stdout, "%d  %s  %-21s  %s\n", *e.Seq, when(e.CreatedAt), *e.Type, about)
+	_, err := fmt.Fprintf(a.stdout, "%d  %s  %-21s  %s\n", e.Seq, when(&e.CreatedAt), e.Type, about)
 	return err
 }

@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -61,7 +60,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	store, backend, err := openStore(ctx, opts.Data.DB)
+	clock := coord.SystemClock{}
+	store, backend, err := openStore(ctx, opts.Data.DB, coord.StoreConfig{Clock: clock, PendingTTL: opts.Sessions.PendingTTL})
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -71,16 +71,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := token.New(key, opts.Sessions.JWTLifetime)
+	tokens, err := token.New(key, opts.Sessions.JWTLifetime, clock)
 	if err != nil {
 		return err
 	}
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.Sessions.PendingTTL}
-	hub := live.New(opts.Live.MaxWaiters, live.DefaultRecheck, time.Now)
-	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, Hub: hub}
-	if err := httpapi.Register(api, deps); err != nil {
-		return err
-	}
+	hub := live.New(opts.Live.MaxWaiters, live.DefaultRecheck, clock.Now)
 
 	// On SIGTERM or SIGINT the generated server calls PreServerShutdown, then
 	// stops accepting and drains in-flight requests within --graceful-timeout,
@@ -102,7 +97,15 @@ func run(args []string) error {
 		}
 		return store.Ping(ctx)
 	}
-	server.SetHandler(httpapi.Handler(api, deps, ready))
+	h, err := httpapi.New(api, httpapi.Deps{
+		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: ready,
+		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, Hub: hub,
+	})
+	if err != nil {
+		return err
+	}
+	server.SetHandler(h)
 	defer server.Shutdown()
 
 	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)
@@ -135,15 +138,7 @@ func signingKey(ctx context.Context, store coord.KeyStore, configured string) ([
 	if configured != "" {
 		return []byte(configured), nil // its length was checked with the other options
 	}
-	key, err := store.Secret(ctx, "jwt-hmac-key", func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("jwt signing key: %w", err)
-	}
-	return key, nil
+	return coord.SharedKey(ctx, store, "jwt-hmac-key")
 }
 
 func catalogName(path string) string {

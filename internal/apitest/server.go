@@ -5,7 +5,6 @@ package apitest
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -21,7 +20,9 @@ import (
 	"github.com/coordapi/coord/client"
 	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/live"
+	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/postgres"
+	"github.com/coordapi/coord/restapi/operations"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/storetest"
 	"github.com/coordapi/coord/token"
@@ -65,12 +66,12 @@ type Options struct {
 
 // OpenStore opens an empty store of the given backend for t, closed at cleanup.
 // PostgreSQL needs COORD_TEST_POSTGRES; without it the test is skipped.
-func OpenStore(t testing.TB, backend string) coord.Store {
+func OpenStore(t testing.TB, backend string, cfg coord.StoreConfig) coord.Store {
 	t.Helper()
 	ctx := context.Background()
 	switch backend {
 	case "sqlite":
-		db, err := sqlite.Open(ctx, t.TempDir()+"/coord.db")
+		db, err := sqlite.Open(ctx, t.TempDir()+"/coord.db", cfg)
 		if err != nil {
 			t.Fatalf("open sqlite: %v", err)
 		}
@@ -81,11 +82,11 @@ func OpenStore(t testing.TB, backend string) coord.Store {
 		if dsn == "" {
 			t.Skipf("PostgreSQL tests need %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresEnv)
 		}
-		schemaDSN, drop, err := postgres.NewTestSchema(ctx, dsn)
+		schemaDSN, drop, err := pgtest.NewSchema(ctx, dsn)
 		if err != nil {
 			t.Fatalf("create test schema: %v", err)
 		}
-		db, err := postgres.Open(ctx, schemaDSN)
+		db, err := postgres.Open(ctx, schemaDSN, cfg)
 		if err != nil {
 			_ = drop()
 			t.Fatalf("open postgres: %v", err)
@@ -102,38 +103,29 @@ func OpenStore(t testing.TB, backend string) coord.Store {
 func New(t testing.TB, backend string, opts Options) *Server {
 	t.Helper()
 	clock := storetest.NewClock()
-	now := clock.Now
+	var now coord.Clock = clock
 	if opts.RealClock {
-		now = time.Now
+		now = coord.SystemClock{}
 	}
-	store := OpenStore(t, backend)
-	setClock(t, store, now)
+	store := OpenStore(t, backend, coord.StoreConfig{Clock: now, PendingTTL: opts.PendingTTL})
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Demo()
 	}
-	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour) // tests move the clock by hours
+	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour, now) // tests move the clock by hours
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens.Now = now
-	ttl := opts.PendingTTL
-	if ttl == 0 {
-		ttl = 30 * time.Minute
-	}
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: now, PendingTTL: ttl}
+	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens}
 	logs := &SyncBuffer{}
-	hub := NewHub(t, store, now, opts.MaxWaiters, opts.Recheck)
-	deps := httpapi.Deps{Service: svc, Hub: hub,
-		Logger: slog.New(slog.NewJSONHandler(io.MultiWriter(logs), &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	api, err := httpapi.NewAPI()
+	hub := NewHub(t, store, now.Now, opts.MaxWaiters, opts.Recheck)
+	deps := Deps(svc, store, now, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	deps.Hub = hub
+	h, err := httpapi.New(NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := httpapi.Register(api, deps); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(httpapi.Handler(api, deps, store.Ping))
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 
 	u, _ := url.Parse(ts.URL)
@@ -164,16 +156,21 @@ func NewHub(t testing.TB, store coord.EventStore, now func() time.Time, maxWaite
 	return hub
 }
 
-// setClock wires the test clock into a store (both adapters expose Now).
-func setClock(t testing.TB, store coord.Store, now func() time.Time) {
-	switch db := store.(type) {
-	case *sqlite.DB:
-		db.Now = now
-	case *postgres.DB:
-		db.Now = now
-	default:
-		t.Fatalf("unknown store %T", store)
+// Deps are the handler's dependencies as New wires them: svc's catalog and
+// tokens, store behind the keys, the gauge and /readyz.
+func Deps(svc *coord.Service, store coord.Store, clock coord.Clock, log *slog.Logger) httpapi.Deps {
+	return httpapi.Deps{Service: svc, Catalog: svc.Catalog, Tokens: svc.Tokens, Keys: store,
+		OpenSessions: store, Ready: store.Ping, Clock: clock, Logger: log}
+}
+
+// NewAPI is httpapi.NewAPI, failing t on error.
+func NewAPI(t testing.TB) *operations.UsersAPI {
+	t.Helper()
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return api
 }
 
 // EachBackend runs fn as a subtest on every backend.
