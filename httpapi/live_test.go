@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -230,4 +231,44 @@ func TestWaitOutOfRangeIsRefused(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Over HTTP/2 a connection cannot be taken over: the held request waits
+// in its goroutine instead, and is woken all the same.
+func TestLongPollOverHTTP2WaitsInItsGoroutine(t *testing.T) {
+	s := apitest.New(t, "sqlite", apitest.Options{})
+	u := s.NewUser(t, "h2@example.com", false)
+	created := start(t, s, u, plateLot)
+	_, tag := poll(t, s, u, plateLot, created.ID, "", 0)
+	h2 := httptest.NewUnstartedServer(s.Handler)
+	h2.EnableHTTP2 = true
+	h2.StartTLS()
+	t.Cleanup(h2.Close)
+	type answer struct {
+		status int
+		proto  string
+		etag   string
+	}
+	got := make(chan answer, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", h2.URL+"/v1/users/"+plateLot+"/session/"+strconv.FormatInt(created.ID, 10)+
+			"?access_key="+apitest.DemoAccessKey+"&wait=30", nil)
+		req.Header.Set("Authorization", "Bearer "+u.Token)
+		req.Header.Set("If-None-Match", tag)
+		resp, err := h2.Client().Do(req)
+		if err != nil {
+			t.Error(err)
+			got <- answer{}
+			return
+		}
+		resp.Body.Close()
+		got <- answer{resp.StatusCode, resp.Proto, resp.Header.Get("ETag")}
+	}()
+	heldSoon(t, s, 1)
+	if _, err := end(s, u, plateLot, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if a := <-got; a.status != http.StatusOK || a.proto != "HTTP/2.0" || a.etag == tag {
+		t.Fatalf("got %+v, want 200 over HTTP/2 with a new ETag", a)
+	}
 }

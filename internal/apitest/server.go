@@ -6,6 +6,7 @@ package apitest
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -46,6 +47,7 @@ type Server struct {
 	Service *coord.Service
 	Log     *SyncBuffer
 	Hub     *live.Hub
+	Handler http.Handler // what URL serves, for tests that serve it differently (HTTP/2)
 }
 
 // Options tune a test server.
@@ -131,7 +133,7 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	u, _ := url.Parse(ts.URL)
 	rt := httptransport.NewWithClient(u.Host, client.DefaultBasePath, []string{"http"}, ValidatingClient(t))
 	return &Server{URL: ts.URL, Client: client.New(rt, strfmt.Default), Store: store, Catalog: cat,
-		Tokens: tokens, Clock: clock, Service: svc, Log: logs, Hub: hub}
+		Tokens: tokens, Clock: clock, Service: svc, Log: logs, Hub: hub, Handler: h}
 }
 
 // NewHub returns a hub following store's changes until t ends; maxWaiters
