@@ -81,10 +81,6 @@ func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) 
 	db := &DB{cfg: cfg.WithDefaults(), writer: writer, reader: reader, version: version,
 		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
 	db.ro = pooled{db.readerStmts}
-	if err := writer.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) FROM events`).Scan(&db.changes.last); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
 	if err := db.Ping(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -141,15 +137,10 @@ func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
 		tx.Rollback()
 		return err
 	}
-	appended, last, err := db.changes.appended(ctx, q)
-	if err != nil {
-		tx.Rollback()
-		return err
-	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
-	db.changes.publish(appended, last)
+	db.changes.publish(*q.appended)
 	return nil
 }
 

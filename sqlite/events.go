@@ -14,24 +14,27 @@ import (
 )
 
 // appendEvent appends an event to the log in the caller's write
-// transaction, numbered from the user's partner's counter. The writer is one
-// connection, so seqs are taken, and become visible, in commit order.
+// transaction, numbered after the partner's newest (or, when retention
+// deleted them all, after the last deleted): one statement, through the
+// (partner_id, seq) index. The writer is one connection, so seqs are taken,
+// and become visible, in commit order. The transaction notes the change,
+// for the listeners once it commits.
 func appendEvent(ctx context.Context, tx querier, now int64, typ coord.EventType, userID string, sessionID int64, data []byte) error {
-	var partner string
-	var seq int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO event_counters (partner_id, seq)
-		SELECT partner_id, 1 FROM users WHERE user_id = ?
-		ON CONFLICT (partner_id) DO UPDATE SET seq = seq + 1
-		RETURNING partner_id, seq`, userID).Scan(&partner, &seq)
+	ch := coord.Change{Type: typ, SessionID: sessionID}
+	session := sql.NullInt64{Int64: sessionID, Valid: sessionID != 0}
+	err := tx.QueryRowContext(ctx, `INSERT INTO events (id, partner_id, seq, type, user_id, test, session_id, created_at, data)
+		SELECT ?, u.partner_id, max(
+				coalesce((SELECT max(seq) FROM events e WHERE e.partner_id = u.partner_id), 0),
+				coalesce((SELECT pruned_through FROM event_counters c WHERE c.partner_id = u.partner_id), 0)) + 1,
+			?, u.user_id, u.test, ?, ?, ?
+		FROM users u WHERE u.user_id = ?
+		RETURNING partner_id, seq`,
+		newEventID(), string(typ), session, now, string(data), userID).Scan(&ch.PartnerID, &ch.Seq)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", typ, err)
 	}
-	session := sql.NullInt64{Int64: sessionID, Valid: sessionID != 0}
-	_, err = tx.ExecContext(ctx, `INSERT INTO events (id, partner_id, seq, type, user_id, test, session_id, created_at, data)
-		SELECT ?, ?, ?, ?, user_id, test, ?, ?, ? FROM users WHERE user_id = ?`,
-		newEventID(), partner, seq, string(typ), session, now, string(data), userID)
-	if err != nil {
-		return fmt.Errorf("append %s event: %w", typ, err)
+	if q, ok := tx.(inTx); ok {
+		*q.appended = append(*q.appended, ch)
 	}
 	return nil
 }
@@ -138,8 +141,9 @@ func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 			}
 			n, _ := res.RowsAffected()
 			deleted += int(n)
-			if _, err := tx.ExecContext(ctx, `UPDATE event_counters SET pruned_through = max(pruned_through, ?)
-				WHERE partner_id = ?`, seq, p); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO event_counters (partner_id, seq, pruned_through) VALUES (?, 0, ?)
+				ON CONFLICT (partner_id) DO UPDATE SET pruned_through = max(pruned_through, excluded.pruned_through)`,
+				p, seq); err != nil {
 				return err
 			}
 		}
@@ -157,7 +161,6 @@ func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 type changes struct {
 	mu        sync.Mutex
 	listeners map[*func(coord.Change)]struct{}
-	last      int64 // the newest events.n already published
 }
 
 // ListenChanges calls fn for every event this process commits until ctx is done.
@@ -176,31 +179,12 @@ func (db *DB) ListenChanges(ctx context.Context, fn func(coord.Change)) error {
 	return nil
 }
 
-// appended reads, inside the write transaction, the events it appended.
-func (c *changes) appended(ctx context.Context, tx querier) ([]coord.Change, int64, error) {
-	c.mu.Lock()
-	last := c.last
-	c.mu.Unlock()
-	rows, err := tx.QueryContext(ctx, `SELECT n, partner_id, seq, type, coalesce(session_id, 0) FROM events WHERE n > ? ORDER BY n`, last)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	var list []coord.Change
-	for rows.Next() {
-		var ch coord.Change
-		if err := rows.Scan(&last, &ch.PartnerID, &ch.Seq, &ch.Type, &ch.SessionID); err != nil {
-			return nil, 0, err
-		}
-		list = append(list, ch)
-	}
-	return list, last, rows.Err()
-}
-
 // publish tells the listeners about a committed transaction's events.
-func (c *changes) publish(list []coord.Change, last int64) {
+func (c *changes) publish(list []coord.Change) {
+	if len(list) == 0 {
+		return
+	}
 	c.mu.Lock()
-	c.last = max(c.last, last)
 	fns := make([]func(coord.Change), 0, len(c.listeners))
 	for fn := range c.listeners {
 		fns = append(fns, *fn)

@@ -1,7 +1,7 @@
 -- Live state and the event log. Every change of a session bumps its
 -- version (the ETag of get_session) and appends an event in the same
--- transaction. Seq numbers each partner's events from its own counter, so
--- that the numbers a partner sees tell nothing about other partners; the one
+-- transaction. Seq numbers each partner's events after its newest, so that
+-- the numbers a partner sees tell nothing about other partners; the one
 -- writer connection makes commit order and seq order the same.
 
 -- +goose Up
@@ -9,14 +9,12 @@ ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 
 CREATE TABLE IF NOT EXISTS event_counters (
     partner_id     TEXT PRIMARY KEY,
-    seq            INTEGER NOT NULL,          -- the partner's latest seq
+    seq            INTEGER NOT NULL,          -- unused here (PostgreSQL's sequencer counts in it)
     pruned_through INTEGER NOT NULL DEFAULT 0 -- retention deleted every seq up to this one
 );
 
 CREATE TABLE IF NOT EXISTS events (
-    -- The rowid, in commit order across partners: in-process wake-ups read
-    -- what a transaction appended by it.
-    n          INTEGER PRIMARY KEY,
+    n          INTEGER PRIMARY KEY, -- the rowid
     id         TEXT NOT NULL UNIQUE,
     partner_id TEXT NOT NULL,
     seq        INTEGER NOT NULL,
