@@ -107,11 +107,15 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 		if barcode != nil {
 			created.Barcode = *barcode
 		}
-		r, err = insertRow(ctx, db.pool, values, db.eventArgs(coord.EventSessionCreated, now, &created)...)
+		var note string
+		r, err = insertRow(ctx, db.pool, values, &note, eventArgs(coord.EventSessionCreated, now, &created)...)
+		if err == nil {
+			db.notes.send(note)
+		}
 	} else {
 		err = db.inTx(ctx, func(tx pgx.Tx) error {
 			var err error
-			if r, err = insertRow(ctx, tx, values); err != nil {
+			if r, err = insertRow(ctx, tx, values, nil); err != nil {
 				return err
 			}
 			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
@@ -143,8 +147,9 @@ type rowQuerier interface {
 // insertRow inserts a session row from values (user_id, location_id, status,
 // resource_id, barcode, currency, created_at, start_time, expires_at), or
 // returns errOpenExists when the user already has an open session. With
-// event (withEvent's parameters), the same statement appends its event.
-func insertRow(ctx context.Context, q rowQuerier, values []any, event ...any) (*sessionRow, error) {
+// event (withEvent's parameters), the same statement appends its event and
+// sets note to its notification.
+func insertRow(ctx context.Context, q rowQuerier, values []any, note *string, event ...any) (*sessionRow, error) {
 	insert := `INSERT INTO sessions
 			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
@@ -153,7 +158,11 @@ func insertRow(ctx context.Context, q rowQuerier, values []any, event ...any) (*
 	if len(event) > 0 {
 		insert = withEvent(insert, len(values))
 	}
-	r, err := scanSession(q.QueryRow(ctx, insert, append(values, event...)...))
+	var extra []any
+	if note != nil {
+		extra = append(extra, note)
+	}
+	r, err := scanSession(q.QueryRow(ctx, insert, append(values, event...)...), extra...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errOpenExists
 	}

@@ -30,6 +30,7 @@ type DB struct {
 	// channel carries the notifications of commits; named after the schema,
 	// since NOTIFY channels are per database, not per schema.
 	channel string
+	notes   *notifier
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -57,11 +58,14 @@ func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error)
 		pool.Close()
 		return nil, fail("postgres: connect", err)
 	}
-	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: "coord_events:" + schema}, nil
+	channel := "coord_events:" + schema
+	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: channel,
+		notes: newNotifier(pool, channel)}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
 func (db *DB) Close() error {
+	db.notes.close()
 	db.pool.Close()
 	return nil
 }
@@ -84,8 +88,15 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // inTx runs fn in a transaction, committed unless fn fails.
+// The notifications of the events it appended are sent once it committed.
 func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	var t pgx.Tx
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { t = tx; return fn(tx) })
+	notes := db.notes.take(t)
+	if err == nil {
+		db.notes.send(notes...)
+	}
+	return err
 }
 
 // now is the operation's instant: UTC, truncated to the milliseconds the API shows.

@@ -32,12 +32,12 @@ func userEvent(typ coord.EventType, u *coord.User) pendingEvent {
 	return pendingEvent{typ: typ, userID: u.UserID, data: coord.UserEventData(u)}
 }
 
-// appendEvent inserts an event, unnumbered, with a notification that
-// PostgreSQL delivers to every replica's listener when (and only if) the
-// transaction commits. The sequencer numbers it once it has committed.
+// appendEvent inserts an event, unnumbered; the sequencer numbers it once
+// it has committed. It returns the notification to send once the
+// transaction has committed (see notifier).
 const appendEvent = `INSERT INTO events (id, partner_id, type, user_id, test, session_id, created_at, data)
 	SELECT $2, partner_id, $3, $1, test, $4, $5, $6 FROM users WHERE user_id = $1
-	RETURNING pg_notify($7, '0 ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id)`
+	RETURNING '0 ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id`
 
 // withEvent makes one statement of a one-row change of a session and its
 // event, so that the commonest writes stay one autocommit round trip.
@@ -53,13 +53,13 @@ func withEvent(change string, n int) string {
 		SELECT ` + p(1) + `, u.partner_id, ` + p(2) + `, u.user_id, u.test, s.id, ` + p(3) + `,
 			jsonb_set(` + p(4) + `::jsonb, '{session,id}', to_jsonb(s.id))
 		FROM s JOIN users u ON u.user_id = s.user_id::uuid
-		RETURNING pg_notify(` + p(5) + `, '0 ' || session_id || ' ' || type || ' ' || partner_id))
-	SELECT * FROM s WHERE (SELECT count(*) FROM e) >= 0`
+		RETURNING '0 ' || session_id || ' ' || type || ' ' || partner_id AS note)
+	SELECT s.*, e.note FROM s, e`
 }
 
 // eventArgs are withEvent's parameters for an event about s (as predicted).
-func (db *DB) eventArgs(typ coord.EventType, now time.Time, s *coord.Session) []any {
-	return []any{newEventID(), string(typ), now, coord.SessionEventData(s), db.channel}
+func eventArgs(typ coord.EventType, now time.Time, s *coord.Session) []any {
+	return []any{newEventID(), string(typ), now, coord.SessionEventData(s)}
 }
 
 // appendEvents appends evs in tx, in one round trip.
@@ -74,18 +74,20 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ..
 		if e.sessionID != 0 {
 			session = &e.sessionID
 		}
-		b.Queue(appendEvent, uid, newEventID(), string(e.typ), session, now, e.data, db.channel)
+		b.Queue(appendEvent, uid, newEventID(), string(e.typ), session, now, e.data)
 	}
 	res := tx.SendBatch(ctx, b)
 	for _, e := range evs {
-		tag, err := res.Exec()
-		if err == nil && tag.RowsAffected() != 1 {
+		var note string
+		err := res.QueryRow().Scan(&note)
+		if errors.Is(err, pgx.ErrNoRows) {
 			err = coord.ErrUserNotFound(e.userID)
 		}
 		if err != nil {
 			res.Close()
 			return fmt.Errorf("append %s event: %w", e.typ, err)
 		}
+		db.notes.add(tx, note)
 	}
 	return res.Close()
 }

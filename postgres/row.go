@@ -32,15 +32,17 @@ func (r *sessionRow) due(now time.Time) bool {
 	return false
 }
 
-// scanSession reads one row of sessionCols.
-func scanSession(row pgx.Row) (*sessionRow, error) {
+// scanSession reads one row of sessionCols, then into extra any columns
+// the query returned after them.
+func scanSession(row pgx.Row, extra ...any) (*sessionRow, error) {
 	var (
 		s             coord.Session
 		r             = sessionRow{Session: &s}
 		cost, planned nullMoney
 	)
-	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
-		&s.Barcode, &cost.amount, &cost.currency, &planned.amount, &planned.currency, &r.exitAt, &r.expiresAt, &s.Version)
+	dest := []any{&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
+		&s.Barcode, &cost.amount, &cost.currency, &planned.amount, &planned.currency, &r.exitAt, &r.expiresAt, &s.Version}
+	err := row.Scan(append(dest, extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -110,11 +110,15 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 	// condition makes the prediction exact or the UPDATE a no-op.
 	after := *r.Session
 	after.Status, after.EndTime, after.Cost, after.Version, after.SettlesAt = coord.StatusEnded, &end, &cost, r.Version+1, nil
+	var note string
 	ended, err := scanSession(db.pool.QueryRow(ctx, withEvent(`UPDATE sessions
 			SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4, version = version + 1
 			WHERE id = $1 AND status = 'active' AND version = $5 RETURNING `+sessionCols, 5),
-		append([]any{id, end, cost.Amount, cost.Currency, r.Version}, db.eventArgs(coord.EventSessionEnded, now, &after)...)...))
+		append([]any{id, end, cost.Amount, cost.Currency, r.Version}, eventArgs(coord.EventSessionEnded, now, &after)...)...), &note)
 	billed := err == nil
+	if billed {
+		db.notes.send(note)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent call ended it; return what it billed.
 		ended, err = db.userSession(ctx, ref)
