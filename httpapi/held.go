@@ -47,12 +47,13 @@ func (hs heldSession) WriteResponse(rw http.ResponseWriter, producer runtime.Pro
 	// From here on only what the answer needs is kept: not the request,
 	// whose body and context reach the connection's buffers.
 	ctx := hs.r.Context()
-	x, log := exchangeFrom(ctx), LoggerFrom(ctx)
+	x, answerCtx := exchangeFrom(ctx), context.Background()
 	if x != nil {
 		x.parked = true
+		answerCtx = withExchange(answerCtx, x) // its logger, made only if the answer logs
 	}
 	lite := (&http.Request{Method: hs.r.Method, URL: &url.URL{Path: hs.r.URL.Path}, Pattern: hs.r.Pattern}).
-		WithContext(WithLogger(context.Background(), log))
+		WithContext(answerCtx)
 	svc, who, location, id, known, s := hs.h.svc, hs.who, hs.location, hs.s.ID, hs.known, hs.s
 	read := func(ctx context.Context) (bool, time.Time, error) {
 		next, err := svc.Session(ctx, who, location, id)

@@ -22,9 +22,8 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 		start := time.Now()
 		id := requestID(r)
 		w.Header().Set(RequestIDHeader, id)
-		log := d.Logger.With("request_id", id)
-		x := &exchange{start: start}
-		r = r.WithContext(withExchange(WithLogger(r.Context(), log), x))
+		x := &exchange{log: d.Logger, requestID: id, start: start}
+		r = r.WithContext(withExchange(r.Context(), x))
 		sw := &statusWriter{ResponseWriter: w}
 
 		m.inFlight.Inc()
@@ -71,7 +70,8 @@ func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed
 	}
 }
 
-// record writes the access log line and records the request's metrics.
+// record writes the access log line and records the request's metrics; a
+// parked long-poll calls it when it is answered.
 func record(r *http.Request, x *exchange, status int, bytes int64, m *metrics, elapsed time.Duration) {
 	if status == 0 {
 		status = http.StatusOK // nothing written: net/http sends an empty 200
@@ -90,7 +90,9 @@ func record(r *http.Request, x *exchange, status int, bytes int64, m *metrics, e
 	if probes[r.URL.Path] && status < 300 {
 		level = slog.LevelDebug
 	}
+	// The request id first, where the request logger's With would put it.
 	attrs := []slog.Attr{
+		slog.String("request_id", x.requestID),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
@@ -100,5 +102,5 @@ func record(r *http.Request, x *exchange, status int, bytes int64, m *metrics, e
 	if x.operationID != "" {
 		attrs = append(attrs, slog.String("operation_id", x.operationID))
 	}
-	LoggerFrom(r.Context()).LogAttrs(r.Context(), level, "request", attrs...)
+	x.log.LogAttrs(r.Context(), level, "request", attrs...)
 }
