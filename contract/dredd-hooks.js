@@ -139,7 +139,7 @@ hooks.beforeEach(async (t, done) => {
     // Credentials, as each operation's security says.
     withQuery(t, { access_key: KEY });
     if (op.path.endsWith('link_account')) withQuery(t, { jwt: state.test });
-    else if (op.path === '/create_jwt') t.request.headers.Authorization = `Bearer ${SERVER_TOKEN}`;
+    else if (op.path === '/create_jwt' || op.path === '/events') t.request.headers.Authorization = `Bearer ${SERVER_TOKEN}`;
     else if (!['/systems', '/testing/create_jwt'].includes(op.path)) t.request.headers.Authorization = `Bearer ${state.test}`;
 
     // Gate sessions: end_session's 409 needs one, simulate_redemption works on it.

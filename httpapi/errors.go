@@ -44,6 +44,7 @@ var statusOf = map[string]int{
 	EUnsupportedMediaType:          http.StatusUnsupportedMediaType,
 	ENotImplemented:                http.StatusNotImplemented,
 	coord.EUnavailable:             http.StatusServiceUnavailable,
+	coord.ECursorExpired:           http.StatusGone,
 	coord.EInternal:                http.StatusInternalServerError,
 }
 

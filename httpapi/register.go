@@ -14,6 +14,7 @@ import (
 	"github.com/go-openapi/runtime"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/restapi/operations"
 )
 
@@ -33,6 +34,9 @@ type Deps struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Hub holds long-poll requests (get_session and list_events with wait);
+	// nil answers them at once.
+	Hub *live.Hub
 }
 
 // OpenSessionCounter counts the sessions open now (coord.SessionStore has it).
@@ -69,6 +73,11 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	}
 	links := linkTokens{key: key, clock: d.Clock}
 	m := newMetrics(d.OpenSessions)
+	if d.Hub == nil {
+		d.Hub = live.New(0, 0, d.Clock.Now)
+	} else {
+		m.registry.MustRegister(liveCollector{hub: d.Hub})
+	}
 	if err := register(api, d, links, m); err != nil {
 		return nil, err
 	}
@@ -96,7 +105,8 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 	api.APIAuthorizer = runtime.AuthorizerFunc(auth.authorize)
 
 	api.SessionsPostSessionHandler = postSession{svc, m}
-	api.SessionsGetSessionHandler = getSession{svc}
+	api.SessionsGetSessionHandler = getSession{svc, d.Hub, m}
+	api.EventsListEventsHandler = listEvents{svc, d.Hub, m}
 	api.SessionsGetLocationSessionsHandler = getLocationSessions{svc}
 	api.SessionsGetUserSessionsHandler = getUserSessions{svc}
 	api.SessionsEndSessionHandler = endSession{svc, m}

@@ -106,6 +106,183 @@ func init() {
         ]
       }
     },
+    "/events": {
+      "get": {
+        "description": "Every change to the partner's users and their sessions, oldest first: ` + "`" + `session.created` + "`" + `,\n` + "`" + `session.started` + "`" + `, ` + "`" + `session.ended` + "`" + `, ` + "`" + `session.cancelled` + "`" + `, ` + "`" + `user.vehicle_updated` + "`" + `,\n` + "`" + `user.account_linked` + "`" + `, ` + "`" + `user.account_unlinked` + "`" + `. ` + "`" + `seq` + "`" + ` numbers the partner's events in\ncommit order: page with ` + "`" + `after` + "`" + ` = the last ` + "`" + `seq` + "`" + ` seen and no event is missed or repeated,\nwhatever the number of replicas. With ` + "`" + `wait` + "`" + `, an empty page is held until an event\narrives or the time is up. Events are kept for the server's ` + "`" + `--event-retention` + "`" + `; a\ncursor older than that is 410 ` + "`" + `cursor_expired` + "`" + ` (start again without ` + "`" + `after` + "`" + `).\n",
+        "tags": [
+          "events"
+        ],
+        "summary": "The partner's event feed",
+        "operationId": "list_events",
+        "parameters": [
+          {
+            "minimum": 0,
+            "type": "integer",
+            "format": "int64",
+            "x-example": 0,
+            "description": "Return events with a higher ` + "`" + `seq` + "`" + ` (default, the oldest event kept).",
+            "name": "after",
+            "in": "query"
+          },
+          {
+            "maximum": 500,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "default": 100,
+            "x-example": 100,
+            "description": "The page size.",
+            "name": "limit",
+            "in": "query"
+          },
+          {
+            "enum": [
+              "session.created",
+              "session.started",
+              "session.ended",
+              "session.cancelled",
+              "user.vehicle_updated",
+              "user.account_linked",
+              "user.account_unlinked"
+            ],
+            "type": "string",
+            "x-example": "session.created",
+            "description": "Only events of this type.",
+            "name": "type",
+            "in": "query"
+          },
+          {
+            "maximum": 60,
+            "minimum": 0,
+            "type": "integer",
+            "format": "int32",
+            "default": 0,
+            "x-example": 0,
+            "description": "When nothing is newer than ` + "`" + `after` + "`" + `, hold the request up to this many seconds for an event.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The events, oldest first.",
+            "schema": {
+              "$ref": "#/definitions/EventList"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "created_at": "2026-04-12T00:12:03.114Z",
+                  "data": {
+                    "user": {
+                      "email": "driver@example.com",
+                      "external_uid": "driver@example.com",
+                      "name": "Test Driver",
+                      "test": true,
+                      "transactable_systems": [
+                        {
+                          "linked_account": false,
+                          "missing_requirements": [],
+                          "system_id": "citypark",
+                          "transactable": true
+                        },
+                        {
+                          "linked_account": false,
+                          "missing_requirements": [
+                            "linked_account"
+                          ],
+                          "system_id": "gatepark",
+                          "transactable": false
+                        }
+                      ],
+                      "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
+                      "vehicle": {
+                        "license_plate": {
+                          "country": "us",
+                          "subdivision": "ny",
+                          "text": "abc123"
+                        }
+                      }
+                    }
+                  },
+                  "id": "evt_ykgnjwnxrndz6k6s4jwweadbdm",
+                  "seq": 1,
+                  "test": true,
+                  "type": "user.vehicle_updated",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                },
+                {
+                  "created_at": "2026-04-12T00:14:20.292Z",
+                  "data": {
+                    "session": {
+                      "id": 1,
+                      "location_id": "downtown-garage",
+                      "resource_id": "B-12",
+                      "start_time": "2026-04-12T00:14:20.292Z",
+                      "status": "active",
+                      "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                    }
+                  },
+                  "id": "evt_istuhwksxgrxy56nejwlah4my3",
+                  "seq": 2,
+                  "test": true,
+                  "type": "session.created",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                }
+              ]
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "410": {
+            "description": "` + "`" + `cursor_expired` + "`" + `: ` + "`" + `after` + "`" + ` is older than the events kept.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "cursor_expired",
+                "message": "events after 1 are no longer kept; the oldest kept follows 8"
+              }
+            },
+            "x-error-codes": [
+              "cursor_expired"
+            ]
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "503": {
+            "$ref": "#/responses/ServiceUnavailable"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
+          }
+        ]
+      }
+    },
     "/session": {
       "get": {
         "description": "All the current user's sessions at every location, newest first, paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.",
@@ -1060,12 +1237,31 @@ func init() {
     },
     "/{location_id}/session/{session_id}": {
       "get": {
-        "description": "One of the current user's sessions. Poll it for live state: a gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n",
+        "description": "One of the current user's sessions, with its version as ` + "`" + `ETag` + "`" + `. A gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n\nLive state without polling: send the last ` + "`" + `ETag` + "`" + ` as ` + "`" + `If-None-Match` + "`" + ` with ` + "`" + `wait=N` + "`" + `, and the\nrequest is held until the session changes (200, the new state and ` + "`" + `ETag` + "`" + `) or ` + "`" + `N` + "`" + ` seconds\npass (304). A simulated exit or an expiry due within the window answers at that moment.\nWithout ` + "`" + `If-None-Match` + "`" + `, ` + "`" + `wait` + "`" + ` answers at once. When the server already holds its\nmaximum of waiting requests (` + "`" + `--max-waiters` + "`" + `), or is shutting down, it answers at once\nas without ` + "`" + `wait` + "`" + `.\n",
         "tags": [
           "sessions"
         ],
         "summary": "Get a session",
         "operationId": "get_session",
+        "parameters": [
+          {
+            "maxLength": 1024,
+            "type": "string",
+            "description": "The ` + "`" + `ETag` + "`" + ` of the state the client has; a match is 304, no body. A malformed value matches nothing.",
+            "name": "If-None-Match",
+            "in": "header"
+          },
+          {
+            "maximum": 60,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-example": 5,
+            "description": "With ` + "`" + `If-None-Match` + "`" + `, hold the request up to this many seconds for a change.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The session.",
@@ -1073,6 +1269,10 @@ func init() {
               "$ref": "#/definitions/Session"
             },
             "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's version, a quoted string: ` + "`" + `\"3\"` + "`" + `."
+              },
               "X-Request-Id": {
                 "type": "string",
                 "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
@@ -1090,6 +1290,19 @@ func init() {
                 },
                 "status": "pending",
                 "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified since the ` + "`" + `If-None-Match` + "`" + ` version (or not within ` + "`" + `wait` + "`" + `); no body.",
+            "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's current version."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
               }
             }
           },
@@ -1271,6 +1484,7 @@ func init() {
             "unsupported_media_type",
             "not_implemented",
             "unavailable",
+            "cursor_expired",
             "internal"
           ],
           "x-nullable": false,
@@ -1290,6 +1504,87 @@ func init() {
           "x-nullable": false,
           "example": "the user already has an open session"
         }
+      }
+    },
+    "Event": {
+      "description": "One committed change.",
+      "type": "object",
+      "required": [
+        "id",
+        "seq",
+        "type",
+        "created_at",
+        "user_id",
+        "test",
+        "data"
+      ],
+      "properties": {
+        "created_at": {
+          "description": "When the change committed.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": false
+        },
+        "data": {
+          "$ref": "#/definitions/EventData"
+        },
+        "id": {
+          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_mfrggzdfmztwq2lknnwg23tp"
+        },
+        "seq": {
+          "description": "The partner's event number, increasing in commit order.",
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 42
+        },
+        "test": {
+          "description": "Whether the user is a sandbox (test) user.",
+          "type": "boolean",
+          "x-nullable": false
+        },
+        "type": {
+          "description": "What changed.",
+          "type": "string",
+          "enum": [
+            "session.created",
+            "session.started",
+            "session.ended",
+            "session.cancelled",
+            "user.vehicle_updated",
+            "user.account_linked",
+            "user.account_unlinked"
+          ],
+          "x-nullable": false
+        },
+        "user_id": {
+          "description": "Whose session or user record changed.",
+          "type": "string",
+          "format": "uuid",
+          "x-nullable": false
+        }
+      }
+    },
+    "EventData": {
+      "description": "The resource as it was right after the change; ` + "`" + `session` + "`" + ` for session events, ` + "`" + `user` + "`" + ` for user events.",
+      "type": "object",
+      "properties": {
+        "session": {
+          "$ref": "#/definitions/Session"
+        },
+        "user": {
+          "$ref": "#/definitions/User"
+        }
+      }
+    },
+    "EventList": {
+      "description": "Events, oldest first.",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/Event"
       }
     },
     "JWTRequest": {
@@ -2237,6 +2532,10 @@ func init() {
     {
       "description": "Sandbox helpers, for test users only.",
       "name": "testing"
+    },
+    {
+      "description": "The partner's event feed of changes to its users and their sessions.",
+      "name": "events"
     }
   ]
 }`))
@@ -2369,6 +2668,283 @@ func init() {
             },
             "x-error-codes": [
               "payload_too_large"
+            ]
+          },
+          "422": {
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
+          },
+          "503": {
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
+          },
+          "default": {
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
+          }
+        ]
+      }
+    },
+    "/events": {
+      "get": {
+        "description": "Every change to the partner's users and their sessions, oldest first: ` + "`" + `session.created` + "`" + `,\n` + "`" + `session.started` + "`" + `, ` + "`" + `session.ended` + "`" + `, ` + "`" + `session.cancelled` + "`" + `, ` + "`" + `user.vehicle_updated` + "`" + `,\n` + "`" + `user.account_linked` + "`" + `, ` + "`" + `user.account_unlinked` + "`" + `. ` + "`" + `seq` + "`" + ` numbers the partner's events in\ncommit order: page with ` + "`" + `after` + "`" + ` = the last ` + "`" + `seq` + "`" + ` seen and no event is missed or repeated,\nwhatever the number of replicas. With ` + "`" + `wait` + "`" + `, an empty page is held until an event\narrives or the time is up. Events are kept for the server's ` + "`" + `--event-retention` + "`" + `; a\ncursor older than that is 410 ` + "`" + `cursor_expired` + "`" + ` (start again without ` + "`" + `after` + "`" + `).\n",
+        "tags": [
+          "events"
+        ],
+        "summary": "The partner's event feed",
+        "operationId": "list_events",
+        "parameters": [
+          {
+            "minimum": 0,
+            "type": "integer",
+            "format": "int64",
+            "x-example": 0,
+            "description": "Return events with a higher ` + "`" + `seq` + "`" + ` (default, the oldest event kept).",
+            "name": "after",
+            "in": "query"
+          },
+          {
+            "maximum": 500,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "default": 100,
+            "x-example": 100,
+            "description": "The page size.",
+            "name": "limit",
+            "in": "query"
+          },
+          {
+            "enum": [
+              "session.created",
+              "session.started",
+              "session.ended",
+              "session.cancelled",
+              "user.vehicle_updated",
+              "user.account_linked",
+              "user.account_unlinked"
+            ],
+            "type": "string",
+            "x-example": "session.created",
+            "description": "Only events of this type.",
+            "name": "type",
+            "in": "query"
+          },
+          {
+            "maximum": 60,
+            "minimum": 0,
+            "type": "integer",
+            "format": "int32",
+            "default": 0,
+            "x-example": 0,
+            "description": "When nothing is newer than ` + "`" + `after` + "`" + `, hold the request up to this many seconds for an event.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The events, oldest first.",
+            "schema": {
+              "$ref": "#/definitions/EventList"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "created_at": "2026-04-12T00:12:03.114Z",
+                  "data": {
+                    "user": {
+                      "email": "driver@example.com",
+                      "external_uid": "driver@example.com",
+                      "name": "Test Driver",
+                      "test": true,
+                      "transactable_systems": [
+                        {
+                          "linked_account": false,
+                          "missing_requirements": [],
+                          "system_id": "citypark",
+                          "transactable": true
+                        },
+                        {
+                          "linked_account": false,
+                          "missing_requirements": [
+                            "linked_account"
+                          ],
+                          "system_id": "gatepark",
+                          "transactable": false
+                        }
+                      ],
+                      "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
+                      "vehicle": {
+                        "license_plate": {
+                          "country": "us",
+                          "subdivision": "ny",
+                          "text": "abc123"
+                        }
+                      }
+                    }
+                  },
+                  "id": "evt_ykgnjwnxrndz6k6s4jwweadbdm",
+                  "seq": 1,
+                  "test": true,
+                  "type": "user.vehicle_updated",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                },
+                {
+                  "created_at": "2026-04-12T00:14:20.292Z",
+                  "data": {
+                    "session": {
+                      "id": 1,
+                      "location_id": "downtown-garage",
+                      "resource_id": "B-12",
+                      "start_time": "2026-04-12T00:14:20.292Z",
+                      "status": "active",
+                      "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                    }
+                  },
+                  "id": "evt_istuhwksxgrxy56nejwlah4my3",
+                  "seq": 2,
+                  "test": true,
+                  "type": "session.created",
+                  "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+                }
+              ]
+            }
+          },
+          "400": {
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
+          },
+          "401": {
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
+          },
+          "410": {
+            "description": "` + "`" + `cursor_expired` + "`" + `: ` + "`" + `after` + "`" + ` is older than the events kept.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "cursor_expired",
+                "message": "events after 1 are no longer kept; the oldest kept follows 8"
+              }
+            },
+            "x-error-codes": [
+              "cursor_expired"
             ]
           },
           "422": {
@@ -4735,12 +5311,31 @@ func init() {
     },
     "/{location_id}/session/{session_id}": {
       "get": {
-        "description": "One of the current user's sessions. Poll it for live state: a gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n",
+        "description": "One of the current user's sessions, with its version as ` + "`" + `ETag` + "`" + `. A gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n\nLive state without polling: send the last ` + "`" + `ETag` + "`" + ` as ` + "`" + `If-None-Match` + "`" + ` with ` + "`" + `wait=N` + "`" + `, and the\nrequest is held until the session changes (200, the new state and ` + "`" + `ETag` + "`" + `) or ` + "`" + `N` + "`" + ` seconds\npass (304). A simulated exit or an expiry due within the window answers at that moment.\nWithout ` + "`" + `If-None-Match` + "`" + `, ` + "`" + `wait` + "`" + ` answers at once. When the server already holds its\nmaximum of waiting requests (` + "`" + `--max-waiters` + "`" + `), or is shutting down, it answers at once\nas without ` + "`" + `wait` + "`" + `.\n",
         "tags": [
           "sessions"
         ],
         "summary": "Get a session",
         "operationId": "get_session",
+        "parameters": [
+          {
+            "maxLength": 1024,
+            "type": "string",
+            "description": "The ` + "`" + `ETag` + "`" + ` of the state the client has; a match is 304, no body. A malformed value matches nothing.",
+            "name": "If-None-Match",
+            "in": "header"
+          },
+          {
+            "maximum": 60,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-example": 5,
+            "description": "With ` + "`" + `If-None-Match` + "`" + `, hold the request up to this many seconds for a change.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The session.",
@@ -4748,6 +5343,10 @@ func init() {
               "$ref": "#/definitions/Session"
             },
             "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's version, a quoted string: ` + "`" + `\"3\"` + "`" + `."
+              },
               "X-Request-Id": {
                 "type": "string",
                 "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
@@ -4765,6 +5364,19 @@ func init() {
                 },
                 "status": "pending",
                 "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified since the ` + "`" + `If-None-Match` + "`" + ` version (or not within ` + "`" + `wait` + "`" + `); no body.",
+            "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's current version."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
               }
             }
           },
@@ -5230,6 +5842,7 @@ func init() {
             "unsupported_media_type",
             "not_implemented",
             "unavailable",
+            "cursor_expired",
             "internal"
           ],
           "x-nullable": false,
@@ -5249,6 +5862,87 @@ func init() {
           "x-nullable": false,
           "example": "the user already has an open session"
         }
+      }
+    },
+    "Event": {
+      "description": "One committed change.",
+      "type": "object",
+      "required": [
+        "id",
+        "seq",
+        "type",
+        "created_at",
+        "user_id",
+        "test",
+        "data"
+      ],
+      "properties": {
+        "created_at": {
+          "description": "When the change committed.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": false
+        },
+        "data": {
+          "$ref": "#/definitions/EventData"
+        },
+        "id": {
+          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_mfrggzdfmztwq2lknnwg23tp"
+        },
+        "seq": {
+          "description": "The partner's event number, increasing in commit order.",
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 42
+        },
+        "test": {
+          "description": "Whether the user is a sandbox (test) user.",
+          "type": "boolean",
+          "x-nullable": false
+        },
+        "type": {
+          "description": "What changed.",
+          "type": "string",
+          "enum": [
+            "session.created",
+            "session.started",
+            "session.ended",
+            "session.cancelled",
+            "user.vehicle_updated",
+            "user.account_linked",
+            "user.account_unlinked"
+          ],
+          "x-nullable": false
+        },
+        "user_id": {
+          "description": "Whose session or user record changed.",
+          "type": "string",
+          "format": "uuid",
+          "x-nullable": false
+        }
+      }
+    },
+    "EventData": {
+      "description": "The resource as it was right after the change; ` + "`" + `session` + "`" + ` for session events, ` + "`" + `user` + "`" + ` for user events.",
+      "type": "object",
+      "properties": {
+        "session": {
+          "$ref": "#/definitions/Session"
+        },
+        "user": {
+          "$ref": "#/definitions/User"
+        }
+      }
+    },
+    "EventList": {
+      "description": "Events, oldest first.",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/Event"
       }
     },
     "JWTRequest": {
@@ -6196,6 +6890,10 @@ func init() {
     {
       "description": "Sandbox helpers, for test users only.",
       "name": "testing"
+    },
+    {
+      "description": "The partner's event feed of changes to its users and their sessions.",
+      "name": "events"
     }
   ]
 }`))

@@ -27,6 +27,12 @@ func (o *GetSessionReader) ReadResponse(response runtime.ClientResponse, consume
 			return nil, err
 		}
 		return result, nil
+	case 304:
+		result := NewGetSessionNotModified()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	case 400:
 		result := NewGetSessionBadRequest()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -78,6 +84,9 @@ func NewGetSessionOK() *GetSessionOK {
 //
 // The session.
 type GetSessionOK struct {
+
+	// The session's version, a quoted string: `"3"`.
+	ETag string
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
 	XRequestID string
@@ -131,6 +140,13 @@ func (o *GetSessionOK) GetPayload() *models.Session {
 
 func (o *GetSessionOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header ETag
+	hdrETag := response.GetHeader("ETag")
+
+	if hdrETag != "" {
+		o.ETag = hdrETag
+	}
+
 	// hydrates response header X-Request-Id
 	hdrXRequestID := response.GetHeader("X-Request-Id")
 
@@ -143,6 +159,80 @@ func (o *GetSessionOK) readResponse(response runtime.ClientResponse, consumer ru
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
+	}
+
+	return nil
+}
+
+// NewGetSessionNotModified creates a GetSessionNotModified with default headers values
+func NewGetSessionNotModified() *GetSessionNotModified {
+	return &GetSessionNotModified{}
+}
+
+// GetSessionNotModified describes a response with status code 304, with default header values.
+//
+// Not modified since the `If-None-Match` version (or not within `wait`); no body.
+type GetSessionNotModified struct {
+
+	// The session's current version.
+	ETag string
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+}
+
+// IsSuccess returns true when this get session not modified response has a 2xx status code
+func (o *GetSessionNotModified) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this get session not modified response has a 3xx status code
+func (o *GetSessionNotModified) IsRedirect() bool {
+	return true
+}
+
+// IsClientError returns true when this get session not modified response has a 4xx status code
+func (o *GetSessionNotModified) IsClientError() bool {
+	return false
+}
+
+// IsServerError returns true when this get session not modified response has a 5xx status code
+func (o *GetSessionNotModified) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this get session not modified response a status code equal to that given
+func (o *GetSessionNotModified) IsCode(code int) bool {
+	return code == 304
+}
+
+// Code gets the status code for the get session not modified response
+func (o *GetSessionNotModified) Code() int {
+	return 304
+}
+
+func (o *GetSessionNotModified) Error() string {
+	return fmt.Sprintf("[GET /{location_id}/session/{session_id}][%d] getSessionNotModified", 304)
+}
+
+func (o *GetSessionNotModified) String() string {
+	return fmt.Sprintf("[GET /{location_id}/session/{session_id}][%d] getSessionNotModified", 304)
+}
+
+func (o *GetSessionNotModified) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header ETag
+	hdrETag := response.GetHeader("ETag")
+
+	if hdrETag != "" {
+		o.ETag = hdrETag
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
 	}
 
 	return nil

@@ -18,6 +18,9 @@ const GetSessionOKCode int = 200
 // swagger:response getSessionOK
 type GetSessionOK struct {
 
+	// The session's version, a quoted string: `"3"`.
+	ETag string `json:"ETag"`
+
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
 	XRequestID string `json:"X-Request-Id"`
 
@@ -29,6 +32,17 @@ type GetSessionOK struct {
 func NewGetSessionOK() *GetSessionOK {
 
 	return &GetSessionOK{}
+}
+
+// WithETag adds the eTag to the get session o k response
+func (o *GetSessionOK) WithETag(eTag string) *GetSessionOK {
+	o.ETag = eTag
+	return o
+}
+
+// SetETag sets the eTag to the get session o k response
+func (o *GetSessionOK) SetETag(eTag string) {
+	o.ETag = eTag
 }
 
 // WithXRequestID adds the xRequestId to the get session o k response
@@ -56,6 +70,13 @@ func (o *GetSessionOK) SetPayload(payload *models.Session) {
 // WriteResponse to the client
 func (o *GetSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header ETag
+
+	eTag := o.ETag
+	if eTag != "" {
+		rw.Header().Set("ETag", eTag)
+	}
+
 	// response header X-Request-Id
 
 	xRequestID := o.XRequestID
@@ -73,6 +94,73 @@ func (o *GetSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Pr
 }
 
 func (o *GetSessionOK) GetSessionResponder() {}
+
+// GetSessionNotModifiedCode is the HTTP code returned for type GetSessionNotModified
+const GetSessionNotModifiedCode int = 304
+
+// GetSessionNotModified Not modified since the `If-None-Match` version (or not within `wait`); no body.
+//
+// swagger:response getSessionNotModified
+type GetSessionNotModified struct {
+
+	// The session's current version.
+	ETag string `json:"ETag"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+}
+
+// NewGetSessionNotModified creates GetSessionNotModified with default headers values
+func NewGetSessionNotModified() *GetSessionNotModified {
+
+	return &GetSessionNotModified{}
+}
+
+// WithETag adds the eTag to the get session not modified response
+func (o *GetSessionNotModified) WithETag(eTag string) *GetSessionNotModified {
+	o.ETag = eTag
+	return o
+}
+
+// SetETag sets the eTag to the get session not modified response
+func (o *GetSessionNotModified) SetETag(eTag string) {
+	o.ETag = eTag
+}
+
+// WithXRequestID adds the xRequestId to the get session not modified response
+func (o *GetSessionNotModified) WithXRequestID(xRequestID string) *GetSessionNotModified {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session not modified response
+func (o *GetSessionNotModified) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WriteResponse to the client
+func (o *GetSessionNotModified) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header ETag
+
+	eTag := o.ETag
+	if eTag != "" {
+		rw.Header().Set("ETag", eTag)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.Header().Del(runtime.HeaderContentType) // Remove Content-Type on empty responses
+
+	rw.WriteHeader(304)
+}
+
+func (o *GetSessionNotModified) GetSessionResponder() {}
 
 // GetSessionBadRequestCode is the HTTP code returned for type GetSessionBadRequest
 const GetSessionBadRequestCode int = 400
