@@ -38,7 +38,8 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 			}
 			finished(r, x, sw, m, time.Since(start))
 		}()
-		if !limitBody(sw, r, limit) {
+		secureHeaders(sw.Header())
+		if !limitBody(sw, r, limit) || !concreteMediaType(sw, r) {
 			return
 		}
 		next.ServeHTTP(sw, r)
@@ -59,6 +60,14 @@ func recovered(w *statusWriter, r *http.Request, v any) {
 	}
 	status, body := newProblem(http.StatusInternalServerError, "internal error", nil)
 	writeJSON(w, status, body)
+}
+
+// secureHeaders go on every answer: none may be stored by a cache (tokens,
+// users and sessions are personal), and no browser may sniff a JSON body
+// into something it would run.
+func secureHeaders(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 // probes are polled every few seconds; their successes are logged at debug
