@@ -40,6 +40,11 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		{"a shutdown delay past the graceful timeout", nil, []string{db, "--shutdown-delay", "20s"}, "must be shorter than --graceful-timeout"},
 		{"no write timeout", []string{"COORD_WRITE_TIMEOUT=0s"}, []string{db}, "--write-timeout must be positive"},
 		{"https without a certificate", []string{"COORD_SCHEME=https"}, []string{db}, "--scheme https needs --tls-certificate and --tls-key"},
+		{"the demo catalog on every interface", nil, []string{db, "--host", "0.0.0.0"}, "the demo catalog's credentials are public"},
+		{"the demo catalog on an empty host", []string{"COORD_HOST="}, []string{db}, "--allow-demo-catalog"},
+		{"the demo catalog on IPv6's any address", nil, []string{db, "--host", "::"}, "--allow-demo-catalog"},
+		{"the demo catalog on a host name", nil, []string{db, "--host", "example.com"}, "--allow-demo-catalog"},
+		{"the demo catalog over TLS on a public address", nil, []string{db, "--scheme", "https", "--tls-host", "0.0.0.0", "--tls-certificate", "c", "--tls-key", "k"}, "--allow-demo-catalog"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runServer(t, tc.env, tc.args...)
@@ -53,6 +58,43 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 				t.Fatalf("stderr = %q, want users-server: …%s…", r.stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestDemoCatalogOnlyOnLoopbackUnlessAllowed: loopback addresses serve the
+// demo catalog; a public one does with --allow-demo-catalog (or its
+// variable), or with a catalog of the operator's own.
+func TestDemoCatalogOnlyOnLoopbackUnlessAllowed(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		env  []string
+		args []string
+		ok   bool
+	}{
+		{"localhost", nil, nil, true},
+		{"127.0.0.1", nil, nil, true},
+		{"127.1.2.3", nil, nil, true},
+		{"::1", nil, nil, true},
+		{"0.0.0.0", nil, nil, false},
+		{"192.0.2.1", nil, nil, false},
+		{"0.0.0.0", nil, []string{"--allow-demo-catalog"}, true},
+		{"0.0.0.0", []string{"COORD_ALLOW_DEMO_CATALOG=true"}, nil, true},
+		{"0.0.0.0", nil, []string{"--catalog", "own.yaml"}, true},
+	} {
+		t.Setenv("COORD_HOST", tc.host)
+		for _, kv := range tc.env {
+			k, v, _ := strings.Cut(kv, "=")
+			t.Setenv(k, v)
+		}
+		api, err := httpapi.NewAPI()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = parseOptions(api, tc.args, io.Discard)
+		if (err == nil) != tc.ok {
+			t.Errorf("host %s %v %v: error %v, want ok=%v", tc.host, tc.env, tc.args, err, tc.ok)
+		}
+		os.Unsetenv("COORD_ALLOW_DEMO_CATALOG")
 	}
 }
 

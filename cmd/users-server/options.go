@@ -25,6 +25,8 @@ type options struct {
 	Data struct {
 		DB      string `long:"db" env:"DB" default:"coord.db" description:"SQLite file path, or a postgres:// DSN to share one database between replicas"`
 		Catalog string `long:"catalog" env:"CATALOG" description:"catalog YAML file with partners, systems, locations and prices (default: the embedded demo catalog)"`
+		// The demo catalog publishes a server token that mints real users.
+		AllowDemoCatalog bool `long:"allow-demo-catalog" env:"ALLOW_DEMO_CATALOG" description:"serve the demo catalog, whose credentials are public, on a non-loopback address"`
 	} `group:"Data"`
 	Sessions struct {
 		JWTSecret      string        `long:"jwt-secret" env:"JWT_SECRET" description:"HMAC key for user JWTs, at least 32 bytes (default: generated once and kept in the database)"`
@@ -123,6 +125,8 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--read-timeout and --write-timeout must be positive: without them a slow client holds a connection forever")
 	case o.Sessions.JWTSecret != "" && len(o.Sessions.JWTSecret) < 32:
 		return errors.New("--jwt-secret needs at least 32 bytes")
+	case o.Data.Catalog == "" && !o.Data.AllowDemoCatalog && !loopbackOnly(s):
+		return errors.New("the demo catalog's credentials are public: give --catalog, listen on a loopback address (--host 127.0.0.1), or pass --allow-demo-catalog")
 	case slices.Contains(s.EnabledListeners, "https") && (s.TLSCertificate == "" || s.TLSCertificateKey == ""):
 		// The generated server would exit through its debug-level logger,
 		// silently.
