@@ -181,3 +181,20 @@ func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
 		t.Errorf("default write timeout %v, want 30s", s.WriteTimeout)
 	}
 }
+
+// TestReadableDatabaseFileIsWarnedAbout: an existing database file that
+// others may read is named in a warning at start.
+func TestReadableDatabaseFileIsWarnedAbout(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "coord.db")
+	first := startServer(t, []string{"COORD_DB=" + db})
+	first.cmd.Process.Signal(os.Interrupt)
+	first.wait(t, 20*time.Second)
+	if strings.Contains(first.log.String(), "chmod 600") {
+		t.Fatalf("a database file the server created was warned about:\n%s", first.log)
+	}
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, []string{"COORD_DB=" + db})
+	s.waitLog(t, `"level":"WARN","msg":"database file readable or writable by group or others; it holds the JWT signing key: chmod 600 it","file":"[^"]*coord.db","mode":"-rw-r--r--"`)
+}

@@ -60,7 +60,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	store, backend, err := openStore(ctx, opts.Data.DB)
+	store, backend, err := openStore(ctx, opts.Data.DB, log)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
