@@ -32,7 +32,22 @@ type Partner struct {
 	AccessKeys          []string
 	ServerTokens        []string
 	RedirectURIPrefixes []string
+	// Sandbox opens the /testing operations to the partner's test users;
+	// without it they are 403 for everyone.
+	Sandbox bool
+	// RateLimit bounds the requests of each of the partner's access keys.
+	RateLimit RateLimit
 }
+
+// RateLimit is a token bucket: RequestsPerSecond on average, Burst at once.
+type RateLimit struct {
+	RequestsPerSecond float64
+	Burst             int
+}
+
+// DefaultRateLimit is a partner's limit when its catalog entry sets none:
+// generous, since one access key carries every user of a partner's app.
+var DefaultRateLimit = RateLimit{RequestsPerSecond: 1000, Burst: 2000}
 
 // Requirements is what a user needs before transacting with a system.
 type Requirements struct {

@@ -25,6 +25,7 @@ const (
 	EUnsupportedMediaType    = "unsupported_media_type"    // body not JSON
 	ENotImplemented          = "not_implemented"           // operation not built yet
 	EUnavailable             = "unavailable"               // database unreachable
+	ERateLimited             = "rate_limited"              // the access key is over its rate limit
 	EInternal                = "internal"                  // a bug; details are logged, not returned
 )
 

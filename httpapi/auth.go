@@ -140,11 +140,22 @@ func (a authenticator) authorize(r *http.Request, _ any) error {
 		return unauthorized("the server token does not belong to this access_key's partner")
 	}
 	creds.principal = coord.Principal{Partner: creds.keyPartner, User: creds.user, Server: creds.tokenPartner != nil}
-	if route := middleware.MatchedRouteFrom(r); route != nil && creds.user != nil &&
-		strings.HasPrefix(route.PathPattern, "/testing/") && !creds.user.Test {
-		return authError{coord.Errorf(coord.EForbidden, "testing operations are for test users only")}
+	if isTesting(r) {
+		if !creds.keyPartner.Sandbox {
+			return authError{coord.Errorf(coord.EForbidden, "testing operations are closed for this partner (sandbox: false)")}
+		}
+		if creds.user != nil && !creds.user.Test {
+			return authError{coord.Errorf(coord.EForbidden, "testing operations are for test users only")}
+		}
 	}
 	return nil
+}
+
+// isTesting reports whether r was routed to a /testing operation. The
+// route's pattern starts with the spec's basePath.
+func isTesting(r *http.Request) bool {
+	route := middleware.MatchedRouteFrom(r)
+	return route != nil && strings.HasPrefix(strings.TrimPrefix(route.PathPattern, route.BasePath), "/testing/")
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" value.

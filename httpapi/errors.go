@@ -31,6 +31,7 @@ var statusOf = map[string]int{
 	coord.EUnsupportedMediaType:    http.StatusUnsupportedMediaType,
 	coord.ENotImplemented:          http.StatusNotImplemented,
 	coord.EUnavailable:             http.StatusServiceUnavailable,
+	coord.ERateLimited:             http.StatusTooManyRequests,
 	coord.EInternal:                http.StatusInternalServerError,
 }
 
@@ -47,6 +48,7 @@ var codeOfStatus = map[int]string{
 	http.StatusUnprocessableEntity:   coord.EValidation,
 	http.StatusNotImplemented:        coord.ENotImplemented,
 	http.StatusServiceUnavailable:    coord.EUnavailable,
+	http.StatusTooManyRequests:       coord.ERateLimited,
 }
 
 // problem is an error ready for the wire: a status and the Error model.

@@ -52,6 +52,6 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 		BasePath: "/", Path: "docs", SpecURL: "/swagger.json", Title: "Coord Users API",
 	}, http.NotFoundHandler()))
 	mux.Handle(linkPagePath, linkPage(d))
-	mux.Handle("/", serveAPI(api))
+	mux.Handle("/", newRateLimits(d.Service.Catalog, d.Service.Now).limit(serveAPI(api)))
 	return global(canonicalPaths(mux), d, m)
 }

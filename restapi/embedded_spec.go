@@ -80,6 +80,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -127,6 +130,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -159,6 +165,9 @@ func init() {
           },
           "401": {
             "$ref": "#/responses/Unauthorized"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "default": {
             "$ref": "#/responses/UnexpectedError"
@@ -204,11 +213,17 @@ func init() {
           "401": {
             "$ref": "#/responses/Unauthorized"
           },
+          "403": {
+            "$ref": "#/responses/Forbidden"
+          },
           "413": {
             "$ref": "#/responses/PayloadTooLarge"
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -268,6 +283,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -331,6 +349,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -371,6 +392,9 @@ func init() {
           },
           "401": {
             "$ref": "#/responses/Unauthorized"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -456,6 +480,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "501": {
             "description": "The system has no account linking configured (` + "`" + `linking_unavailable` + "`" + `).",
             "schema": {
@@ -514,6 +541,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -590,6 +620,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -664,6 +697,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -724,6 +760,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -793,6 +832,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -1422,7 +1464,7 @@ func init() {
       }
     },
     "Forbidden": {
-      "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+      "description": "The credentials are valid but not allowed here: testing operations are for test users only, and\nclosed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `.\n",
       "schema": {
         "$ref": "#/definitions/Error"
       }
@@ -1443,6 +1485,18 @@ func init() {
       "description": "The database is unreachable; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
+      }
+    },
+    "TooManyRequests": {
+      "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "Retry-After": {
+          "type": "integer",
+          "description": "Seconds to wait before the next request can succeed."
+        }
       }
     },
     "Unauthorized": {
@@ -1585,6 +1639,18 @@ func init() {
               "$ref": "#/definitions/Error"
             }
           },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
           "503": {
             "description": "The database is unreachable; retry later.",
             "schema": {
@@ -1659,6 +1725,18 @@ func init() {
               "$ref": "#/definitions/Error"
             }
           },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
           "503": {
             "description": "The database is unreachable; retry later.",
             "schema": {
@@ -1699,6 +1777,18 @@ func init() {
             "description": "A credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "default": {
@@ -1754,6 +1844,12 @@ func init() {
               "$ref": "#/definitions/Error"
             }
           },
+          "403": {
+            "description": "The credentials are valid but not allowed here: testing operations are for test users only, and\nclosed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
           "413": {
             "description": "The request body is over the size limit.",
             "schema": {
@@ -1764,6 +1860,18 @@ func init() {
             "description": "The request is well-formed but fails validation or a business rule.",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -1826,7 +1934,7 @@ func init() {
             }
           },
           "403": {
-            "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+            "description": "The credentials are valid but not allowed here: testing operations are for test users only, and\nclosed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `.\n",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -1847,6 +1955,18 @@ func init() {
             "description": "The request is well-formed but fails validation or a business rule.",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -1909,7 +2029,7 @@ func init() {
             }
           },
           "403": {
-            "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+            "description": "The credentials are valid but not allowed here: testing operations are for test users only, and\nclosed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `.\n",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -1936,6 +2056,18 @@ func init() {
             "description": "The request is well-formed but fails validation or a business rule.",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -1999,6 +2131,18 @@ func init() {
             "description": "A credential is missing or invalid (access key, JWT or server token).",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -2103,6 +2247,18 @@ func init() {
               "$ref": "#/definitions/Error"
             }
           },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
           "501": {
             "description": "The system has no account linking configured (` + "`" + `linking_unavailable` + "`" + `).",
             "schema": {
@@ -2178,6 +2334,18 @@ func init() {
             "description": "The request is well-formed but fails validation or a business rule.",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -2285,6 +2453,18 @@ func init() {
               "$ref": "#/definitions/Error"
             }
           },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
           "503": {
             "description": "The database is unreachable; retry later.",
             "schema": {
@@ -2383,6 +2563,18 @@ func init() {
               "$ref": "#/definitions/Error"
             }
           },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
           "503": {
             "description": "The database is unreachable; retry later.",
             "schema": {
@@ -2467,6 +2659,18 @@ func init() {
             "description": "The request is well-formed but fails validation or a business rule.",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -2570,6 +2774,18 @@ func init() {
             "description": "The request is well-formed but fails validation or a business rule.",
             "schema": {
               "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
             }
           },
           "503": {
@@ -3219,7 +3435,7 @@ func init() {
       }
     },
     "Forbidden": {
-      "description": "The credentials are valid but not allowed here (testing operations are for test users only).",
+      "description": "The credentials are valid but not allowed here: testing operations are for test users only, and\nclosed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `.\n",
       "schema": {
         "$ref": "#/definitions/Error"
       }
@@ -3240,6 +3456,18 @@ func init() {
       "description": "The database is unreachable; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
+      }
+    },
+    "TooManyRequests": {
+      "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "Retry-After": {
+          "type": "integer",
+          "description": "Seconds to wait before the next request can succeed."
+        }
       }
     },
     "Unauthorized": {

@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // EndSessionReader is a Reader for the EndSession structure.
@@ -53,6 +55,12 @@ func (o *EndSessionReader) ReadResponse(response runtime.ClientResponse, consume
 		return nil, result
 	case 422:
 		result := NewEndSessionUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewEndSessionTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -472,6 +480,90 @@ func (o *EndSessionUnprocessableEntity) GetPayload() *models.Error {
 }
 
 func (o *EndSessionUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEndSessionTooManyRequests creates a EndSessionTooManyRequests with default headers values
+func NewEndSessionTooManyRequests() *EndSessionTooManyRequests {
+	return &EndSessionTooManyRequests{}
+}
+
+// EndSessionTooManyRequests describes a response with status code 429, with default header values.
+//
+// The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type EndSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this end session too many requests response has a 2xx status code
+func (o *EndSessionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this end session too many requests response has a 3xx status code
+func (o *EndSessionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this end session too many requests response has a 4xx status code
+func (o *EndSessionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this end session too many requests response has a 5xx status code
+func (o *EndSessionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this end session too many requests response a status code equal to that given
+func (o *EndSessionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the end session too many requests response
+func (o *EndSessionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *EndSessionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /{location_id}/session/{session_id}/end][%d] endSessionTooManyRequests %s", 429, payload)
+}
+
+func (o *EndSessionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /{location_id}/session/{session_id}/end][%d] endSessionTooManyRequests %s", 429, payload)
+}
+
+func (o *EndSessionTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *EndSessionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
 
 	o.Payload = new(models.Error)
 

@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // TestLinkUserAccountReader is a Reader for the TestLinkUserAccount structure.
@@ -59,6 +61,12 @@ func (o *TestLinkUserAccountReader) ReadResponse(response runtime.ClientResponse
 		return nil, result
 	case 422:
 		result := NewTestLinkUserAccountUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewTestLinkUserAccountTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -292,7 +300,8 @@ func NewTestLinkUserAccountForbidden() *TestLinkUserAccountForbidden {
 
 // TestLinkUserAccountForbidden describes a response with status code 403, with default header values.
 //
-// The credentials are valid but not allowed here (testing operations are for test users only).
+// The credentials are valid but not allowed here: testing operations are for test users only, and
+// closed to every user of a partner whose catalog entry has `sandbox: false`.
 type TestLinkUserAccountForbidden struct {
 	Payload *models.Error
 }
@@ -546,6 +555,90 @@ func (o *TestLinkUserAccountUnprocessableEntity) GetPayload() *models.Error {
 }
 
 func (o *TestLinkUserAccountUnprocessableEntity) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewTestLinkUserAccountTooManyRequests creates a TestLinkUserAccountTooManyRequests with default headers values
+func NewTestLinkUserAccountTooManyRequests() *TestLinkUserAccountTooManyRequests {
+	return &TestLinkUserAccountTooManyRequests{}
+}
+
+// TestLinkUserAccountTooManyRequests describes a response with status code 429, with default header values.
+//
+// The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type TestLinkUserAccountTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this test link user account too many requests response has a 2xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this test link user account too many requests response has a 3xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this test link user account too many requests response has a 4xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this test link user account too many requests response has a 5xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this test link user account too many requests response a status code equal to that given
+func (o *TestLinkUserAccountTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *TestLinkUserAccountTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/user/current/transactable_systems][%d] testLinkUserAccountTooManyRequests %s", 429, payload)
+}
+
+func (o *TestLinkUserAccountTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/user/current/transactable_systems][%d] testLinkUserAccountTooManyRequests %s", 429, payload)
+}
+
+func (o *TestLinkUserAccountTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *TestLinkUserAccountTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
 
 	o.Payload = new(models.Error)
 

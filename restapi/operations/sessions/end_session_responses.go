@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // EndSessionOKCode is the HTTP code returned for type EndSessionOK
@@ -267,6 +268,71 @@ func (o *EndSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, pr
 }
 
 func (o *EndSessionUnprocessableEntity) EndSessionResponder() {}
+
+// EndSessionTooManyRequestsCode is the HTTP code returned for type EndSessionTooManyRequests
+const EndSessionTooManyRequestsCode int = 429
+
+// EndSessionTooManyRequests The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response endSessionTooManyRequests
+type EndSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewEndSessionTooManyRequests creates EndSessionTooManyRequests with default headers values
+func NewEndSessionTooManyRequests() *EndSessionTooManyRequests {
+
+	return &EndSessionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the end session too many requests response
+func (o *EndSessionTooManyRequests) WithRetryAfter(retryAfter int64) *EndSessionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the end session too many requests response
+func (o *EndSessionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithPayload adds the payload to the end session too many requests response
+func (o *EndSessionTooManyRequests) WithPayload(payload *models.Error) *EndSessionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the end session too many requests response
+func (o *EndSessionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *EndSessionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *EndSessionTooManyRequests) EndSessionResponder() {}
 
 // EndSessionServiceUnavailableCode is the HTTP code returned for type EndSessionServiceUnavailable
 const EndSessionServiceUnavailableCode int = 503

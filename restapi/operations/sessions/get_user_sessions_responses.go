@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetUserSessionsOKCode is the HTTP code returned for type GetUserSessionsOK
@@ -184,6 +185,71 @@ func (o *GetUserSessionsUnprocessableEntity) WriteResponse(rw http.ResponseWrite
 }
 
 func (o *GetUserSessionsUnprocessableEntity) GetUserSessionsResponder() {}
+
+// GetUserSessionsTooManyRequestsCode is the HTTP code returned for type GetUserSessionsTooManyRequests
+const GetUserSessionsTooManyRequestsCode int = 429
+
+// GetUserSessionsTooManyRequests The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response getUserSessionsTooManyRequests
+type GetUserSessionsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewGetUserSessionsTooManyRequests creates GetUserSessionsTooManyRequests with default headers values
+func NewGetUserSessionsTooManyRequests() *GetUserSessionsTooManyRequests {
+
+	return &GetUserSessionsTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) WithRetryAfter(retryAfter int64) *GetUserSessionsTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithPayload adds the payload to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) WithPayload(payload *models.Error) *GetUserSessionsTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *GetUserSessionsTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *GetUserSessionsTooManyRequests) GetUserSessionsResponder() {}
 
 // GetUserSessionsServiceUnavailableCode is the HTTP code returned for type GetUserSessionsServiceUnavailable
 const GetUserSessionsServiceUnavailableCode int = 503

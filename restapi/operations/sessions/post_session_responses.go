@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // PostSessionOKCode is the HTTP code returned for type PostSessionOK
@@ -310,6 +311,71 @@ func (o *PostSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, p
 }
 
 func (o *PostSessionUnprocessableEntity) PostSessionResponder() {}
+
+// PostSessionTooManyRequestsCode is the HTTP code returned for type PostSessionTooManyRequests
+const PostSessionTooManyRequestsCode int = 429
+
+// PostSessionTooManyRequests The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response postSessionTooManyRequests
+type PostSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewPostSessionTooManyRequests creates PostSessionTooManyRequests with default headers values
+func NewPostSessionTooManyRequests() *PostSessionTooManyRequests {
+
+	return &PostSessionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the post session too many requests response
+func (o *PostSessionTooManyRequests) WithRetryAfter(retryAfter int64) *PostSessionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the post session too many requests response
+func (o *PostSessionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithPayload adds the payload to the post session too many requests response
+func (o *PostSessionTooManyRequests) WithPayload(payload *models.Error) *PostSessionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the post session too many requests response
+func (o *PostSessionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *PostSessionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *PostSessionTooManyRequests) PostSessionResponder() {}
 
 // PostSessionServiceUnavailableCode is the HTTP code returned for type PostSessionServiceUnavailable
 const PostSessionServiceUnavailableCode int = 503

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // CreateTestJwtOKCode is the HTTP code returned for type CreateTestJwtOK
@@ -139,6 +140,50 @@ func (o *CreateTestJwtUnauthorized) WriteResponse(rw http.ResponseWriter, produc
 
 func (o *CreateTestJwtUnauthorized) CreateTestJwtResponder() {}
 
+// CreateTestJwtForbiddenCode is the HTTP code returned for type CreateTestJwtForbidden
+const CreateTestJwtForbiddenCode int = 403
+
+// CreateTestJwtForbidden The credentials are valid but not allowed here: testing operations are for test users only, and
+// closed to every user of a partner whose catalog entry has `sandbox: false`.
+//
+// swagger:response createTestJwtForbidden
+type CreateTestJwtForbidden struct {
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewCreateTestJwtForbidden creates CreateTestJwtForbidden with default headers values
+func NewCreateTestJwtForbidden() *CreateTestJwtForbidden {
+
+	return &CreateTestJwtForbidden{}
+}
+
+// WithPayload adds the payload to the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) WithPayload(payload *models.Error) *CreateTestJwtForbidden {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *CreateTestJwtForbidden) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	rw.WriteHeader(403)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *CreateTestJwtForbidden) CreateTestJwtResponder() {}
+
 // CreateTestJwtRequestEntityTooLargeCode is the HTTP code returned for type CreateTestJwtRequestEntityTooLarge
 const CreateTestJwtRequestEntityTooLargeCode int = 413
 
@@ -224,6 +269,71 @@ func (o *CreateTestJwtUnprocessableEntity) WriteResponse(rw http.ResponseWriter,
 }
 
 func (o *CreateTestJwtUnprocessableEntity) CreateTestJwtResponder() {}
+
+// CreateTestJwtTooManyRequestsCode is the HTTP code returned for type CreateTestJwtTooManyRequests
+const CreateTestJwtTooManyRequestsCode int = 429
+
+// CreateTestJwtTooManyRequests The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response createTestJwtTooManyRequests
+type CreateTestJwtTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewCreateTestJwtTooManyRequests creates CreateTestJwtTooManyRequests with default headers values
+func NewCreateTestJwtTooManyRequests() *CreateTestJwtTooManyRequests {
+
+	return &CreateTestJwtTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) WithRetryAfter(retryAfter int64) *CreateTestJwtTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithPayload adds the payload to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) WithPayload(payload *models.Error) *CreateTestJwtTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *CreateTestJwtTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *CreateTestJwtTooManyRequests) CreateTestJwtResponder() {}
 
 // CreateTestJwtServiceUnavailableCode is the HTTP code returned for type CreateTestJwtServiceUnavailable
 const CreateTestJwtServiceUnavailableCode int = 503

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // SimulateRedemptionOKCode is the HTTP code returned for type SimulateRedemptionOK
@@ -142,7 +143,8 @@ func (o *SimulateRedemptionUnauthorized) SimulateRedemptionResponder() {}
 // SimulateRedemptionForbiddenCode is the HTTP code returned for type SimulateRedemptionForbidden
 const SimulateRedemptionForbiddenCode int = 403
 
-// SimulateRedemptionForbidden The credentials are valid but not allowed here (testing operations are for test users only).
+// SimulateRedemptionForbidden The credentials are valid but not allowed here: testing operations are for test users only, and
+// closed to every user of a partner whose catalog entry has `sandbox: false`.
 //
 // swagger:response simulateRedemptionForbidden
 type SimulateRedemptionForbidden struct {
@@ -353,6 +355,71 @@ func (o *SimulateRedemptionUnprocessableEntity) WriteResponse(rw http.ResponseWr
 }
 
 func (o *SimulateRedemptionUnprocessableEntity) SimulateRedemptionResponder() {}
+
+// SimulateRedemptionTooManyRequestsCode is the HTTP code returned for type SimulateRedemptionTooManyRequests
+const SimulateRedemptionTooManyRequestsCode int = 429
+
+// SimulateRedemptionTooManyRequests The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response simulateRedemptionTooManyRequests
+type SimulateRedemptionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewSimulateRedemptionTooManyRequests creates SimulateRedemptionTooManyRequests with default headers values
+func NewSimulateRedemptionTooManyRequests() *SimulateRedemptionTooManyRequests {
+
+	return &SimulateRedemptionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) WithRetryAfter(retryAfter int64) *SimulateRedemptionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithPayload adds the payload to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) WithPayload(payload *models.Error) *SimulateRedemptionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *SimulateRedemptionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *SimulateRedemptionTooManyRequests) SimulateRedemptionResponder() {}
 
 // SimulateRedemptionServiceUnavailableCode is the HTTP code returned for type SimulateRedemptionServiceUnavailable
 const SimulateRedemptionServiceUnavailableCode int = 503

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // TestLinkUserAccountOKCode is the HTTP code returned for type TestLinkUserAccountOK
@@ -142,7 +143,8 @@ func (o *TestLinkUserAccountUnauthorized) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountForbiddenCode is the HTTP code returned for type TestLinkUserAccountForbidden
 const TestLinkUserAccountForbiddenCode int = 403
 
-// TestLinkUserAccountForbidden The credentials are valid but not allowed here (testing operations are for test users only).
+// TestLinkUserAccountForbidden The credentials are valid but not allowed here: testing operations are for test users only, and
+// closed to every user of a partner whose catalog entry has `sandbox: false`.
 //
 // swagger:response testLinkUserAccountForbidden
 type TestLinkUserAccountForbidden struct {
@@ -310,6 +312,71 @@ func (o *TestLinkUserAccountUnprocessableEntity) WriteResponse(rw http.ResponseW
 }
 
 func (o *TestLinkUserAccountUnprocessableEntity) TestLinkUserAccountResponder() {}
+
+// TestLinkUserAccountTooManyRequestsCode is the HTTP code returned for type TestLinkUserAccountTooManyRequests
+const TestLinkUserAccountTooManyRequestsCode int = 429
+
+// TestLinkUserAccountTooManyRequests The access key is over its rate limit (`rate_limited`); retry after the seconds in `Retry-After`.
+// The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response testLinkUserAccountTooManyRequests
+type TestLinkUserAccountTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewTestLinkUserAccountTooManyRequests creates TestLinkUserAccountTooManyRequests with default headers values
+func NewTestLinkUserAccountTooManyRequests() *TestLinkUserAccountTooManyRequests {
+
+	return &TestLinkUserAccountTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) WithRetryAfter(retryAfter int64) *TestLinkUserAccountTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithPayload adds the payload to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) WithPayload(payload *models.Error) *TestLinkUserAccountTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *TestLinkUserAccountTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *TestLinkUserAccountTooManyRequests) TestLinkUserAccountResponder() {}
 
 // TestLinkUserAccountServiceUnavailableCode is the HTTP code returned for type TestLinkUserAccountServiceUnavailable
 const TestLinkUserAccountServiceUnavailableCode int = 503
