@@ -26,11 +26,10 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			return err
 		}
 		if ns.IdempotencyKey != "" {
-			prior, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
+			prior, fingerprint, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
 			if err == nil {
-				if prior.LocationID != ns.LocationID {
-					return coord.Errorf(coord.EIdempotencyKeyReused,
-						"idempotency key already used for a session at location %s", prior.LocationID)
+				if !ns.Replays(&prior.Session, fingerprint) {
+					return coord.KeyReused(&prior.Session)
 				}
 				s = &prior.Session
 				return nil
@@ -57,8 +56,8 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			return err
 		}
 		if ns.IdempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id)
-				VALUES (?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, fingerprint)
+				VALUES (?, ?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id, ns.Fingerprint()); err != nil {
 				return err
 			}
 		}
@@ -98,10 +97,25 @@ func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int
 // newBarcode returns unguessable redemption data: 128 random bits in base32.
 func newBarcode() string { return "CRD-" + rand.Text() }
 
-// keyedSession is the session created with a user's idempotency key.
-func keyedSession(ctx context.Context, q querier, userID, key string) (*sessionRow, error) {
-	return scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = ? AND key = ?)`, userID, key))
+// keyedSession is the session created with a user's idempotency key, and
+// the fingerprint of the request that created it.
+func keyedSession(ctx context.Context, q querier, userID, key string) (*sessionRow, string, error) {
+	var fingerprint string
+	r, err := scanSession(fingerprinted{q.QueryRowContext(ctx, `SELECT
+		(SELECT fingerprint FROM idempotency_keys WHERE user_id = ? AND key = ?), `+sessionCols+` FROM sessions
+		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = ? AND key = ?)`,
+		userID, key, userID, key), &fingerprint})
+	return r, fingerprint, err
+}
+
+// fingerprinted scans a key's fingerprint, the first column, then the rest.
+type fingerprinted struct {
+	row         interface{ Scan(...any) error }
+	fingerprint *string
+}
+
+func (f fingerprinted) Scan(dest ...any) error {
+	return f.row.Scan(append([]any{f.fingerprint}, dest...)...)
 }
 
 func sessionByID(ctx context.Context, q querier, id int64) (*sessionRow, error) {

@@ -1,6 +1,9 @@
 package storetest
 
 import (
+	"errors"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -141,11 +144,18 @@ func testIdempotencyKey(e *env) {
 		e.Errorf("another user's key returned session %d", first.ID)
 	}
 
-	// Same key, other location: a different request.
+	// Same key, other location or resource: a different request, refused
+	// naming the key's session.
 	reused := e.newSession(u, locOther, false)
 	reused.IdempotencyKey = "key-1"
 	_, _, err := e.s.CreateSession(e.ctx, reused)
-	e.wantCode(err, coord.EIdempotencyKeyReused)
+	e.wantKeyReused(err, first)
+	for _, resource := range []string{"S1", " ", "s" + strings.Repeat("x", 200)} {
+		other := ns
+		other.ResourceID = resource
+		_, _, err = e.s.CreateSession(e.ctx, other)
+		e.wantKeyReused(err, first)
+	}
 
 	// The retry still returns the session once it has ended.
 	ended := e.end(first)
@@ -162,6 +172,16 @@ func testIdempotencyKey(e *env) {
 		e.Errorf("key-2 returned an old session %d", second.ID)
 	}
 	e.wantSession(e.replay(ns), second)
+}
+
+// wantKeyReused checks err is EIdempotencyKeyReused naming first.
+func (e *env) wantKeyReused(err error, first *coord.Session) {
+	e.Helper()
+	e.wantCode(err, coord.EIdempotencyKeyReused)
+	var ce *coord.Error
+	if errors.As(err, &ce) && (len(ce.Details) != 1 || ce.Details[0] != strconv.FormatInt(first.ID, 10)) {
+		e.Errorf("details %v, want the key's session %d", ce.Details, first.ID)
+	}
 }
 
 func testIdempotencyKeyConcurrent(e *env) {
