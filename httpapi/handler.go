@@ -38,6 +38,9 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := ready(r.Context()); err != nil {
+			// The reason goes to the log in full and, as the domain's
+			// message (never a driver's text), into the body.
+			LoggerFrom(r.Context()).WarnContext(r.Context(), "not ready", "reason", err.Error())
 			_, body := problem(err)
 			writeJSON(w, http.StatusServiceUnavailable, body)
 			return

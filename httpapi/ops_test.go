@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -468,5 +469,41 @@ func TestMetricsNeedNoAccessKey(t *testing.T) {
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	if text := scrape(t, s); !strings.Contains(text, "go_goroutines") {
 		t.Fatalf("no runtime metrics in:\n%s", text)
+	}
+}
+
+// TestReadyzSaysWhyItIsNotReady: when the store says it cannot take a write
+// (read-only, corrupt: see the stores' Ping tests), /readyz is 503
+// unavailable with the reason in the body and in a warning.
+func TestReadyzSaysWhyItIsNotReady(t *testing.T) {
+	s := apitest.New(t, "sqlite", apitest.Options{})
+	logs := &apitest.SyncBuffer{}
+	deps := httpapi.Deps{Service: s.Service, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := httpapi.Register(api, deps); err != nil {
+		t.Fatal(err)
+	}
+	const reason = "database is read-only: it cannot take a write"
+	readOnly := func(context.Context) error {
+		return fmt.Errorf("ping: %w: %w", coord.Errorf(coord.EUnavailable, reason), errors.New("attempt to write a readonly database (8)"))
+	}
+	ts := httptest.NewServer(httpapi.Handler(api, deps, readOnly))
+	defer ts.Close()
+	resp, body := call(t, "GET", ts.URL+"/readyz", "", nil)
+	if resp.StatusCode != 503 || errorCode(t, body) != coord.EUnavailable || !strings.Contains(string(body), reason) {
+		t.Fatalf("readyz = %d %s, want 503 unavailable naming %q", resp.StatusCode, body, reason)
+	}
+	if strings.Contains(string(body), "readonly database (8)") {
+		t.Errorf("the driver's error reached the caller: %s", body)
+	}
+	var logged bool
+	for _, l := range logLines(t, logs.String()) {
+		logged = logged || (l["msg"] == "not ready" && l["level"] == "WARN" && strings.Contains(fmt.Sprint(l["reason"]), reason))
+	}
+	if !logged {
+		t.Fatalf("no warning names the reason:\n%s", logs)
 	}
 }
