@@ -39,7 +39,7 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 			finished(r, x, sw, m, time.Since(start))
 		}()
 		secureHeaders(sw.Header())
-		if !limitBody(sw, r, limit) || !concreteMediaType(sw, r) {
+		if !limitHeader(sw, r, d.MaxHeaderBytes) || !limitBody(sw, r, limit) || !concreteMediaType(sw, r) {
 			return
 		}
 		next.ServeHTTP(sw, r)

@@ -19,6 +19,10 @@ type Deps struct {
 	Logger  *slog.Logger
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxHeaderBytes bounds the request line and headers; 0 means
+	// DefaultMaxHeaderBytes. net/http must be allowed to read more (see
+	// headerLimit), or it answers 431 first, in plain text.
+	MaxHeaderBytes int
 }
 
 // Register assigns every handler, the authentication functions, the

@@ -75,7 +75,7 @@ func run(args []string) error {
 		return err
 	}
 	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.Sessions.PendingTTL}
-	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes}
+	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize)}
 	if err := httpapi.Register(api, deps); err != nil {
 		return err
 	}
@@ -108,7 +108,10 @@ func run(args []string) error {
 		// The demo key is public by design: it only opens the demo catalog.
 		log.Info("demo catalog loaded", "access_key", cat.Partners[0].AccessKeys[0])
 	}
-	serveErr := server.Serve()
+	// net/http reads twice the header limit before it answers 431 itself,
+	// in plain text; up to there the handler answers in the Error shape.
+	serveErr := serve(server, api, server.GetHandler(),
+		limits{readHeaderTimeout: opts.HTTP.ReadHeaderTimeout, headerBytes: 2 * int(server.MaxHeaderSize)}, log)
 
 	if !drained.Load() && serveErr == nil {
 		log.Warn("requests still in flight after --graceful-timeout; closing the database under them")

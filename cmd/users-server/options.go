@@ -36,7 +36,8 @@ type options struct {
 	} `group:"Tokens and sessions"`
 	HTTP struct {
 		MaxBodyBytes  int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
-		ShutdownDelay time.Duration `long:"shutdown-delay" env:"SHUTDOWN_DELAY" default:"0s" description:"on SIGTERM, keep serving this long with /readyz failing so load balancers stop routing here, then drain (within --graceful-timeout)"`
+		ReadHeaderTimeout time.Duration `long:"read-header-timeout" env:"READ_HEADER_TIMEOUT" default:"5s" description:"how long a client may take to send a request's headers; slower ones are disconnected"`
+		ShutdownDelay     time.Duration `long:"shutdown-delay" env:"SHUTDOWN_DELAY" default:"0s" description:"on SIGTERM, keep serving this long with /readyz failing so load balancers stop routing here, then drain (within --graceful-timeout)"`
 	} `group:"HTTP"`
 	Log struct {
 		Level  string `long:"log-level" env:"LOG_LEVEL" default:"info" choice:"debug" choice:"info" choice:"warn" choice:"error" description:"log level"`
@@ -73,6 +74,7 @@ func parseOptions(api *operations.UsersAPI, args []string, help io.Writer) (*opt
 	}
 	app.EnvNamespace, srv.EnvNamespace = envPrefix, envPrefix
 	withEnv(srv)
+	hardenDefaults(srv)
 
 	if _, err := parser.ParseArgs(args); err != nil {
 		var ferr *flags.Error
@@ -112,6 +114,21 @@ func withEnv(g *flags.Group) {
 	}
 }
 
+// hardenDefaults gives the generated server's connection flags defaults
+// for a server on the internet, and says what they do: its 1 MiB of
+// headers is 16 times what any request of this API needs, it caps no
+// connections, and its "cleanup timeout" is the idle keep-alive timeout.
+func hardenDefaults(g *flags.Group) {
+	set := func(name, def, description string) {
+		o := g.FindOptionByLongName(name)
+		o.Default = []string{def}
+		o.Description = description
+	}
+	set("max-header-size", "64KiB", "largest request line and headers accepted; larger ones get 431")
+	set("listen-limit", "1024", "most connections open at once; more wait to be accepted (0: no limit)")
+	set("cleanup-timeout", "60s", "idle timeout: how long a keep-alive connection may wait for its next request")
+}
+
 // check rejects values the types allow but the server cannot use.
 func (o *options) check(s *restapi.Server) error {
 	switch {
@@ -121,6 +138,12 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--shutdown-delay must not be negative")
 	case o.HTTP.ShutdownDelay >= s.GracefulTimeout:
 		return fmt.Errorf("--shutdown-delay (%v) must be shorter than --graceful-timeout (%v), which bounds the whole shutdown", o.HTTP.ShutdownDelay, s.GracefulTimeout)
+	case o.HTTP.ReadHeaderTimeout <= 0 || s.CleanupTimeout <= 0:
+		return errors.New("--read-header-timeout and --cleanup-timeout must be positive: without them a slow or idle client holds a connection for the read timeout, or forever")
+	case s.ListenLimit < 0 || s.TLSListenLimit < 0:
+		return errors.New("--listen-limit must not be negative")
+	case s.MaxHeaderSize < 1024:
+		return errors.New("--max-header-size must be at least 1KiB")
 	case s.ReadTimeout <= 0 || s.WriteTimeout <= 0:
 		return errors.New("--read-timeout and --write-timeout must be positive: without them a slow client holds a connection forever")
 	case o.Sessions.JWTSecret != "" && len(o.Sessions.JWTSecret) < 32:
