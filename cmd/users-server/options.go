@@ -35,7 +35,7 @@ type options struct {
 		SettleInterval time.Duration `long:"settle-interval" env:"SETTLE_INTERVAL" default:"5s" description:"how often due gate exits and expired pending sessions are settled in the background"`
 	} `group:"Tokens and sessions"`
 	HTTP struct {
-		MaxBodyBytes  int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
+		MaxBodyBytes      int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
 		ReadHeaderTimeout time.Duration `long:"read-header-timeout" env:"READ_HEADER_TIMEOUT" default:"5s" description:"how long a client may take to send a request's headers; slower ones are disconnected"`
 		ShutdownDelay     time.Duration `long:"shutdown-delay" env:"SHUTDOWN_DELAY" default:"0s" description:"on SIGTERM, keep serving this long with /readyz failing so load balancers stop routing here, then drain (within --graceful-timeout)"`
 	} `group:"HTTP"`
