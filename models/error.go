@@ -4,6 +4,7 @@ package models
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/go-openapi/errors"
 	"github.com/go-openapi/strfmt"
@@ -16,13 +17,12 @@ import (
 // swagger:model Error
 type Error struct {
 
-	// A stable, machine-readable code: `invalid_request`, `validation_failed`, `unauthorized`,
-	// `forbidden`, `not_found`, `method_not_allowed`, `active_session_exists`, `physical_checkout`,
-	// `not_redeemable`, `location_not_transactable`, `requirements_not_met`, `linking_unavailable`,
-	// `payload_too_large`, `unsupported_media_type`, `not_implemented`, `unavailable`, `internal`.
+	// A stable, machine-readable code. Each error response of an operation lists the codes it
+	// carries; new codes may be added in a minor version, so treat an unknown one like `internal`.
 	//
 	// Example: active_session_exists
 	// Required: true
+	// Enum: ["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","internal"]
 	Code *string `json:"code"`
 
 	// More about the error (e.g. the missing requirements, the open session).
@@ -52,9 +52,91 @@ func (m *Error) Validate(formats strfmt.Registry) error {
 	return nil
 }
 
+var errorTypeCodePropEnum []any
+
+func init() {
+	var res []string
+	if err := json.Unmarshal([]byte(`["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","internal"]`), &res); err != nil {
+		panic(err)
+	}
+	for _, v := range res {
+		errorTypeCodePropEnum = append(errorTypeCodePropEnum, v)
+	}
+}
+
+const (
+
+	// ErrorCodeInvalidRequest captures enum value "invalid_request"
+	ErrorCodeInvalidRequest string = "invalid_request"
+
+	// ErrorCodeValidationFailed captures enum value "validation_failed"
+	ErrorCodeValidationFailed string = "validation_failed"
+
+	// ErrorCodeUnauthorized captures enum value "unauthorized"
+	ErrorCodeUnauthorized string = "unauthorized"
+
+	// ErrorCodeForbidden captures enum value "forbidden"
+	ErrorCodeForbidden string = "forbidden"
+
+	// ErrorCodeNotFound captures enum value "not_found"
+	ErrorCodeNotFound string = "not_found"
+
+	// ErrorCodeMethodNotAllowed captures enum value "method_not_allowed"
+	ErrorCodeMethodNotAllowed string = "method_not_allowed"
+
+	// ErrorCodeActiveSessionExists captures enum value "active_session_exists"
+	ErrorCodeActiveSessionExists string = "active_session_exists"
+
+	// ErrorCodePhysicalCheckout captures enum value "physical_checkout"
+	ErrorCodePhysicalCheckout string = "physical_checkout"
+
+	// ErrorCodeNotRedeemable captures enum value "not_redeemable"
+	ErrorCodeNotRedeemable string = "not_redeemable"
+
+	// ErrorCodeLocationNotTransactable captures enum value "location_not_transactable"
+	ErrorCodeLocationNotTransactable string = "location_not_transactable"
+
+	// ErrorCodeRequirementsNotMet captures enum value "requirements_not_met"
+	ErrorCodeRequirementsNotMet string = "requirements_not_met"
+
+	// ErrorCodeIdempotencyKeyReused captures enum value "idempotency_key_reused"
+	ErrorCodeIdempotencyKeyReused string = "idempotency_key_reused"
+
+	// ErrorCodeLinkingUnavailable captures enum value "linking_unavailable"
+	ErrorCodeLinkingUnavailable string = "linking_unavailable"
+
+	// ErrorCodePayloadTooLarge captures enum value "payload_too_large"
+	ErrorCodePayloadTooLarge string = "payload_too_large"
+
+	// ErrorCodeUnsupportedMediaType captures enum value "unsupported_media_type"
+	ErrorCodeUnsupportedMediaType string = "unsupported_media_type"
+
+	// ErrorCodeNotImplemented captures enum value "not_implemented"
+	ErrorCodeNotImplemented string = "not_implemented"
+
+	// ErrorCodeUnavailable captures enum value "unavailable"
+	ErrorCodeUnavailable string = "unavailable"
+
+	// ErrorCodeInternal captures enum value "internal"
+	ErrorCodeInternal string = "internal"
+)
+
+// prop value enum
+func (m *Error) validateCodeEnum(path, location string, value string) error {
+	if err := validate.EnumCase(path, location, value, errorTypeCodePropEnum, true); err != nil {
+		return err
+	}
+	return nil
+}
+
 func (m *Error) validateCode(formats strfmt.Registry) error {
 
 	if err := validate.Required("code", "body", m.Code); err != nil {
+		return err
+	}
+
+	// value enum
+	if err := m.validateCodeEnum("code", "body", *m.Code); err != nil {
 		return err
 	}
 

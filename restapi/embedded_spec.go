@@ -904,8 +904,28 @@ func init() {
       ],
       "properties": {
         "code": {
-          "description": "A stable, machine-readable code: ` + "`" + `invalid_request` + "`" + `, ` + "`" + `validation_failed` + "`" + `, ` + "`" + `unauthorized` + "`" + `,\n` + "`" + `forbidden` + "`" + `, ` + "`" + `not_found` + "`" + `, ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `active_session_exists` + "`" + `, ` + "`" + `physical_checkout` + "`" + `,\n` + "`" + `not_redeemable` + "`" + `, ` + "`" + `location_not_transactable` + "`" + `, ` + "`" + `requirements_not_met` + "`" + `, ` + "`" + `linking_unavailable` + "`" + `,\n` + "`" + `payload_too_large` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `, ` + "`" + `unavailable` + "`" + `, ` + "`" + `internal` + "`" + `.\n",
+          "description": "A stable, machine-readable code. Each error response of an operation lists the codes it\ncarries; new codes may be added in a minor version, so treat an unknown one like ` + "`" + `internal` + "`" + `.\n",
           "type": "string",
+          "enum": [
+            "invalid_request",
+            "validation_failed",
+            "unauthorized",
+            "forbidden",
+            "not_found",
+            "method_not_allowed",
+            "active_session_exists",
+            "physical_checkout",
+            "not_redeemable",
+            "location_not_transactable",
+            "requirements_not_met",
+            "idempotency_key_reused",
+            "linking_unavailable",
+            "payload_too_large",
+            "unsupported_media_type",
+            "not_implemented",
+            "unavailable",
+            "internal"
+          ],
           "example": "active_session_exists"
         },
         "details": {
@@ -2875,8 +2895,28 @@ func init() {
       ],
       "properties": {
         "code": {
-          "description": "A stable, machine-readable code: ` + "`" + `invalid_request` + "`" + `, ` + "`" + `validation_failed` + "`" + `, ` + "`" + `unauthorized` + "`" + `,\n` + "`" + `forbidden` + "`" + `, ` + "`" + `not_found` + "`" + `, ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `active_session_exists` + "`" + `, ` + "`" + `physical_checkout` + "`" + `,\n` + "`" + `not_redeemable` + "`" + `, ` + "`" + `location_not_transactable` + "`" + `, ` + "`" + `requirements_not_met` + "`" + `, ` + "`" + `linking_unavailable` + "`" + `,\n` + "`" + `payload_too_large` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `, ` + "`" + `unavailable` + "`" + `, ` + "`" + `internal` + "`" + `.\n",
+          "description": "A stable, machine-readable code. Each error response of an operation lists the codes it\ncarries; new codes may be added in a minor version, so treat an unknown one like ` + "`" + `internal` + "`" + `.\n",
           "type": "string",
+          "enum": [
+            "invalid_request",
+            "validation_failed",
+            "unauthorized",
+            "forbidden",
+            "not_found",
+            "method_not_allowed",
+            "active_session_exists",
+            "physical_checkout",
+            "not_redeemable",
+            "location_not_transactable",
+            "requirements_not_met",
+            "idempotency_key_reused",
+            "linking_unavailable",
+            "payload_too_large",
+            "unsupported_media_type",
+            "not_implemented",
+            "unavailable",
+            "internal"
+          ],
           "example": "active_session_exists"
         },
         "details": {
