@@ -924,6 +924,7 @@ func init() {
             "unsupported_media_type",
             "not_implemented",
             "unavailable",
+            "rate_limited",
             "internal"
           ],
           "example": "active_session_exists"
@@ -1502,7 +1503,7 @@ func init() {
       }
     },
     "ServiceUnavailable": {
-      "description": "The database is unreachable; retry later.",
+      "description": "The database is unreachable, read-only or damaged; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
       }
@@ -1672,7 +1673,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -1758,7 +1759,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -1895,7 +1896,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -1990,7 +1991,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2091,7 +2092,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2166,7 +2167,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2287,7 +2288,7 @@ func init() {
             "x-go-name": "LinkingUnavailable"
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2369,7 +2370,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2486,7 +2487,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2596,7 +2597,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2694,7 +2695,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2809,7 +2810,7 @@ func init() {
             }
           },
           "503": {
-            "description": "The database is unreachable; retry later.",
+            "description": "The database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2915,6 +2916,7 @@ func init() {
             "unsupported_media_type",
             "not_implemented",
             "unavailable",
+            "rate_limited",
             "internal"
           ],
           "example": "active_session_exists"
@@ -3493,7 +3495,7 @@ func init() {
       }
     },
     "ServiceUnavailable": {
-      "description": "The database is unreachable; retry later.",
+      "description": "The database is unreachable, read-only or damaged; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
       }

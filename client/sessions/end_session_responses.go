@@ -582,7 +582,7 @@ func NewEndSessionServiceUnavailable() *EndSessionServiceUnavailable {
 
 // EndSessionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type EndSessionServiceUnavailable struct {
 	Payload *models.Error
 }

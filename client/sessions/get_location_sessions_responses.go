@@ -506,7 +506,7 @@ func NewGetLocationSessionsServiceUnavailable() *GetLocationSessionsServiceUnava
 
 // GetLocationSessionsServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type GetLocationSessionsServiceUnavailable struct {
 	Payload *models.Error
 }

@@ -432,7 +432,7 @@ func NewGetUserSessionsServiceUnavailable() *GetUserSessionsServiceUnavailable {
 
 // GetUserSessionsServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type GetUserSessionsServiceUnavailable struct {
 	Payload *models.Error
 }

@@ -656,7 +656,7 @@ func NewPostSessionServiceUnavailable() *PostSessionServiceUnavailable {
 
 // PostSessionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type PostSessionServiceUnavailable struct {
 	Payload *models.Error
 }

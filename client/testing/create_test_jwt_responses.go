@@ -583,7 +583,7 @@ func NewCreateTestJwtServiceUnavailable() *CreateTestJwtServiceUnavailable {
 
 // CreateTestJwtServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type CreateTestJwtServiceUnavailable struct {
 	Payload *models.Error
 }

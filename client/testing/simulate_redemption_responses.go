@@ -731,7 +731,7 @@ func NewSimulateRedemptionServiceUnavailable() *SimulateRedemptionServiceUnavail
 
 // SimulateRedemptionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type SimulateRedemptionServiceUnavailable struct {
 	Payload *models.Error
 }

@@ -657,7 +657,7 @@ func NewTestLinkUserAccountServiceUnavailable() *TestLinkUserAccountServiceUnava
 
 // TestLinkUserAccountServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type TestLinkUserAccountServiceUnavailable struct {
 	Payload *models.Error
 }

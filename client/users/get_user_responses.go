@@ -286,7 +286,7 @@ func NewGetUserServiceUnavailable() *GetUserServiceUnavailable {
 
 // GetUserServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type GetUserServiceUnavailable struct {
 	Payload *models.Error
 }

@@ -578,7 +578,7 @@ func NewLinkAccountServiceUnavailable() *LinkAccountServiceUnavailable {
 
 // LinkAccountServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type LinkAccountServiceUnavailable struct {
 	Payload *models.Error
 }

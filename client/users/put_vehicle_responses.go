@@ -508,7 +508,7 @@ func NewPutVehicleServiceUnavailable() *PutVehicleServiceUnavailable {
 
 // PutVehicleServiceUnavailable describes a response with status code 503, with default header values.
 //
-// The database is unreachable; retry later.
+// The database is unreachable, read-only or damaged; retry later.
 type PutVehicleServiceUnavailable struct {
 	Payload *models.Error
 }

@@ -337,7 +337,7 @@ func (o *EndSessionTooManyRequests) EndSessionResponder() {}
 // EndSessionServiceUnavailableCode is the HTTP code returned for type EndSessionServiceUnavailable
 const EndSessionServiceUnavailableCode int = 503
 
-// EndSessionServiceUnavailable The database is unreachable; retry later.
+// EndSessionServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response endSessionServiceUnavailable
 type EndSessionServiceUnavailable struct {

@@ -297,7 +297,7 @@ func (o *GetLocationSessionsTooManyRequests) GetLocationSessionsResponder() {}
 // GetLocationSessionsServiceUnavailableCode is the HTTP code returned for type GetLocationSessionsServiceUnavailable
 const GetLocationSessionsServiceUnavailableCode int = 503
 
-// GetLocationSessionsServiceUnavailable The database is unreachable; retry later.
+// GetLocationSessionsServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getLocationSessionsServiceUnavailable
 type GetLocationSessionsServiceUnavailable struct {

@@ -294,7 +294,7 @@ func (o *GetSessionTooManyRequests) GetSessionResponder() {}
 // GetSessionServiceUnavailableCode is the HTTP code returned for type GetSessionServiceUnavailable
 const GetSessionServiceUnavailableCode int = 503
 
-// GetSessionServiceUnavailable The database is unreachable; retry later.
+// GetSessionServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getSessionServiceUnavailable
 type GetSessionServiceUnavailable struct {

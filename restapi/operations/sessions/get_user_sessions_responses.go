@@ -254,7 +254,7 @@ func (o *GetUserSessionsTooManyRequests) GetUserSessionsResponder() {}
 // GetUserSessionsServiceUnavailableCode is the HTTP code returned for type GetUserSessionsServiceUnavailable
 const GetUserSessionsServiceUnavailableCode int = 503
 
-// GetUserSessionsServiceUnavailable The database is unreachable; retry later.
+// GetUserSessionsServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getUserSessionsServiceUnavailable
 type GetUserSessionsServiceUnavailable struct {

@@ -380,7 +380,7 @@ func (o *PostSessionTooManyRequests) PostSessionResponder() {}
 // PostSessionServiceUnavailableCode is the HTTP code returned for type PostSessionServiceUnavailable
 const PostSessionServiceUnavailableCode int = 503
 
-// PostSessionServiceUnavailable The database is unreachable; retry later.
+// PostSessionServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response postSessionServiceUnavailable
 type PostSessionServiceUnavailable struct {

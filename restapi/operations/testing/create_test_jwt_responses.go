@@ -338,7 +338,7 @@ func (o *CreateTestJwtTooManyRequests) CreateTestJwtResponder() {}
 // CreateTestJwtServiceUnavailableCode is the HTTP code returned for type CreateTestJwtServiceUnavailable
 const CreateTestJwtServiceUnavailableCode int = 503
 
-// CreateTestJwtServiceUnavailable The database is unreachable; retry later.
+// CreateTestJwtServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response createTestJwtServiceUnavailable
 type CreateTestJwtServiceUnavailable struct {

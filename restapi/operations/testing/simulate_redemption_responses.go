@@ -424,7 +424,7 @@ func (o *SimulateRedemptionTooManyRequests) SimulateRedemptionResponder() {}
 // SimulateRedemptionServiceUnavailableCode is the HTTP code returned for type SimulateRedemptionServiceUnavailable
 const SimulateRedemptionServiceUnavailableCode int = 503
 
-// SimulateRedemptionServiceUnavailable The database is unreachable; retry later.
+// SimulateRedemptionServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response simulateRedemptionServiceUnavailable
 type SimulateRedemptionServiceUnavailable struct {

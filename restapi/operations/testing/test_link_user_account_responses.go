@@ -381,7 +381,7 @@ func (o *TestLinkUserAccountTooManyRequests) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountServiceUnavailableCode is the HTTP code returned for type TestLinkUserAccountServiceUnavailable
 const TestLinkUserAccountServiceUnavailableCode int = 503
 
-// TestLinkUserAccountServiceUnavailable The database is unreachable; retry later.
+// TestLinkUserAccountServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response testLinkUserAccountServiceUnavailable
 type TestLinkUserAccountServiceUnavailable struct {

@@ -294,7 +294,7 @@ func (o *CreateJwtTooManyRequests) CreateJwtResponder() {}
 // CreateJwtServiceUnavailableCode is the HTTP code returned for type CreateJwtServiceUnavailable
 const CreateJwtServiceUnavailableCode int = 503
 
-// CreateJwtServiceUnavailable The database is unreachable; retry later.
+// CreateJwtServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response createJwtServiceUnavailable
 type CreateJwtServiceUnavailable struct {

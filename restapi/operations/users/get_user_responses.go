@@ -165,7 +165,7 @@ func (o *GetUserTooManyRequests) GetUserResponder() {}
 // GetUserServiceUnavailableCode is the HTTP code returned for type GetUserServiceUnavailable
 const GetUserServiceUnavailableCode int = 503
 
-// GetUserServiceUnavailable The database is unreachable; retry later.
+// GetUserServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getUserServiceUnavailable
 type GetUserServiceUnavailable struct {

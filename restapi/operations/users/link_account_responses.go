@@ -340,7 +340,7 @@ func (o *LinkAccountLinkingUnavailable) LinkAccountResponder() {}
 // LinkAccountServiceUnavailableCode is the HTTP code returned for type LinkAccountServiceUnavailable
 const LinkAccountServiceUnavailableCode int = 503
 
-// LinkAccountServiceUnavailable The database is unreachable; retry later.
+// LinkAccountServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response linkAccountServiceUnavailable
 type LinkAccountServiceUnavailable struct {

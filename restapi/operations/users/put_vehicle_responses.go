@@ -294,7 +294,7 @@ func (o *PutVehicleTooManyRequests) PutVehicleResponder() {}
 // PutVehicleServiceUnavailableCode is the HTTP code returned for type PutVehicleServiceUnavailable
 const PutVehicleServiceUnavailableCode int = 503
 
-// PutVehicleServiceUnavailable The database is unreachable; retry later.
+// PutVehicleServiceUnavailable The database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response putVehicleServiceUnavailable
 type PutVehicleServiceUnavailable struct {
