@@ -282,7 +282,10 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 	})
 }
 
-func TestAPanicBecomesA500InTheErrorShape(t *testing.T) {
+// withReadiness serves the real handler with a readiness check of the
+// test's own (the one handler a test can supply) and returns its log.
+func withReadiness(t *testing.T, ready httpapi.Ready) (*httptest.Server, *apitest.SyncBuffer) {
+	t.Helper()
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	logs := &apitest.SyncBuffer{}
 	deps := httpapi.Deps{Service: s.Service, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
@@ -293,10 +296,13 @@ func TestAPanicBecomesA500InTheErrorShape(t *testing.T) {
 	if err := httpapi.Register(api, deps); err != nil {
 		t.Fatal(err)
 	}
-	// The readiness check is the one handler a test can supply: make it panic.
-	panicky := func(context.Context) error { panic("readiness exploded") }
-	ts := httptest.NewServer(httpapi.Handler(api, deps, panicky))
-	defer ts.Close()
+	ts := httptest.NewServer(httpapi.Handler(api, deps, ready))
+	t.Cleanup(ts.Close)
+	return ts, logs
+}
+
+func TestAPanicBecomesA500InTheErrorShape(t *testing.T) {
+	ts, logs := withReadiness(t, func(context.Context) error { panic("readiness exploded") })
 
 	for range 2 { // the server survives: a second request is answered the same way
 		resp, body := call(t, "GET", ts.URL+"/readyz", "", nil)
@@ -476,22 +482,10 @@ func TestMetricsNeedNoAccessKey(t *testing.T) {
 // (read-only, corrupt: see the stores' Ping tests), /readyz is 503
 // unavailable with the reason in the body and in a warning.
 func TestReadyzSaysWhyItIsNotReady(t *testing.T) {
-	s := apitest.New(t, "sqlite", apitest.Options{})
-	logs := &apitest.SyncBuffer{}
-	deps := httpapi.Deps{Service: s.Service, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
-	api, err := httpapi.NewAPI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := httpapi.Register(api, deps); err != nil {
-		t.Fatal(err)
-	}
 	const reason = "database is read-only: it cannot take a write"
-	readOnly := func(context.Context) error {
+	ts, logs := withReadiness(t, func(context.Context) error {
 		return fmt.Errorf("ping: %w: %w", coord.Errorf(coord.EUnavailable, reason), errors.New("attempt to write a readonly database (8)"))
-	}
-	ts := httptest.NewServer(httpapi.Handler(api, deps, readOnly))
-	defer ts.Close()
+	})
 	resp, body := call(t, "GET", ts.URL+"/readyz", "", nil)
 	if resp.StatusCode != 503 || errorCode(t, body) != coord.EUnavailable || !strings.Contains(string(body), reason) {
 		t.Fatalf("readyz = %d %s, want 503 unavailable naming %q", resp.StatusCode, body, reason)
