@@ -39,6 +39,10 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		{"a zero body limit", nil, []string{db, "--max-body-bytes", "0"}, "--max-body-bytes must be positive"},
 		{"a shutdown delay past the graceful timeout", nil, []string{db, "--shutdown-delay", "20s"}, "must be shorter than --graceful-timeout"},
 		{"no write timeout", []string{"COORD_WRITE_TIMEOUT=0s"}, []string{db}, "--write-timeout must be positive"},
+		{"no header timeout", []string{"COORD_READ_HEADER_TIMEOUT=0s"}, []string{db}, "--read-header-timeout and --cleanup-timeout must be positive"},
+		{"no idle timeout", nil, []string{db, "--cleanup-timeout", "0s"}, "--read-header-timeout and --cleanup-timeout must be positive"},
+		{"a negative connection cap", nil, []string{db, "--listen-limit", "-1"}, "--listen-limit must not be negative"},
+		{"a tiny header limit", nil, []string{db, "--max-header-size", "100B"}, "--max-header-size must be at least 1KiB"},
 		{"https without a certificate", []string{"COORD_SCHEME=https"}, []string{db}, "--scheme https needs --tls-certificate and --tls-key"},
 		{"the demo catalog on every interface", nil, []string{db, "--host", "0.0.0.0"}, "the demo catalog's credentials are public"},
 		{"the demo catalog on an empty host", []string{"COORD_HOST="}, []string{db}, "--allow-demo-catalog"},
@@ -197,4 +201,33 @@ func TestReadableDatabaseFileIsWarnedAbout(t *testing.T) {
 	}
 	s := startServer(t, []string{"COORD_DB=" + db})
 	s.waitLog(t, `"level":"WARN","msg":"database file readable or writable by group or others; it holds the JWT signing key: chmod 600 it","file":"[^"]*coord.db","mode":"-rw-r--r--"`)
+}
+
+// TestConnectionDefaultsSuitAServerOnTheInternet: the generated server's
+// defaults (1 MiB of headers, no connection cap, a 10 s idle timeout) are
+// replaced, and the header timeout has its own flag.
+func TestConnectionDefaultsSuitAServerOnTheInternet(t *testing.T) {
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, s, err := parseOptions(api, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.HTTP.ReadHeaderTimeout != 5*time.Second || s.ListenLimit != 1024 || s.MaxHeaderSize != 64<<10 || s.CleanupTimeout != time.Minute {
+		t.Errorf("header timeout %v, listen limit %d, max header size %d, idle timeout %v",
+			opts.HTTP.ReadHeaderTimeout, s.ListenLimit, s.MaxHeaderSize, s.CleanupTimeout)
+	}
+	t.Setenv("COORD_READ_HEADER_TIMEOUT", "2s")
+	t.Setenv("COORD_LISTEN_LIMIT", "10")
+	t.Setenv("COORD_MAX_HEADER_SIZE", "8192")
+	t.Setenv("COORD_CLEANUP_TIMEOUT", "3s")
+	if opts, s, err = parseOptions(api, nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if opts.HTTP.ReadHeaderTimeout != 2*time.Second || s.ListenLimit != 10 || s.MaxHeaderSize != 8192 || s.CleanupTimeout != 3*time.Second {
+		t.Errorf("from the environment: header timeout %v, listen limit %d, max header size %d, idle timeout %v",
+			opts.HTTP.ReadHeaderTimeout, s.ListenLimit, s.MaxHeaderSize, s.CleanupTimeout)
+	}
 }

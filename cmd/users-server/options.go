@@ -124,7 +124,7 @@ func hardenDefaults(g *flags.Group) {
 		o.Default = []string{def}
 		o.Description = description
 	}
-	set("max-header-size", "64KiB", "largest request line and headers accepted; larger ones get 431")
+	set("max-header-size", "65536", "largest request line and headers accepted, in bytes (64 KiB; units such as 32kB are decimal); larger ones get 431")
 	set("listen-limit", "1024", "most connections open at once; more wait to be accepted (0: no limit)")
 	set("cleanup-timeout", "60s", "idle timeout: how long a keep-alive connection may wait for its next request")
 }
