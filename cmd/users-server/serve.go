@@ -79,7 +79,7 @@ func serve(s *restapi.Server, api *operations.UsersAPI, handler http.Handler, l 
 	for i, ln := range listeners {
 		hs := &http.Server{
 			Handler:           handler,
-			ReadHeaderTimeout: l.readHeaderTimeout,
+			ReadHeaderTimeout: min(l.readHeaderTimeout, ln.readTimeout), // the headers are part of the request
 			ReadTimeout:       ln.readTimeout,
 			WriteTimeout:      ln.writeTimeout,
 			IdleTimeout:       s.CleanupTimeout,
