@@ -14,12 +14,12 @@ all: build
 generate: validate-spec
 	rm -rf restapi models client
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	mkdir "$$tmp/coord"; cp swagger.yaml go.mod go.sum "$$tmp/coord/"; \
+	mkdir -p "$$tmp/coord/gen"; cp swagger.yaml go.mod go.sum "$$tmp/coord/"; cp -r gen/templates gen/*.yaml "$$tmp/coord/gen/"; \
 	gen="$(GO) tool -modfile=$(CURDIR)/gen/go.mod swagger"; \
 	(cd "$$tmp/coord" && \
 	 $$gen generate server --quiet -f swagger.yaml -A users -t . \
-		--exclude-main --strict-responders --regenerate-configureapi --principal $(PRINCIPAL) && \
-	 $$gen generate client --quiet -f swagger.yaml -A users -t . --skip-models); \
+		--exclude-main --strict-responders --regenerate-configureapi --principal $(PRINCIPAL) -C gen/server.yaml && \
+	 $$gen generate client --quiet -f swagger.yaml -A users -t . --skip-models -C gen/client.yaml); \
 	cp -r "$$tmp/coord/restapi" "$$tmp/coord/models" "$$tmp/coord/client" .
 	$(GO) mod tidy
 
@@ -56,14 +56,14 @@ lint:
 ## BENCHFLAGS passes more flags: make bench BENCHFLAGS='-duration 20s'
 bench:
 	$(GO) build -o bin/users-server ./cmd/users-server
-	$(GO) build -o bin/loadgen ./bench/cmd/loadgen
+	$(GO) build -o bin/loadgen ./internal/bench/cmd/loadgen
 	bin/loadgen -server bin/users-server $(BENCHFLAGS)
 
 ## bench-rss: the server's peak RSS on a SQLite file of 1,000,000 sessions
 .PHONY: bench-rss
 bench-rss:
 	$(GO) build -o bin/users-server ./cmd/users-server
-	$(GO) build -o bin/loadgen ./bench/cmd/loadgen
+	$(GO) build -o bin/loadgen ./internal/bench/cmd/loadgen
 	bin/loadgen -server bin/users-server -rss $(BENCHFLAGS)
 
 clean:

@@ -6,14 +6,15 @@ import (
 )
 
 // Error codes: stable, machine-readable values of Error.Code. Only the HTTP
-// adapter knows which status each maps to.
+// adapter knows which status each maps to; the codes of the transport itself
+// (method not allowed, body too large, ...) are the adapter's own
+// (httpapi.TransportCodes).
 const (
 	EInvalid                 = "invalid_request"           // malformed input: bad JSON, wrong type
 	EValidation              = "validation_failed"         // well-formed input that breaks a rule
 	EUnauthorized            = "unauthorized"              // missing or bad credentials
 	EForbidden               = "forbidden"                 // valid credentials, not allowed here
 	ENotFound                = "not_found"                 // no such resource for this caller
-	EMethodNotAllowed        = "method_not_allowed"        // known path, wrong method
 	EActiveSessionExists     = "active_session_exists"     // the user already has an open session
 	EPhysicalCheckout        = "physical_checkout"         // gate sessions end at the exit gate
 	ENotRedeemable           = "not_redeemable"            // simulate_redemption on a non-pending session
@@ -21,11 +22,7 @@ const (
 	ERequirementsNotMet      = "requirements_not_met"      // the system's requirements are missing
 	EIdempotencyKeyReused    = "idempotency_key_reused"    // same key, different request
 	ELinkingUnavailable      = "linking_unavailable"       // no link URL configured for the system
-	EPayloadTooLarge         = "payload_too_large"         // body over the limit
-	EUnsupportedMediaType    = "unsupported_media_type"    // body not JSON
-	ENotImplemented          = "not_implemented"           // operation not built yet
 	EUnavailable             = "unavailable"               // database unreachable
-	ERateLimited             = "rate_limited"              // the access key is over its rate limit
 	EInternal                = "internal"                  // a bug; details are logged, not returned
 )
 
@@ -60,14 +57,4 @@ func ErrorCode(err error) string {
 		return ""
 	}
 	return EInternal
-}
-
-// ErrorMessage is the message of err if it is an *Error; internal errors get a
-// generic message so that nothing internal leaks to callers.
-func ErrorMessage(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Message
-	}
-	return "internal error"
 }

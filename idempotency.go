@@ -29,11 +29,3 @@ func (ns NewSession) Replays(prior *Session, fingerprint string) bool {
 	}
 	return fingerprint == ns.Fingerprint()
 }
-
-// KeyReused is the error for an idempotency key sent again with a
-// different request; its details name the session the key created.
-func KeyReused(prior *Session) *Error {
-	return Errorf(EIdempotencyKeyReused,
-		"the Idempotency-Key was already used for a different request, which created session %d", prior.ID).
-		WithDetails(strconv.FormatInt(prior.ID, 10))
-}

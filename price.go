@@ -6,12 +6,19 @@ import (
 	"time"
 )
 
+// The periods of a price whose catalog entry leaves them out: the rate is
+// per hour, billed by the started minute.
+const (
+	DefaultRatePeriodM = 60
+	DefaultIncrementM  = 1
+)
+
 // Price is how a location bills: Rate per RatePeriodM minutes, in IncrementM
 // minute steps, free up to GraceM minutes, capped at MaxCost when set.
 type Price struct {
 	Rate        Money
-	RatePeriodM int64 // > 0; the catalog defaults it to 60
-	IncrementM  int64 // > 0; the catalog defaults it to 1
+	RatePeriodM int64 // > 0; the catalog defaults it to DefaultRatePeriodM
+	IncrementM  int64 // > 0; the catalog defaults it to DefaultIncrementM
 	GraceM      int64 // >= 0
 	MaxCost     *Money
 }

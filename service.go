@@ -5,10 +5,6 @@ import (
 	"time"
 )
 
-// DefaultPendingTTL is how long a gate session may wait for its entry scan
-// before it is cancelled, unless configured.
-const DefaultPendingTTL = 30 * time.Minute
-
 // MaxRedemptionMinutes bounds simulate_redemption's duration_m.
 const MaxRedemptionMinutes = 1440
 
@@ -22,11 +18,9 @@ type TokenService interface {
 // transaction requirements, test-only operations) on top of a Store. It holds
 // no state of its own, so any number of replicas can run it.
 type Service struct {
-	Store      Store
-	Catalog    *Catalog
-	Tokens     TokenService
-	Now        func() time.Time
-	PendingTTL time.Duration
+	Store   Store
+	Catalog *Catalog
+	Tokens  TokenService
 }
 
 // location finds a location or reports it missing.
@@ -38,12 +32,21 @@ func (s *Service) location(id string) (*Location, error) {
 	return l, nil
 }
 
+// SessionRequest is a request to start a session.
+type SessionRequest struct {
+	LocationID string
+	ResourceID string // the space or charger, if the partner names one
+	// IdempotencyKey, when set, makes a retry return the first call's session.
+	IdempotencyKey string
+}
+
 // StartSession starts a session for the user at a location, after checking
 // the location takes online sessions and the user meets its system's
 // requirements. created is false when the call replayed an idempotency key
 // and returned the session an earlier call created.
-func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, resourceID, idempotencyKey string) (_ *Session, created bool, _ error) {
-	if err := checkText("resource_id", resourceID); err != nil {
+func (s *Service) StartSession(ctx context.Context, who *Identity, r SessionRequest) (_ *Session, created bool, _ error) {
+	locationID := r.LocationID
+	if err := checkText("resource_id", r.ResourceID); err != nil {
 		return nil, false, err
 	}
 	l, err := s.location(locationID)
@@ -60,14 +63,10 @@ func (s *Service) StartSession(ctx context.Context, who *Identity, locationID, r
 	if missing := l.System.Missing(u); len(missing) > 0 {
 		return nil, false, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
 	}
-	ttl := s.PendingTTL
-	if ttl <= 0 {
-		ttl = DefaultPendingTTL
-	}
 	return s.Store.CreateSession(ctx, NewSession{
-		UserID: who.UserID, LocationID: locationID, ResourceID: resourceID,
+		UserID: who.UserID, LocationID: locationID, ResourceID: r.ResourceID,
 		Currency: l.Price.Rate.Currency, Gate: l.AccessType == AccessBarcode,
-		ExpiresAt: s.Now().Add(ttl), IdempotencyKey: idempotencyKey,
+		IdempotencyKey: r.IdempotencyKey,
 	})
 }
 
@@ -76,7 +75,7 @@ func (s *Service) Session(ctx context.Context, who *Identity, locationID string,
 	if _, err := s.location(locationID); err != nil {
 		return nil, err
 	}
-	return s.Store.Session(ctx, who.UserID, locationID, id)
+	return s.Store.Session(ctx, SessionRef{UserID: who.UserID, LocationID: locationID, ID: id})
 }
 
 // Sessions lists the user's sessions, at one location when locationID is set.
@@ -97,14 +96,14 @@ func (s *Service) EndSession(ctx context.Context, who *Identity, locationID stri
 	if err != nil {
 		return nil, false, err
 	}
-	return s.Store.EndSession(ctx, who.UserID, locationID, id, s.price(l))
+	return s.Store.EndSession(ctx, SessionRef{UserID: who.UserID, LocationID: locationID, ID: id}, s.price(l))
 }
 
 // SimulateRedemption plays the entry gate now and the exit gate after
 // minutes, for test users only.
 func (s *Service) SimulateRedemption(ctx context.Context, who *Identity, locationID string, id int64, minutes int) (*Session, error) {
-	if !who.Test {
-		return nil, Errorf(EForbidden, "simulate_redemption is for test users only")
+	if err := who.requireTest(); err != nil {
+		return nil, err
 	}
 	if minutes < 0 || minutes > MaxRedemptionMinutes {
 		return nil, Errorf(EValidation, "duration_m must be between 0 and %d", MaxRedemptionMinutes)
@@ -113,14 +112,15 @@ func (s *Service) SimulateRedemption(ctx context.Context, who *Identity, locatio
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Redeem(ctx, who.UserID, locationID, id, time.Duration(minutes)*time.Minute, s.price(l))
+	return s.Store.Redeem(ctx, SessionRef{UserID: who.UserID, LocationID: locationID, ID: id}, time.Duration(minutes)*time.Minute, s.price(l))
 }
 
 // price is the location's price; a not_available location has none, so
-// anything billed there (nothing, in practice) is free.
+// anything billed there (nothing, in practice) is free: the zero Price
+// bills nothing.
 func (s *Service) price(l *Location) Price {
 	if l.Price == nil {
-		return Price{RatePeriodM: 60, IncrementM: 1}
+		return Price{}
 	}
 	return *l.Price
 }

@@ -2,7 +2,6 @@ package coord
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 )
@@ -85,16 +84,12 @@ func (s *Service) FinishDemoLink(ctx context.Context, req LinkRequest, allow boo
 // verifyUser verifies a user JWT for a partner: signature, algorithm,
 // expiry, and audience = that partner.
 func (s *Service) verifyUser(partner *Partner, jwt string) (*Identity, error) {
-	who, err := s.Tokens.Verify(jwt)
+	who, err := VerifyUserToken(s.Tokens, jwt)
 	if err != nil {
-		var e *Error
-		if errors.As(err, &e) && e.Code == EUnauthorized {
-			return nil, e
-		}
-		return nil, Errorf(EUnauthorized, "invalid token")
+		return nil, err
 	}
-	if who.Audience != partner.ID {
-		return nil, Errorf(EUnauthorized, "the token was not issued for this access_key's partner")
+	if err := who.IssuedFor(partner); err != nil {
+		return nil, err
 	}
 	return who, nil
 }

@@ -36,19 +36,26 @@ func partnerUID(stored string, test bool) string {
 	return strings.TrimPrefix(stored, realUIDPrefix)
 }
 
+// TokenRequest names the user a partner wants a token for.
+type TokenRequest struct {
+	ExternalUID string // the partner's id of the user
+	Email       string
+	Name        string
+}
+
 // MintTestToken mints a token for a sandbox user of the partner, creating the
-// user on first use. The email identifies the user when externalUID is empty.
-func (s *Service) MintTestToken(ctx context.Context, partner *Partner, email, externalUID, name string) (string, error) {
-	if externalUID == "" {
-		externalUID = email
+// user on first use. The email identifies the user when ExternalUID is empty.
+func (s *Service) MintTestToken(ctx context.Context, partner *Partner, r TokenRequest) (string, error) {
+	if r.ExternalUID == "" {
+		r.ExternalUID = r.Email
 	}
-	return s.mint(ctx, UserProfile{PartnerID: partner.ID, ExternalUID: externalUID, Email: email, Name: name, Test: true})
+	return s.mint(ctx, UserProfile{PartnerID: partner.ID, ExternalUID: r.ExternalUID, Email: r.Email, Name: r.Name, Test: true})
 }
 
 // MintToken mints a token for a real user of the partner, creating the user
 // on first use and refreshing email and name otherwise.
-func (s *Service) MintToken(ctx context.Context, partner *Partner, externalUID, email, name string) (string, error) {
-	return s.mint(ctx, UserProfile{PartnerID: partner.ID, ExternalUID: externalUID, Email: email, Name: name})
+func (s *Service) MintToken(ctx context.Context, partner *Partner, r TokenRequest) (string, error) {
+	return s.mint(ctx, UserProfile{PartnerID: partner.ID, ExternalUID: r.ExternalUID, Email: r.Email, Name: r.Name})
 }
 
 func (s *Service) mint(ctx context.Context, p UserProfile) (string, error) {
@@ -148,8 +155,8 @@ func (s *Service) linkable(systemID string) (*System, error) {
 
 // TestLink simulates linking or unlinking a test user's account.
 func (s *Service) TestLink(ctx context.Context, who *Identity, systemID string, linked bool) error {
-	if !who.Test {
-		return Errorf(EForbidden, "testing operations are for test users only")
+	if err := who.requireTest(); err != nil {
+		return err
 	}
 	if _, err := s.linkable(systemID); err != nil {
 		return err

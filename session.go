@@ -17,9 +17,6 @@ const (
 	StatusCancelled SessionStatus = "cancelled" // gate session never redeemed; cost 0
 )
 
-// Open reports whether the status counts against the one-open-session rule.
-func (s SessionStatus) Open() bool { return s == StatusPending || s == StatusActive }
-
 // Session is a parking session of one user at one location.
 type Session struct {
 	ID         int64
@@ -34,6 +31,23 @@ type Session struct {
 	Barcode string
 	// Cost is set once the session is ended or cancelled.
 	Cost *Money
+	// PlannedCost is a redeemed gate session's bill, fixed at redemption and
+	// billed at its simulated exit; nil for every other session. Not part
+	// of the API: it feeds the billing metrics.
+	PlannedCost *Money
+}
+
+// SessionRef names one of a user's sessions at a location: what every
+// read and write of an existing session is scoped by.
+type SessionRef struct {
+	UserID     string
+	LocationID string
+	ID         int64
+}
+
+// Ref is the reference to s.
+func (s *Session) Ref() SessionRef {
+	return SessionRef{UserID: s.UserID, LocationID: s.LocationID, ID: s.ID}
 }
 
 // GateControlled reports whether the session starts and ends at physical gates.
@@ -46,10 +60,10 @@ type NewSession struct {
 	ResourceID string
 	// Currency of the location's price: cancelled and free sessions bill 0 in it.
 	Currency string
-	// Gate sessions are created pending with a barcode and expire unredeemed at
-	// ExpiresAt (zero: never); app-controlled sessions start at once.
-	Gate      bool
-	ExpiresAt time.Time
+	// Gate sessions are created pending with a barcode and expire unredeemed
+	// after the store's StoreConfig.PendingTTL, judged by the store's clock;
+	// app-controlled sessions start at once.
+	Gate bool
 	// IdempotencyKey, when set, makes the creation retry-safe per user.
 	IdempotencyKey string
 }
@@ -58,8 +72,28 @@ type NewSession struct {
 type SessionFilter struct {
 	UserID     string
 	LocationID string // empty: every location
-	BeforeID   int64  // 0: from the newest
-	Limit      int    // 1–100; stores treat 0 as 50 and clamp the rest
+	BeforeID   int64  // 0 or less: from the newest
+	Limit      int    // see Page
+}
+
+// The paging policy of session lists (the API's limit parameter).
+const (
+	DefaultPageSize = 50
+	MaxPageSize     = 100
+)
+
+// Page is f with the paging policy applied, which every store does before
+// it queries: a Limit of 0 or less is DefaultPageSize, one above
+// MaxPageSize is MaxPageSize; a BeforeID of 0 or less is 0, from the newest.
+func (f SessionFilter) Page() SessionFilter {
+	switch {
+	case f.Limit <= 0:
+		f.Limit = DefaultPageSize
+	case f.Limit > MaxPageSize:
+		f.Limit = MaxPageSize
+	}
+	f.BeforeID = max(f.BeforeID, 0)
+	return f
 }
 
 // SessionStore persists sessions. Implementations enforce every invariant in
@@ -82,18 +116,20 @@ type SessionStore interface {
 	CreateSession(ctx context.Context, s NewSession) (_ *Session, created bool, _ error)
 	// Session returns one of the user's sessions at a location; anything
 	// else (another user's, another location's, missing) is ENotFound.
-	Session(ctx context.Context, userID, locationID string, id int64) (*Session, error)
-	// Sessions lists the user's sessions, newest first.
+	Session(ctx context.Context, ref SessionRef) (*Session, error)
+	// Sessions lists a page of the user's sessions, newest first, with the
+	// paging policy of SessionFilter.Page; a user without sessions (or
+	// unknown) has an empty list.
 	Sessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// EndSession ends an active app-controlled session, bills it with price
 	// and reports ended true. Ending an ended session returns it unchanged,
 	// same bill, with ended false, so that of concurrent calls exactly one
 	// reports ended; a gate session is EPhysicalCheckout, whatever its
 	// state; a missing one ENotFound.
-	EndSession(ctx context.Context, userID, locationID string, id int64, price Price) (_ *Session, ended bool, _ error)
+	EndSession(ctx context.Context, ref SessionRef, price Price) (_ *Session, ended bool, _ error)
 	// Redeem plays the gates of a pending gate session: entry now, exit after
 	// d, billed with price. Other sessions: ENotRedeemable; d < 0: EValidation.
-	Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price Price) (*Session, error)
+	Redeem(ctx context.Context, ref SessionRef, d time.Duration, price Price) (*Session, error)
 	// OpenSessions counts the sessions open now across all users; sessions
 	// whose simulated exit or expiry is due count as settled. It serves the
 	// open-sessions gauge, so it must be cheap (the open-session index).

@@ -2,6 +2,8 @@ package coord
 
 import (
 	"context"
+	"crypto/rand"
+	"fmt"
 	"strings"
 )
 
@@ -60,6 +62,20 @@ type KeyStore interface {
 	// stores generate()'s result, atomically, so that concurrent replicas
 	// agree on one value.
 	Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error)
+}
+
+// SharedKey is the 256-bit key stored in keys under name, made from
+// crypto/rand by the first replica that asks: the server's HMAC keys.
+func SharedKey(ctx context.Context, keys KeyStore, name string) ([]byte, error) {
+	key, err := keys.Secret(ctx, name, func() ([]byte, error) {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("key %s: %w", name, err)
+	}
+	return key, nil
 }
 
 // Store is everything an adapter persists.

@@ -25,6 +25,18 @@ var knownFields = map[string]bool{coord.RequirementPlate: true}
 func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 	var errs []error
 	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	// entry names the i-th of a list in errors and checks its id is given
+	// and unique in seen.
+	entry := func(list, kind string, i int, id string, seen map[string]bool) string {
+		where := fmt.Sprintf("%s[%d] %q", list, i, id)
+		if id == "" {
+			fail("%s[%d]: id is required", list, i)
+		} else if seen[id] {
+			fail("%s: duplicate %s id", where, kind)
+		}
+		seen[id] = true
+		return where
+	}
 
 	if len(d.Partners) == 0 {
 		fail("no partners: at least one is needed to call the API")
@@ -32,13 +44,7 @@ func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 	partnerIDs, secrets := map[string]bool{}, map[string]bool{}
 	var partners []*coord.Partner
 	for i, p := range d.Partners {
-		where := fmt.Sprintf("partners[%d] %q", i, p.ID)
-		if p.ID == "" {
-			fail("partners[%d]: id is required", i)
-		} else if partnerIDs[p.ID] {
-			fail("%s: duplicate partner id", where)
-		}
-		partnerIDs[p.ID] = true
+		where := entry("partners", "partner", i, p.ID, partnerIDs)
 		if len(p.AccessKeys) == 0 {
 			fail("%s: at least one access key is required", where)
 		}
@@ -71,13 +77,7 @@ func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 	systemIDs, locationIDs := map[string]bool{}, map[string]bool{}
 	var systems []*coord.System
 	for i, s := range d.Systems {
-		where := fmt.Sprintf("systems[%d] %q", i, s.ID)
-		if s.ID == "" {
-			fail("systems[%d]: id is required", i)
-		} else if systemIDs[s.ID] {
-			fail("%s: duplicate system id", where)
-		}
-		systemIDs[s.ID] = true
+		where := entry("systems", "system", i, s.ID, systemIDs)
 		for _, c := range s.Requirements.JWTClaims {
 			if !knownClaims[c] {
 				fail("%s: unknown jwt claim requirement %q (known: email, name)", where, c)
@@ -134,7 +134,7 @@ func (p *priceDoc) build() (*coord.Price, error) {
 	if p == nil {
 		return nil, nil
 	}
-	price := &coord.Price{RatePeriodM: 60, IncrementM: 1, GraceM: p.GraceM}
+	price := &coord.Price{RatePeriodM: coord.DefaultRatePeriodM, IncrementM: coord.DefaultIncrementM, GraceM: p.GraceM}
 	if p.RatePeriodM != nil {
 		price.RatePeriodM = *p.RatePeriodM
 	}

@@ -1,7 +1,10 @@
-// Package coordclient is a small convenience layer over the generated Coord
-// Users API client (package client): one constructor from a base URL and an
-// access key, views that act as an end user or as the partner's backend,
-// typed helpers for the common calls, and errors a caller can branch on.
+// Package coordclient is the Go SDK of the Coord Users API, a convenience
+// layer over the generated client (package client): one constructor from a
+// base URL and an access key, views that act as an end user or as the
+// partner's backend, typed helpers for the common calls, errors a caller can
+// branch on (with the request id, never a credential), retries with backoff
+// that cannot start a session twice, and iterators over pages. Package
+// coordtest runs the real API in a test.
 //
 // It wraps the generated client rather than replacing it: every helper
 // returns the generated models, and API exposes the generated client (with
@@ -11,8 +14,8 @@
 //	u, err := c.CreateTestUser(ctx, coordclient.Identity{Email: "driver@example.com"})
 //	_, err = u.SetVehicle(ctx, coordclient.Plate{Text: "AB C-123", Country: "us"})
 //	s, err := u.StartSession(ctx, "downtown-garage", nil)
-//	s, err = u.EndSession(ctx, "downtown-garage", *s.ID)
-//	fmt.Println(coordclient.FormatMoney(s.BillingInfo.Cost))
+//	s, err = u.EndSession(ctx, "downtown-garage", s.ID)
+//	fmt.Println(s.Status, coordclient.FormatMoney(s.GetBillingInfo().GetCost()))
 package coordclient
 
 import (
@@ -57,7 +60,7 @@ func New(baseURL, accessKey string, opts ...Option) (*Client, error) {
 	if accessKey == "" {
 		return nil, errors.New("coordclient: an access key is required")
 	}
-	cfg := settings{timeout: DefaultTimeout}
+	cfg := settings{timeout: DefaultTimeout, retry: DefaultRetry}
 	for _, opt := range opts {
 		opt(&cfg)
 	}
@@ -66,6 +69,7 @@ func New(baseURL, accessKey string, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	rt := httptransport.NewWithClient(base.Host, base.Path, []string{base.Scheme}, httpClient)
+	rt.Debug = false // DEBUG=1 in the environment would otherwise dump every request, access key and token included
 	for _, mime := range []string{runtime.TextMime, runtime.HTMLMime} {
 		rt.Consumers[mime] = textErrors(rt.Consumers[mime])
 	}
@@ -115,9 +119,10 @@ func (c *Client) bearer(token string) runtime.ClientAuthInfoWriter {
 
 // Systems lists the systems, their requirements and their locations with prices.
 func (c *Client) Systems(ctx context.Context) ([]*models.System, error) {
+	ctx, call := c.begin(ctx, "list_systems", "")
 	ok, err := c.api.Systems.ListSystemsContext(ctx, systems.NewListSystemsParamsWithTimeout(c.timeout), c.KeyAuth())
 	if err != nil {
-		return nil, wrap("list_systems", err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
@@ -132,12 +137,13 @@ type Identity struct {
 
 // CreateTestToken mints a JWT for a sandbox (test) user.
 func (c *Client) CreateTestToken(ctx context.Context, id Identity) (string, error) {
-	body := &models.TestJWTRequest{Email: &id.Email, Name: id.Name, ExternalUID: id.ExternalUID}
+	body := &models.TestJWTRequest{Email: id.Email, Name: id.Name, ExternalUID: id.ExternalUID}
+	ctx, call := c.begin(ctx, "create_test_jwt", "")
 	ok, err := c.api.Testing.CreateTestJwtContext(ctx, testingops.NewCreateTestJwtParamsWithTimeout(c.timeout).WithBody(body), c.KeyAuth())
 	if err != nil {
-		return "", wrap("create_test_jwt", err)
+		return "", call.fail(err)
 	}
-	return *ok.Payload.JwtToken, nil
+	return ok.Payload.JwtToken, nil
 }
 
 // CreateTestUser mints a test user's JWT and returns a client acting as them.

@@ -28,7 +28,7 @@ func textErrors(next runtime.Consumer) runtime.Consumer {
 			return err
 		}
 		msg := strings.Join(strings.Fields(string(body)), " ")
-		e.Message = &msg
+		e.Message = msg
 		return nil
 	})
 }

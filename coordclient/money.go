@@ -12,10 +12,10 @@ import (
 // "JPY 500". Amounts are in the minor unit; the number of decimals comes
 // from ISO 4217 (CLDR). Nil renders as "-".
 func FormatMoney(m *models.Money) string {
-	if m == nil || m.Amount == nil || m.Currency == nil {
+	if m == nil || m.Amount == nil || m.Currency == "" {
 		return "-"
 	}
-	code, amount := *m.Currency, *m.Amount
+	code, amount := m.Currency, *m.Amount
 	scale := 2
 	if unit, err := currency.ParseISO(code); err == nil {
 		scale, _ = currency.Standard.Rounding(unit)

@@ -21,13 +21,14 @@ func (c *Client) AsServer(serverToken string) *ServerClient {
 
 // CreateToken mints a JWT for a real user; ExternalUID and Email are required.
 func (s *ServerClient) CreateToken(ctx context.Context, id Identity) (string, error) {
-	body := &models.JWTRequest{ExternalUID: &id.ExternalUID, Email: &id.Email, Name: id.Name}
+	body := &models.JWTRequest{ExternalUID: id.ExternalUID, Email: id.Email, Name: id.Name}
 	p := tokens.NewCreateJwtParamsWithTimeout(s.c.timeout).WithBody(body)
+	ctx, call := s.c.begin(ctx, "create_jwt", s.token)
 	ok, err := s.c.api.Tokens.CreateJwtContext(ctx, p, s.c.bearer(s.token))
 	if err != nil {
-		return "", wrap("create_jwt", err)
+		return "", call.fail(err)
 	}
-	return *ok.Payload.JwtToken, nil
+	return ok.Payload.JwtToken, nil
 }
 
 // CreateUser mints a real user's JWT and returns a client acting as them.

@@ -1,22 +1,14 @@
 package coordclient_test
 
 import (
-	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/coordapi/coord"
-	"github.com/coordapi/coord/catalog"
-	"github.com/coordapi/coord/httpapi"
-	"github.com/coordapi/coord/sqlite"
-	"github.com/coordapi/coord/token"
+	"github.com/coordapi/coord/coordtest"
 )
 
 // serverURL is the in-process server the examples talk to (see TestMain).
@@ -50,27 +42,11 @@ func runWithServer(m *testing.M) int {
 // newHandler builds the real API handler over a SQLite file with the demo
 // catalog, as users-server does with no flags.
 func newHandler(dbPath string) (http.Handler, func(), error) {
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, dbPath)
+	h, closeDB, err := coordtest.NewHandler(dbPath, nil)
 	if err != nil {
 		return nil, nil, err
 	}
-	tokens, err := token.New([]byte("coordclient-test-signing-key-0123456789"), time.Hour)
-	if err != nil {
-		store.Close()
-		return nil, nil, err
-	}
-	svc := &coord.Service{Store: store, Catalog: catalog.Demo(), Tokens: tokens, Now: time.Now, PendingTTL: 30 * time.Minute}
-	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	api, err := httpapi.NewAPI()
-	if err == nil {
-		err = httpapi.Register(api, deps)
-	}
-	if err != nil {
-		store.Close()
-		return nil, nil, err
-	}
-	return httpapi.Handler(api, deps, store.Ping), func() { store.Close() }, nil
+	return h, func() { _ = closeDB() }, nil
 }
 
 // newServer serves the real API on an httptest server for one test.

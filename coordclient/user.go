@@ -29,12 +29,18 @@ func (u *UserClient) Token() string { return u.token }
 // Auth authenticates calls of the generated client (Client.API) as this user.
 func (u *UserClient) Auth() runtime.ClientAuthInfoWriter { return u.c.bearer(u.token) }
 
+// begin starts a call of op as this user (see Client.begin).
+func (u *UserClient) begin(ctx context.Context, op string) (context.Context, *call) {
+	return u.c.begin(ctx, op, u.token)
+}
+
 // User returns the user: identity, test flag, vehicle and, per system,
 // whether they can transact there and what is missing.
 func (u *UserClient) User(ctx context.Context) (*models.User, error) {
+	ctx, call := u.begin(ctx, "get_user")
 	ok, err := u.c.api.Users.GetUserContext(ctx, users.NewGetUserParamsWithTimeout(u.c.timeout), u.Auth())
 	if err != nil {
-		return nil, wrap("get_user", err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
@@ -50,35 +56,46 @@ type Plate struct {
 
 // SetVehicle sets the user's vehicle and returns it as stored.
 func (u *UserClient) SetVehicle(ctx context.Context, p Plate) (*models.Vehicle, error) {
-	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: &p.Text, Country: &p.Country, Subdivision: p.Subdivision}}
+	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: p.Text, Country: p.Country, Subdivision: p.Subdivision}}
+	ctx, call := u.begin(ctx, "put_vehicle")
 	ok, err := u.c.api.Users.PutVehicleContext(ctx, users.NewPutVehicleParamsWithTimeout(u.c.timeout).WithBody(body), u.Auth())
 	if err != nil {
-		return nil, wrap("put_vehicle", err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
 
 // StartOptions are the optional parts of StartSession.
 type StartOptions struct {
-	ResourceID     string // a stall or space number, echoed back
-	IdempotencyKey string // a retry with the same key returns the same session
+	ResourceID string // a stall or space number, echoed back
+	// IdempotencyKey identifies the logical call: a retry with the same key
+	// returns the same session. Empty: StartSession makes one up, so that
+	// its own retries never start two sessions. Set it to make retries of
+	// your own (after a crash, from a queue) safe too.
+	IdempotencyKey string
 }
 
 // StartSession starts a session at location: active at once at
 // license_plate locations, pending with a barcode at gates. opts may be nil.
+//
+// A user has one open session at a time: if another is open the error is
+// active_session_exists, and OpenSessionID(err) is its id.
 func (u *UserClient) StartSession(ctx context.Context, location string, opts *StartOptions) (*models.Session, error) {
-	p := sessions.NewPostSessionParamsWithTimeout(u.c.timeout).WithLocationID(location)
+	var o StartOptions
 	if opts != nil {
-		if opts.ResourceID != "" {
-			p.SetBody(&models.NewSession{ResourceID: opts.ResourceID})
-		}
-		if opts.IdempotencyKey != "" {
-			p.SetIdempotencyKey(&opts.IdempotencyKey)
-		}
+		o = *opts
 	}
+	if o.IdempotencyKey == "" {
+		o.IdempotencyKey = newIdempotencyKey()
+	}
+	p := sessions.NewPostSessionParamsWithTimeout(u.c.timeout).WithLocationID(location).WithIdempotencyKey(&o.IdempotencyKey)
+	if o.ResourceID != "" {
+		p.SetBody(&models.NewSession{ResourceID: o.ResourceID})
+	}
+	ctx, call := u.begin(ctx, "post_session")
 	ok, err := u.c.api.Sessions.PostSessionContext(ctx, p, u.Auth())
 	if err != nil {
-		return nil, wrap("post_session", err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
@@ -86,9 +103,10 @@ func (u *UserClient) StartSession(ctx context.Context, location string, opts *St
 // Session returns one of the user's sessions; poll it for live state.
 func (u *UserClient) Session(ctx context.Context, location string, id int64) (*models.Session, error) {
 	p := sessions.NewGetSessionParamsWithTimeout(u.c.timeout).WithLocationID(location).WithSessionID(id)
+	ctx, call := u.begin(ctx, fmt.Sprintf("get_session %d", id))
 	ok, err := u.c.api.Sessions.GetSessionContext(ctx, p, u.Auth())
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("get_session %d", id), err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
@@ -97,47 +115,10 @@ func (u *UserClient) Session(ctx context.Context, location string, id int64) (*m
 // session returns it unchanged.
 func (u *UserClient) EndSession(ctx context.Context, location string, id int64) (*models.Session, error) {
 	p := sessions.NewEndSessionParamsWithTimeout(u.c.timeout).WithLocationID(location).WithSessionID(id)
+	ctx, call := u.begin(ctx, fmt.Sprintf("end_session %d", id))
 	ok, err := u.c.api.Sessions.EndSessionContext(ctx, p, u.Auth())
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("end_session %d", id), err)
-	}
-	return ok.Payload, nil
-}
-
-// ListOptions select a page of sessions.
-type ListOptions struct {
-	Location string // only this location's sessions; empty for all
-	Limit    int    // page size, 1–100; 0 for the server's default (50)
-	BeforeID int64  // only sessions with a lower id: the next page after the last id seen
-}
-
-// Sessions lists the user's sessions, newest first. opts may be nil.
-func (u *UserClient) Sessions(ctx context.Context, opts *ListOptions) ([]*models.Session, error) {
-	var o ListOptions
-	if opts != nil {
-		o = *opts
-	}
-	var limit *int32
-	if o.Limit != 0 {
-		l := int32(o.Limit)
-		limit = &l
-	}
-	var before *int64
-	if o.BeforeID != 0 {
-		before = &o.BeforeID
-	}
-	if o.Location == "" {
-		p := sessions.NewGetUserSessionsParamsWithTimeout(u.c.timeout).WithLimit(limit).WithBeforeID(before)
-		ok, err := u.c.api.Sessions.GetUserSessionsContext(ctx, p, u.Auth())
-		if err != nil {
-			return nil, wrap("get_user_sessions", err)
-		}
-		return ok.Payload, nil
-	}
-	p := sessions.NewGetLocationSessionsParamsWithTimeout(u.c.timeout).WithLocationID(o.Location).WithLimit(limit).WithBeforeID(before)
-	ok, err := u.c.api.Sessions.GetLocationSessionsContext(ctx, p, u.Auth())
-	if err != nil {
-		return nil, wrap("get_location_sessions", err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
@@ -148,9 +129,10 @@ func (u *UserClient) SimulateRedemption(ctx context.Context, location string, id
 	m := int32(minutes)
 	p := testingops.NewSimulateRedemptionParamsWithTimeout(u.c.timeout).WithLocationID(location).WithSessionID(id).
 		WithBody(&models.SimulateRedemption{DurationMinutes: &m})
+	ctx, call := u.begin(ctx, fmt.Sprintf("simulate_redemption %d", id))
 	ok, err := u.c.api.Testing.SimulateRedemptionContext(ctx, p, u.Auth())
 	if err != nil {
-		return nil, wrap(fmt.Sprintf("simulate_redemption %d", id), err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }
@@ -159,10 +141,11 @@ func (u *UserClient) SimulateRedemption(ctx context.Context, location string, id
 // as the demo permission page's Allow (or Deny) would.
 func (u *UserClient) TestLinkAccount(ctx context.Context, systemID string, linked bool) (*models.LinkedAccount, error) {
 	p := testingops.NewTestLinkUserAccountParamsWithTimeout(u.c.timeout).
-		WithBody(&models.LinkedAccount{SystemID: &systemID, LinkedAccount: &linked})
+		WithBody(&models.LinkedAccount{SystemID: systemID, LinkedAccount: &linked})
+	ctx, call := u.begin(ctx, "test_link_user_account")
 	ok, err := u.c.api.Testing.TestLinkUserAccountContext(ctx, p, u.Auth())
 	if err != nil {
-		return nil, wrap("test_link_user_account", err)
+		return nil, call.fail(err)
 	}
 	return ok.Payload, nil
 }

@@ -40,8 +40,8 @@ func TestStartOptionsSendTheResourceAndTheIdempotencyKey(t *testing.T) {
 	if err != nil {
 		t.Fatalf("retry with the same key: %v", err)
 	}
-	if *again.ID != *first.ID || again.ResourceID != "B-12" {
-		t.Fatalf("retry returned %+v, want session %d at B-12", again, *first.ID)
+	if again.ID != first.ID || again.ResourceID != "B-12" {
+		t.Fatalf("retry returned %+v, want session %d at B-12", again, first.ID)
 	}
 }
 
@@ -55,10 +55,10 @@ func TestSessionsListsNewestFirstByLocationAndPage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := u.EndSession(ctx, "downtown-garage", *s.ID); err != nil {
+		if _, err := u.EndSession(ctx, "downtown-garage", s.ID); err != nil {
 			t.Fatal(err)
 		}
-		ids = append(ids, *s.ID)
+		ids = append(ids, s.ID)
 	}
 	for _, tc := range []struct {
 		name string
@@ -70,13 +70,13 @@ func TestSessionsListsNewestFirstByLocationAndPage(t *testing.T) {
 		{"the next page", &coordclient.ListOptions{Limit: 2, BeforeID: ids[1]}, []int64{ids[0]}},
 		{"another location", &coordclient.ListOptions{Location: "riverside-lot"}, nil},
 	} {
-		got, err := u.Sessions(ctx, tc.opts)
+		got, err := u.SessionPage(ctx, tc.opts)
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
 		var gotIDs []int64
 		for _, s := range got {
-			gotIDs = append(gotIDs, *s.ID)
+			gotIDs = append(gotIDs, s.ID)
 		}
 		if !slices.Equal(gotIDs, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, gotIDs, tc.want)
@@ -94,11 +94,11 @@ func TestWatchReportsEachStatusUntilTheSessionIsOver(t *testing.T) {
 	var mu sync.Mutex
 	var seen []string
 	ending := sync.OnceFunc(func() {
-		go func() { _, _ = u.EndSession(ctx, "downtown-garage", *s.ID) }()
+		go func() { _, _ = u.EndSession(ctx, "downtown-garage", s.ID) }()
 	})
-	final, err := u.Watch(ctx, "downtown-garage", *s.ID, 10*time.Millisecond, func(s *models.Session) {
+	final, err := u.Watch(ctx, "downtown-garage", s.ID, 10*time.Millisecond, func(s *models.Session) {
 		mu.Lock()
-		seen = append(seen, *s.Status)
+		seen = append(seen, s.Status)
 		mu.Unlock()
 		ending() // end it once the watcher has seen it active
 	})
@@ -115,7 +115,7 @@ func TestWatchReportsEachStatusUntilTheSessionIsOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := u.Watch(cancelled, "downtown-garage", *other.ID, time.Hour, nil); err == nil {
+	if _, err := u.Watch(cancelled, "downtown-garage", other.ID, time.Hour, nil); err == nil {
 		t.Fatal("Watch on a cancelled context returned no error")
 	}
 }
@@ -149,7 +149,7 @@ func TestLinkURLStartsLinkingInTheBrowser(t *testing.T) {
 }
 
 func TestFormatMoneyUsesTheCurrencysDecimals(t *testing.T) {
-	money := func(amount int64, cur string) *models.Money { return &models.Money{Amount: &amount, Currency: &cur} }
+	money := func(amount int64, cur string) *models.Money { return &models.Money{Amount: &amount, Currency: cur} }
 	for _, tc := range []struct {
 		m    *models.Money
 		want string

@@ -9,7 +9,7 @@ import (
 
 // Done reports whether a session is over: ended or cancelled.
 func Done(s *models.Session) bool {
-	return s.Status != nil && (*s.Status == "ended" || *s.Status == "cancelled")
+	return s.Status == models.SessionStatusEnded || s.Status == models.SessionStatusCancelled
 }
 
 // Watch polls a session every interval and calls onChange (if not nil)
@@ -24,7 +24,7 @@ func (u *UserClient) Watch(ctx context.Context, location string, id int64, inter
 		if err != nil {
 			return nil, err
 		}
-		if status := *s.Status; status != last {
+		if status := s.Status; status != last {
 			last = status
 			if onChange != nil {
 				onChange(s)

@@ -140,7 +140,7 @@ type acked struct {
 	createdBy string // the Idempotency-Key, for messages
 }
 
-func (a *acked) lastStatus() string { return *a.last.Status }
+func (a *acked) lastStatus() string { return a.last.Status }
 
 // client runs cycles until stopped; a cycle it has begun it finishes, so
 // every session ends acknowledged.
@@ -172,7 +172,7 @@ func (l *crashLoad) client(c int, auth runtime.ClientAuthInfoWriter) {
 		l.record(a, s)
 
 		if _, _, ok := l.untilAcked(func(srv *server) error {
-			ok, err := srv.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(crashLot).WithSessionID(*s.ID), auth)
+			ok, err := srv.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(crashLot).WithSessionID(s.ID), auth)
 			if err == nil {
 				l.record(a, ok.Payload)
 			}
@@ -185,7 +185,7 @@ func (l *crashLoad) client(c int, auth runtime.ClientAuthInfoWriter) {
 			l.mu.Lock()
 			a.endSent = true
 			l.mu.Unlock()
-			ok, err := srv.Client.Sessions.EndSession(sessions.NewEndSessionParams().WithLocationID(crashLot).WithSessionID(*s.ID), auth)
+			ok, err := srv.Client.Sessions.EndSession(sessions.NewEndSessionParams().WithLocationID(crashLot).WithSessionID(s.ID), auth)
 			if err == nil {
 				e = ok.Payload
 				l.record(a, e)
@@ -241,11 +241,11 @@ func committedEarlier(retried bool, sent time.Time, at *strfmt.DateTime) bool {
 func (l *crashLoad) record(a *acked, s *models.Session) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if *a.last.Status == "ended" && wire(a.last) != wire(s) {
-		l.t.Errorf("session %d changed after it was acknowledged ended:\n%s\n%s", *s.ID, wire(a.last), wire(s))
+	if a.last.Status == "ended" && wire(a.last) != wire(s) {
+		l.t.Errorf("session %d changed after it was acknowledged ended:\n%s\n%s", s.ID, wire(a.last), wire(s))
 	}
 	a.last = s
-	l.seen[*s.ID] = a
+	l.seen[s.ID] = a
 }
 
 // check applies the rule of the test's comment to one session.
@@ -260,7 +260,7 @@ func (a *acked) check(t *testing.T, srv *server, id int64) {
 	switch {
 	case a.lastStatus() == "ended" && wire(got) != wire(a.last):
 		t.Errorf("ended session %d reads back differently:\nacknowledged %s\nread back    %s", id, wire(a.last), wire(got))
-	case a.lastStatus() != "ended" && wire(got) != wire(a.last) && !(a.endSent && *got.Status == "ended"):
+	case a.lastStatus() != "ended" && wire(got) != wire(a.last) && !(a.endSent && got.Status == "ended"):
 		t.Errorf("session %d changed without an end_session:\nacknowledged %s\nread back    %s", id, wire(a.last), wire(got))
 	case identity(got) != identity(a.first):
 		t.Errorf("session %d is not the one created:\ncreated   %s\nread back %s", id, wire(a.first), wire(got))
@@ -303,7 +303,7 @@ func checkFile(t *testing.T, path string, seen map[int64]*acked) {
 		t.Errorf("%d users have two open sessions in the file", twice)
 	}
 
-	rows, err := db.Query(`SELECT id, status, cost FROM sessions ORDER BY id`)
+	rows, err := db.Query(`SELECT id, status, cost_amount FROM sessions ORDER BY id`)
 	if err != nil {
 		t.Fatal(err)
 	}

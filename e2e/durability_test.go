@@ -29,7 +29,7 @@ func TestKillAfterAcknowledgedWritesLosesNothing(t *testing.T) {
 	srv.kill()
 
 	srv = startServer(t, "--db", db)
-	id := *created.Payload.ID
+	id := created.Payload.ID
 	got := readSession(t, srv, auth, id)
 	if wire(got) != wire(created.Payload) {
 		t.Fatalf("after SIGKILL and restart the session differs:\nbefore %s\nafter  %s", wire(created.Payload), wire(got))
@@ -55,15 +55,15 @@ func TestKillAfterAcknowledgedWritesLosesNothing(t *testing.T) {
 // it can start sessions at the demo's license_plate location.
 func newTestDriver(t *testing.T, srv *server, email string) runtime.ClientAuthInfoWriter {
 	t.Helper()
-	tok, err := srv.Client.Testing.CreateTestJwt(testingops.NewCreateTestJwtParams().WithBody(&models.TestJWTRequest{Email: &email}),
+	tok, err := srv.Client.Testing.CreateTestJwt(testingops.NewCreateTestJwtParams().WithBody(&models.TestJWTRequest{Email: email}),
 		apitest.KeyAuth(apitest.DemoAccessKey))
 	if err != nil {
 		t.Fatalf("create_test_jwt: %v", err)
 	}
-	auth := apitest.UserAuth(apitest.DemoAccessKey, *tok.Payload.JwtToken)
+	auth := apitest.UserAuth(apitest.DemoAccessKey, tok.Payload.JwtToken)
 	text, country := "abc123", "us"
 	_, err = srv.Client.Users.PutVehicle(users.NewPutVehicleParams().WithBody(&models.Vehicle{
-		LicensePlate: &models.LicensePlate{Text: &text, Country: &country}}), auth)
+		LicensePlate: &models.LicensePlate{Text: text, Country: country}}), auth)
 	if err != nil {
 		t.Fatalf("put_vehicle: %v", err)
 	}

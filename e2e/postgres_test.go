@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/coordapi/coord/internal/apitest"
-	"github.com/coordapi/coord/postgres"
+	"github.com/coordapi/coord/internal/pgtest"
 )
 
 // postgresSchema returns a DSN for a fresh schema, dropped at cleanup.
@@ -17,7 +17,7 @@ func postgresSchema(t *testing.T) string {
 	if dsn == "" {
 		t.Skipf("multi-replica tests need %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", apitest.PostgresEnv)
 	}
-	schemaDSN, drop, err := postgres.NewTestSchema(context.Background(), dsn)
+	schemaDSN, drop, err := pgtest.NewSchema(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func TestTwoReplicasKeepEveryInvariant(t *testing.T) {
 					continue
 				}
 				started.Add(1)
-				id := *ok.Payload.ID
+				id := ok.Payload.ID
 				if _, err := other.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID("downtown-garage").WithSessionID(id), auth); err != nil {
 					failures <- fmt.Errorf("get_session %d on the other replica: %v", id, err)
 				}
@@ -130,11 +130,11 @@ func TestTwoReplicasKeepEveryInvariant(t *testing.T) {
 		t.Fatal(err)
 	}
 	replicas[0].kill()
-	got := readSession(t, replicas[1], auths[0], *created.Payload.ID)
+	got := readSession(t, replicas[1], auths[0], created.Payload.ID)
 	if wire(got) != wire(created.Payload) {
 		t.Fatalf("the session acknowledged by the killed replica differs:\n%s\n%s", wire(created.Payload), wire(got))
 	}
-	if _, err := replicas[1].Client.Sessions.EndSession(sessions.NewEndSessionParams().WithLocationID("downtown-garage").WithSessionID(*created.Payload.ID), auths[0]); err != nil {
+	if _, err := replicas[1].Client.Sessions.EndSession(sessions.NewEndSessionParams().WithLocationID("downtown-garage").WithSessionID(created.Payload.ID), auths[0]); err != nil {
 		t.Fatalf("the surviving replica does not serve: %v", err)
 	}
 }
@@ -150,7 +150,7 @@ func TestDatabaseOutageGives503AndRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	params := sessions.NewGetSessionParams().WithLocationID("downtown-garage").WithSessionID(*created.Payload.ID)
+	params := sessions.NewGetSessionParams().WithLocationID("downtown-garage").WithSessionID(created.Payload.ID)
 
 	proxy.cut()
 	_, err = srv.Client.Sessions.GetSession(params, auth)

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -82,16 +83,21 @@ func (a authenticator) schemeAuthenticator(name, in string, check security.Token
 	})
 }
 
-// requestCredentials returns the request's credentials, attaching new ones
-// the first time. go-openapi passes the same *http.Request to every scheme
-// and then to the authorizer, so replacing its context in place is seen by both.
+// withCredentials gives r empty credentials for the schemes to fill in; the
+// routed builder calls it before go-openapi authenticates, so every scheme
+// and the authorizer see the same value.
+func withCredentials(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), credentialsKey{}, &credentials{}))
+}
+
+// requestCredentials returns the request's credentials. Without them (not
+// routed through the builder) it returns empty ones, which authorize
+// refuses: no access key.
 func requestCredentials(r *http.Request) *credentials {
 	if c, ok := r.Context().Value(credentialsKey{}).(*credentials); ok {
 		return c
 	}
-	c := &credentials{}
-	*r = *r.WithContext(context.WithValue(r.Context(), credentialsKey{}, c))
-	return c
+	return &credentials{}
 }
 
 func (a authenticator) accessKey(key string) (*coord.Principal, error) {
@@ -107,9 +113,9 @@ func (a authenticator) userJWT(header string) (*coord.Principal, error) {
 	if !ok {
 		return nil, unauthorized("expected Authorization: Bearer <jwt>")
 	}
-	id, err := a.tokens.Verify(token)
+	id, err := coord.VerifyUserToken(a.tokens, token)
 	if err != nil {
-		return nil, authError{asDomain(err)}
+		return nil, asAuthError(err)
 	}
 	return &coord.Principal{User: id}, nil
 }
@@ -127,26 +133,26 @@ func (a authenticator) serverToken(header string) (*coord.Principal, error) {
 }
 
 // authorize runs after every scheme: it ties the pieces to one partner and
-// keeps the /testing operations for test users.
+// closes the /testing operations of a partner whose sandbox is off. Which
+// users may use them is the Service's rule.
 func (a authenticator) authorize(r *http.Request, _ any) error {
 	creds := requestCredentials(r)
 	if creds.keyPartner == nil {
 		return unauthorized("missing access_key")
 	}
-	if creds.user != nil && creds.user.Audience != creds.keyPartner.ID {
-		return unauthorized("the token was not issued for this access_key's partner")
+	if creds.user != nil {
+		if err := creds.user.IssuedFor(creds.keyPartner); err != nil {
+			return asAuthError(err)
+		}
 	}
 	if creds.tokenPartner != nil && creds.tokenPartner != creds.keyPartner {
 		return unauthorized("the server token does not belong to this access_key's partner")
 	}
 	creds.principal = coord.Principal{Partner: creds.keyPartner, User: creds.user, Server: creds.tokenPartner != nil}
-	if isTesting(r) {
-		if !creds.keyPartner.Sandbox {
-			return authError{coord.Errorf(coord.EForbidden, "testing operations are closed for this partner (sandbox: false)")}
-		}
-		if creds.user != nil && !creds.user.Test {
-			return authError{coord.Errorf(coord.EForbidden, "testing operations are for test users only")}
-		}
+	if isTesting(r) && !creds.keyPartner.Sandbox {
+		// The whole /testing family, whatever the credentials: a partner
+		// without a sandbox has no test users to serve.
+		return authError{coord.Errorf(coord.EForbidden, "testing operations are closed for this partner (sandbox: false)")}
 	}
 	return nil
 }
@@ -168,9 +174,12 @@ func bearer(header string) (string, bool) {
 	return token, token != ""
 }
 
-func asDomain(err error) *coord.Error {
-	if e, ok := err.(*coord.Error); ok {
-		return e
+// asAuthError carries a domain error (from coord.VerifyUserToken or
+// Identity.IssuedFor, always EUnauthorized) through go-openapi's auth.
+func asAuthError(err error) error {
+	var e *coord.Error
+	if !errors.As(err, &e) {
+		e = coord.Errorf(coord.EUnauthorized, "invalid token")
 	}
-	return coord.Errorf(coord.EUnauthorized, "invalid token")
+	return authError{e}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/internal/apitest"
 )
 
@@ -20,7 +21,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 	u := s.NewUser(t, "bad@example.com", true)
 	s.Link(t, u, "gatepark")
 	created := start(t, s, u, gateLot)
-	sid := strconv.FormatInt(*created.ID, 10)
+	sid := strconv.FormatInt(created.ID, 10)
 
 	tests := []struct {
 		name, method, path, body, contentType string
@@ -39,12 +40,12 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		{"before_id negative", "GET", "/session?before_id=-1", "", "", 422, coord.EValidation},
 		{"malformed JSON", "POST", "/downtown-garage/session", `{"resource_id":`, "application/json", 400, coord.EInvalid},
 		{"wrong JSON type", "POST", "/downtown-garage/session", `{"resource_id":42}`, "application/json", 400, coord.EInvalid},
-		{"not JSON", "POST", "/downtown-garage/session", `resource_id=1`, "text/plain", 415, coord.EUnsupportedMediaType},
+		{"not JSON", "POST", "/downtown-garage/session", `resource_id=1`, "text/plain", 415, httpapi.EUnsupportedMediaType},
 		{"duration_m over 1440", "POST", "/testing/riverside-lot/" + sid + "/simulate_redemption", `{"duration_m":1441}`, "application/json", 422, coord.EValidation},
 		{"duration_m negative", "POST", "/testing/riverside-lot/" + sid + "/simulate_redemption", `{"duration_m":-1}`, "application/json", 422, coord.EValidation},
 		{"duration_m missing", "POST", "/testing/riverside-lot/" + sid + "/simulate_redemption", `{}`, "application/json", 422, coord.EValidation},
 		{"simulate without a body", "POST", "/testing/riverside-lot/" + sid + "/simulate_redemption", ``, "application/json", 422, coord.EValidation},
-		{"wrong method", "DELETE", "/downtown-garage/session", "", "", 405, coord.EMethodNotAllowed},
+		{"wrong method", "DELETE", "/downtown-garage/session", "", "", 405, httpapi.EMethodNotAllowed},
 		{"unknown route", "GET", "/downtown-garage/sessions", "", "", 404, coord.ENotFound},
 	}
 	hc := apitest.ValidatingClient(t)
@@ -81,7 +82,7 @@ func TestBadInputGetsAClearError(t *testing.T) {
 		})
 	}
 	// The rejected requests changed nothing: the one pending session is still the only one.
-	if got := get(t, s, u, gateLot, *created.ID); *got.Status != "pending" {
-		t.Fatalf("session changed to %s", *got.Status)
+	if got := get(t, s, u, gateLot, created.ID); got.Status != "pending" {
+		t.Fatalf("session changed to %s", got.Status)
 	}
 }

@@ -10,15 +10,12 @@ import (
 )
 
 func sessionModel(s *coord.Session) *models.Session {
-	status := string(s.Status)
 	m := &models.Session{
-		ID: &s.ID, LocationID: &s.LocationID, UserID: uuidPtr(s.UserID), Status: &status,
+		ID: s.ID, LocationID: s.LocationID, UserID: strfmt.UUID(s.UserID), Status: string(s.Status),
 		StartTime: dateTime(s.StartTime), EndTime: dateTime(s.EndTime), ResourceID: s.ResourceID,
 	}
 	if s.Barcode != "" {
-		format := models.BarcodeFormatAztec
-		data := s.Barcode
-		m.RedemptionInfo = &models.RedemptionInfo{Barcode: &models.Barcode{Data: &data, Format: &format}}
+		m.RedemptionInfo = &models.RedemptionInfo{Barcode: &models.Barcode{Data: s.Barcode, Format: models.BarcodeFormatAztec}}
 	}
 	if s.Cost != nil {
 		m.BillingInfo = &models.BillingInfo{Cost: moneyModel(*s.Cost)}
@@ -35,8 +32,8 @@ func sessionModels(list []*coord.Session) models.SessionList {
 }
 
 func moneyModel(m coord.Money) *models.Money {
-	amount, currency := m.Amount, m.Currency
-	return &models.Money{Amount: &amount, Currency: &currency}
+	amount := m.Amount
+	return &models.Money{Amount: &amount, Currency: m.Currency}
 }
 
 func dateTime(t *time.Time) *strfmt.DateTime {
@@ -45,9 +42,4 @@ func dateTime(t *time.Time) *strfmt.DateTime {
 	}
 	d := strfmt.DateTime(t.UTC())
 	return &d
-}
-
-func uuidPtr(s string) *strfmt.UUID {
-	u := strfmt.UUID(s)
-	return &u
 }

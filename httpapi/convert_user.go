@@ -1,13 +1,15 @@
 package httpapi
 
 import (
+	"github.com/go-openapi/strfmt"
+
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/models"
 )
 
 func userModel(u *coord.User, systems []coord.SystemStatus) *models.User {
 	m := &models.User{
-		UserID: uuidPtr(u.UserID), ExternalUID: &u.ExternalUID, Email: &u.Email, Name: u.Name, Test: &u.Test,
+		UserID: strfmt.UUID(u.UserID), ExternalUID: u.ExternalUID, Email: u.Email, Name: u.Name, Test: &u.Test,
 		TransactableSystems: make([]*models.TransactableSystem, 0, len(systems)),
 	}
 	if u.Vehicle != nil {
@@ -16,7 +18,7 @@ func userModel(u *coord.User, systems []coord.SystemStatus) *models.User {
 	for _, st := range systems {
 		id, linked, ok := st.SystemID, st.Linked, st.Transactable()
 		m.TransactableSystems = append(m.TransactableSystems, &models.TransactableSystem{
-			SystemID: &id, LinkedAccount: &linked, Transactable: &ok, MissingRequirements: nonNil(st.Missing),
+			SystemID: id, LinkedAccount: &linked, Transactable: &ok, MissingRequirements: nonNil(st.Missing),
 		})
 	}
 	return m
@@ -24,5 +26,5 @@ func userModel(u *coord.User, systems []coord.SystemStatus) *models.User {
 
 func vehicleModel(v *coord.Vehicle) *models.Vehicle {
 	p := v.Plate
-	return &models.Vehicle{LicensePlate: &models.LicensePlate{Text: &p.Text, Country: &p.Country, Subdivision: p.Subdivision}}
+	return &models.Vehicle{LicensePlate: &models.LicensePlate{Text: p.Text, Country: p.Country, Subdivision: p.Subdivision}}
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -12,14 +13,27 @@ import (
 	"github.com/coordapi/coord/models"
 )
 
-// statusOf is the one place that maps domain error codes to HTTP statuses.
+// The error codes of the transport, which no domain operation returns. With
+// the domain's codes (coord.E*) they are every Error.code the API sends.
+const (
+	EMethodNotAllowed     = "method_not_allowed"     // known path, wrong method
+	EPayloadTooLarge      = "payload_too_large"      // body over the limit
+	EUnsupportedMediaType = "unsupported_media_type" // body not JSON
+	ENotImplemented       = "not_implemented"        // operation not built yet
+	ERateLimited          = "rate_limited"           // the access key is over its rate limit
+)
+
+// TransportCodes lists the transport's error codes.
+var TransportCodes = []string{EMethodNotAllowed, EPayloadTooLarge, EUnsupportedMediaType, ENotImplemented, ERateLimited}
+
+// statusOf is the one place that maps error codes to HTTP statuses.
 var statusOf = map[string]int{
 	coord.EInvalid:                 http.StatusBadRequest,
 	coord.EValidation:              http.StatusUnprocessableEntity,
 	coord.EUnauthorized:            http.StatusUnauthorized,
 	coord.EForbidden:               http.StatusForbidden,
 	coord.ENotFound:                http.StatusNotFound,
-	coord.EMethodNotAllowed:        http.StatusMethodNotAllowed,
+	EMethodNotAllowed:              http.StatusMethodNotAllowed,
 	coord.EActiveSessionExists:     http.StatusConflict,
 	coord.EPhysicalCheckout:        http.StatusConflict,
 	coord.ENotRedeemable:           http.StatusConflict,
@@ -27,11 +41,11 @@ var statusOf = map[string]int{
 	coord.ELocationNotTransactable: http.StatusUnprocessableEntity,
 	coord.ERequirementsNotMet:      http.StatusUnprocessableEntity,
 	coord.ELinkingUnavailable:      http.StatusNotImplemented,
-	coord.EPayloadTooLarge:         http.StatusRequestEntityTooLarge,
-	coord.EUnsupportedMediaType:    http.StatusUnsupportedMediaType,
-	coord.ENotImplemented:          http.StatusNotImplemented,
+	EPayloadTooLarge:               http.StatusRequestEntityTooLarge,
+	EUnsupportedMediaType:          http.StatusUnsupportedMediaType,
+	ENotImplemented:                http.StatusNotImplemented,
 	coord.EUnavailable:             http.StatusServiceUnavailable,
-	coord.ERateLimited:             http.StatusTooManyRequests,
+	ERateLimited:                   http.StatusTooManyRequests,
 	coord.EInternal:                http.StatusInternalServerError,
 }
 
@@ -41,14 +55,14 @@ var codeOfStatus = map[int]string{
 	http.StatusUnauthorized:          coord.EUnauthorized,
 	http.StatusForbidden:             coord.EForbidden,
 	http.StatusNotFound:              coord.ENotFound,
-	http.StatusMethodNotAllowed:      coord.EMethodNotAllowed,
+	http.StatusMethodNotAllowed:      EMethodNotAllowed,
 	http.StatusNotAcceptable:         coord.EInvalid,
-	http.StatusRequestEntityTooLarge: coord.EPayloadTooLarge,
-	http.StatusUnsupportedMediaType:  coord.EUnsupportedMediaType,
+	http.StatusRequestEntityTooLarge: EPayloadTooLarge,
+	http.StatusUnsupportedMediaType:  EUnsupportedMediaType,
 	http.StatusUnprocessableEntity:   coord.EValidation,
-	http.StatusNotImplemented:        coord.ENotImplemented,
+	http.StatusNotImplemented:        ENotImplemented,
 	http.StatusServiceUnavailable:    coord.EUnavailable,
-	http.StatusTooManyRequests:       coord.ERateLimited,
+	http.StatusTooManyRequests:       ERateLimited,
 }
 
 // problem is an error ready for the wire: a status and the Error model.
@@ -59,7 +73,7 @@ func problem(err error) (int, *models.Error) {
 		if !ok {
 			status = http.StatusInternalServerError
 		}
-		return status, &models.Error{Code: &domain.Code, Message: &domain.Message, Details: domain.Details}
+		return status, &models.Error{Code: domain.Code, Message: domain.Message, Details: domain.Details}
 	}
 	status, e := frameworkProblem(err)
 	return status, e
@@ -114,7 +128,7 @@ func newProblem(status int, message string, details []string) (int, *models.Erro
 			code = coord.EInvalid
 		}
 	}
-	return status, &models.Error{Code: &code, Message: &message, Details: details}
+	return status, &models.Error{Code: code, Message: message, Details: details}
 }
 
 func isTypeError(err error) bool {
@@ -141,14 +155,22 @@ func flatten(c *oaerrors.CompositeError) []error {
 func ServeError() func(http.ResponseWriter, *http.Request, error) {
 	return func(w http.ResponseWriter, r *http.Request, err error) {
 		status, body := problem(err)
-		if status >= 500 && status != http.StatusNotImplemented && status != http.StatusServiceUnavailable {
-			LoggerFrom(r.Context()).ErrorContext(r.Context(), "request failed", "error", err)
-		}
+		logServerFault(r.Context(), "request failed", status, err)
 		var notAllowed *oaerrors.MethodNotAllowedError
 		if errors.As(err, &notAllowed) {
 			w.Header().Set("Allow", strings.Join(notAllowed.Allowed, ","))
 		}
 		writeJSON(w, status, body)
+	}
+}
+
+// logServerFault is the one rule for logging a failed answer: every 5xx is
+// logged with the request's logger (and id), with its cause, except 501,
+// which is a documented answer (linking not configured), not a fault. 4xx
+// are the caller's and only show in the access log.
+func logServerFault(ctx context.Context, msg string, status int, err error) {
+	if status >= http.StatusInternalServerError && status != http.StatusNotImplemented {
+		LoggerFrom(ctx).ErrorContext(ctx, msg, "status", status, "error", err)
 	}
 }
 

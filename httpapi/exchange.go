@@ -13,9 +13,8 @@ import (
 // about one request. It lives in the request's context; only the request's
 // own goroutine touches it.
 type exchange struct {
-	api         bool     // the request went to the API, not an operational endpoint
-	operationID string   // set once go-openapi's router matched an operation
-	metrics     *metrics // for the handlers' session counters
+	api         bool   // the request went to the API, not an operational endpoint
+	operationID string // set once go-openapi's router matched an operation
 }
 
 type exchangeKey struct{}
@@ -29,19 +28,10 @@ func exchangeFrom(ctx context.Context) *exchange {
 	return x
 }
 
-// metricsFrom returns the request's metrics, or nil outside the global
-// middleware (handlers tested on their own).
-func metricsFrom(ctx context.Context) *metrics {
-	if x := exchangeFrom(ctx); x != nil {
-		return x.metrics
-	}
-	return nil
-}
-
 // serveAPI serves the generated API and tells the global middleware which
 // requests were the API's.
 func serveAPI(api *operations.UsersAPI) http.Handler {
-	h := api.Serve(recordOperation)
+	h := api.Serve(routed)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if x := exchangeFrom(r.Context()); x != nil {
 			x.api = true
@@ -50,16 +40,17 @@ func serveAPI(api *operations.UsersAPI) http.Handler {
 	})
 }
 
-// recordOperation is an api.Serve builder: it runs after go-openapi's
-// router, the only place where the matched route is known, and tells the
-// global middleware which operation the request was.
-func recordOperation(next http.Handler) http.Handler {
+// routed is an api.Serve builder: it runs after go-openapi's router, the
+// only place where the matched route is known, and before authentication.
+// It tells the global middleware which operation the request was, and gives
+// the request the empty credentials that the security schemes fill in.
+func routed(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if route := middleware.MatchedRouteFrom(r); route != nil && route.Operation != nil {
 			if x := exchangeFrom(r.Context()); x != nil {
 				x.operationID = route.Operation.ID
 			}
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, withCredentials(r))
 	})
 }

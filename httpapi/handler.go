@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 
@@ -12,8 +11,8 @@ import (
 	"github.com/coordapi/coord/restapi/operations"
 )
 
-// NewAPI loads the embedded spec and returns the generated API, its
-// handlers still to be registered.
+// NewAPI loads the embedded spec and returns the generated API, for New
+// (and, before it, for the generated server's command-line flags).
 func NewAPI() (*operations.UsersAPI, error) {
 	spec, err := loads.Analyzed(restapi.SwaggerJSON, "")
 	if err != nil {
@@ -22,22 +21,17 @@ func NewAPI() (*operations.UsersAPI, error) {
 	return operations.NewUsersAPI(spec), nil
 }
 
-// Ready reports whether the server should receive traffic.
-type Ready func(ctx context.Context) error
-
-// Handler serves the API under its base path plus the operational endpoints
-// (/healthz, /readyz, /metrics, /swagger.json, /docs), inside the global
-// middleware.
-func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
-	m := newMetrics()
-	m.registry.MustRegister(openSessionsCollector{store: d.Service.Store})
+// handler serves the API under its base path plus the operational endpoints
+// (/healthz, /readyz, /metrics, /swagger.json, /docs) and the demo link
+// page, inside the global middleware.
+func handler(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", m.handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
-		if err := ready(r.Context()); err != nil {
+		if err := d.Ready(r.Context()); err != nil {
 			// The reason goes to the log in full and, as the domain's
 			// message (never a driver's text), into the body.
 			LoggerFrom(r.Context()).WarnContext(r.Context(), "not ready", "reason", err.Error())
@@ -54,7 +48,7 @@ func Handler(api *operations.UsersAPI, d Deps, ready Ready) http.Handler {
 	mux.Handle("GET /docs", middleware.Redoc(middleware.RedocOpts{
 		BasePath: "/", Path: "docs", SpecURL: "/swagger.json", Title: "Coord Users API",
 	}, http.NotFoundHandler()))
-	mux.Handle(linkPagePath, linkPage(d))
-	mux.Handle("/", newRateLimits(d.Service.Catalog, d.Service.Now).limit(serveAPI(api)))
+	mux.Handle(linkPagePath, linkPageHandler{svc: d.Service, catalog: d.Catalog, tokens: links})
+	mux.Handle("/", newRateLimits(d.Catalog, d.Clock.Now).limit(serveAPI(api)))
 	return global(canonicalPaths(mux), d, m)
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/internal/apitest"
 )
 
@@ -70,7 +70,7 @@ func TestWildcardContentTypesAre415(t *testing.T) {
 				req := secRequest(t, w.s, op, c, w.plate, w.gate)
 				req.Header.Set("Content-Type", ct)
 				r := sendRaw(t, req)
-				if code := wantErrorShape(t, r); r.status != http.StatusUnsupportedMediaType || code != coord.EUnsupportedMediaType {
+				if code := wantErrorShape(t, r); r.status != http.StatusUnsupportedMediaType || code != httpapi.EUnsupportedMediaType {
 					t.Errorf("%s with Content-Type %q: got %d %s, want 415", op.id, ct, r.status, r.body)
 				}
 			}

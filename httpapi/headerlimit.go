@@ -15,9 +15,6 @@ const DefaultMaxHeaderBytes = 64 << 10
 // limit (http.Server.MaxHeaderBytes above limit), so that the requests
 // between the two get this answer. It reports whether the request may go on.
 func limitHeader(w http.ResponseWriter, r *http.Request, limit int) bool {
-	if limit <= 0 {
-		limit = DefaultMaxHeaderBytes
-	}
 	if headerSize(r) <= limit {
 		return true
 	}

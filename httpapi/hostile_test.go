@@ -89,14 +89,14 @@ func TestHostileInputIsRefusedAndChangesNothing(t *testing.T) {
 		s.Link(t, u, "gatepark")
 		bystander := s.NewUser(t, "bystander@example.com", false)
 		ended := start(t, s, u, plateLot)
-		if _, err := end(s, u, plateLot, *ended.ID); err != nil {
+		if _, err := end(s, u, plateLot, ended.ID); err != nil {
 			t.Fatal(err)
 		}
 		pending := start(t, s, u, gateLot) // open, so every hostile create also meets the one-open rule
 		start(t, s, bystander, plateLot)
 		before := snapshot(t, s, u, bystander)
 
-		cases := hostileCases(*pending.ID, u.Token)
+		cases := hostileCases(pending.ID, u.Token)
 		for _, hc := range cases {
 			t.Run(hc.name, func(t *testing.T) {
 				r := sendRaw(t, hostileRequest(t, s, u, hc))
@@ -210,7 +210,7 @@ func hostileCases(pending int64, jwt string) []hostile {
 	server := h("Authorization", "Bearer demo-server-token")
 	const (
 		invalid, validation, notFound = coord.EInvalid, coord.EValidation, coord.ENotFound
-		unauthorized, tooLarge, media = coord.EUnauthorized, coord.EPayloadTooLarge, coord.EUnsupportedMediaType
+		unauthorized, tooLarge, media = coord.EUnauthorized, httpapi.EPayloadTooLarge, httpapi.EUnsupportedMediaType
 	)
 
 	return []hostile{
@@ -332,10 +332,10 @@ func TestHostileLookingFreeTextIsStoredVerbatim(t *testing.T) {
 			unicode = "Platz Ü-12 山 \u202e🅿"
 			name    = "Zoë O'Brien \"--"
 		)
-		mint := mintTest(t, s, apitest.DemoAccessKey, models.TestJWTRequest{Email: ptr("o'brien@example.com"), ExternalUID: "uid' OR '1'='1", Name: name})
+		mint := mintTest(t, s, apitest.DemoAccessKey, models.TestJWTRequest{Email: "o'brien@example.com", ExternalUID: "uid' OR '1'='1", Name: name})
 		auth := apitest.UserAuth(apitest.DemoAccessKey, mint)
-		if got := currentUser(t, s, auth); got.Name != name || *got.ExternalUID != "uid' OR '1'='1" {
-			t.Fatalf("user read back as %q / %q", got.Name, *got.ExternalUID)
+		if got := currentUser(t, s, auth); got.Name != name || got.ExternalUID != "uid' OR '1'='1" {
+			t.Fatalf("user read back as %q / %q", got.Name, got.ExternalUID)
 		}
 		u := &apitest.User{Auth: auth}
 		putPlateFor(t, s, auth)
@@ -349,10 +349,10 @@ func TestHostileLookingFreeTextIsStoredVerbatim(t *testing.T) {
 			if ok.Payload.ResourceID != resource {
 				t.Fatalf("resource_id %q read back as %q", resource, ok.Payload.ResourceID)
 			}
-			if got := get(t, s, u, plateLot, *ok.Payload.ID); got.ResourceID != resource {
+			if got := get(t, s, u, plateLot, ok.Payload.ID); got.ResourceID != resource {
 				t.Fatalf("resource_id %q read back as %q", resource, got.ResourceID)
 			}
-			if _, err := end(s, u, plateLot, *ok.Payload.ID); err != nil {
+			if _, err := end(s, u, plateLot, ok.Payload.ID); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -362,7 +362,7 @@ func TestHostileLookingFreeTextIsStoredVerbatim(t *testing.T) {
 // putPlateFor sets a valid plate through the API.
 func putPlateFor(t *testing.T, s *apitest.Server, auth runtime.ClientAuthInfoWriter) {
 	t.Helper()
-	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: ptr("abc123"), Country: ptr("us")}}
+	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: "abc123", Country: "us"}}
 	if _, err := s.Client.Users.PutVehicle(users.NewPutVehicleParams().WithBody(body), auth); err != nil {
 		t.Fatalf("put_vehicle: %v", err)
 	}

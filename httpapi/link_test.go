@@ -52,7 +52,7 @@ func do(t *testing.T, req *http.Request) (*http.Response, string) {
 func TestLinkAccountRefusesRedirectURIsOutsideThePartnersPrefixes(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("redirect@example.com")})
+		jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "redirect@example.com"})
 		for _, uri := range []string{
 			"https://evil.example/callback",
 			"https://app.alpha.example.evil.example/callback",
@@ -120,7 +120,7 @@ func TestLinkAccountSendsRealUsersToTheSystemsLinkPage(t *testing.T) {
 func TestDemoPermissionPageLinksAndUnlinks(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("page@example.com"), Name: "Page"})
+		jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "page@example.com", Name: "Page"})
 		auth := apitest.UserAuth(alphaKey, jwt)
 		redirect := alphaCallback + "?from=app"
 

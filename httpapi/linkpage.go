@@ -62,14 +62,11 @@ var linkPageStyleHash = func() string {
 // anything else is left out rather than risk injecting a directive.
 var cspOrigin = regexp.MustCompile(`^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$`)
 
+// linkPageHandler serves the demo permission page.
 type linkPageHandler struct {
-	svc    *coord.Service
-	tokens linkTokens
-}
-
-// linkPage serves the demo permission page.
-func linkPage(d Deps) http.Handler {
-	return linkPageHandler{svc: d.Service, tokens: newLinkTokens(d.Service)}
+	svc     *coord.Service
+	catalog *coord.Catalog
+	tokens  linkTokens
 }
 
 func (h linkPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -86,23 +83,23 @@ func (h linkPageHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.choose(w, r)
 	default:
 		hdr.Set("Allow", "GET, HEAD, POST")
-		h.fail(w, r, coord.Errorf(coord.EMethodNotAllowed, "use GET or POST"))
+		h.fail(w, r, coord.Errorf(EMethodNotAllowed, "use GET or POST"))
 	}
 }
 
 // show renders the Allow / Deny form.
 func (h linkPageHandler) show(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	req, err := h.tokens.verify(r.Context(), tok)
+	req, err := h.tokens.verify(tok)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
 	partner, system := req.PartnerID, req.SystemID
-	if p, ok := h.svc.Catalog.Partner(req.PartnerID); ok && p.Name != "" {
+	if p, ok := h.catalog.Partner(req.PartnerID); ok && p.Name != "" {
 		partner = p.Name
 	}
-	if s, ok := h.svc.Catalog.System(req.SystemID); ok && s.Name != "" {
+	if s, ok := h.catalog.System(req.SystemID); ok && s.Name != "" {
 		system = s.Name
 	}
 	// The POST answers with a redirect to redirect_uri, and form-action
@@ -126,7 +123,7 @@ func (h linkPageHandler) choose(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			h.fail(w, r, coord.Errorf(coord.EPayloadTooLarge, "the form is too large"))
+			h.fail(w, r, coord.Errorf(EPayloadTooLarge, "the form is too large"))
 			return
 		}
 		h.fail(w, r, coord.Errorf(coord.EInvalid, "the form could not be parsed"))
@@ -141,7 +138,7 @@ func (h linkPageHandler) choose(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, coord.Errorf(coord.EInvalid, "choice must be allow or deny"))
 		return
 	}
-	req, err := h.tokens.verify(r.Context(), r.PostForm.Get("t"))
+	req, err := h.tokens.verify(r.PostForm.Get("t"))
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -158,8 +155,6 @@ func (h linkPageHandler) choose(w http.ResponseWriter, r *http.Request) {
 // echoed can run as script).
 func (h linkPageHandler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := problem(err)
-	if status >= http.StatusInternalServerError {
-		LoggerFrom(r.Context()).ErrorContext(r.Context(), "demo permission page failed", "status", status, "error", err)
-	}
+	logServerFault(r.Context(), "demo permission page failed", status, err)
 	writeJSON(w, status, body)
 }

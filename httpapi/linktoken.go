@@ -1,9 +1,7 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -19,7 +17,7 @@ const linkTokenTTL = 10 * time.Minute
 
 // linkKeyName names the demo page's HMAC key in the KeyStore: its own
 // secret, so that the page's tokens can never pass for JWTs or the reverse,
-// generated once and shared by every replica.
+// generated once and shared by every replica, and loaded once at start.
 const linkKeyName = "demo-link-hmac-key"
 
 // linkTokenContext is signed along with the payload, binding the MAC to this use.
@@ -38,44 +36,24 @@ type linkClaims struct {
 // linkTokens signs and verifies the demo permission page's tokens:
 // base64url(JSON claims) "." base64url(HMAC-SHA256).
 type linkTokens struct {
-	keys coord.KeyStore
-	now  func() time.Time
-}
-
-func newLinkTokens(svc *coord.Service) linkTokens {
-	return linkTokens{keys: svc.Store, now: svc.Now}
-}
-
-func (t linkTokens) key(ctx context.Context) ([]byte, error) {
-	key, err := t.keys.Secret(ctx, linkKeyName, func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("demo link key: %w", err)
-	}
-	return key, nil
+	key   []byte
+	clock coord.Clock
 }
 
 // sign returns a token for req, valid for linkTokenTTL.
-func (t linkTokens) sign(ctx context.Context, req coord.LinkRequest) (string, error) {
-	key, err := t.key(ctx)
-	if err != nil {
-		return "", err
-	}
+func (t linkTokens) sign(req coord.LinkRequest) (string, error) {
 	payload, err := json.Marshal(linkClaims{UserID: req.UserID, PartnerID: req.PartnerID, SystemID: req.SystemID,
-		RedirectURI: req.RedirectURI, State: req.State, Expires: t.now().Add(linkTokenTTL).Unix()})
+		RedirectURI: req.RedirectURI, State: req.State, Expires: t.clock.Now().Add(linkTokenTTL).Unix()})
 	if err != nil {
 		return "", fmt.Errorf("demo link token: %w", err)
 	}
 	body := base64.RawURLEncoding.EncodeToString(payload)
-	return body + "." + base64.RawURLEncoding.EncodeToString(mac(key, body)), nil
+	return body + "." + base64.RawURLEncoding.EncodeToString(mac(t.key, body)), nil
 }
 
 // verify checks the MAC (in constant time) and the expiry, and returns the
 // request the token binds. Every failure is EInvalid with no detail.
-func (t linkTokens) verify(ctx context.Context, token string) (coord.LinkRequest, error) {
+func (t linkTokens) verify(token string) (coord.LinkRequest, error) {
 	invalid := coord.Errorf(coord.EInvalid, "the permission page link is invalid or has expired; start linking again")
 	body, sig, ok := strings.Cut(token, ".")
 	if !ok {
@@ -85,11 +63,7 @@ func (t linkTokens) verify(ctx context.Context, token string) (coord.LinkRequest
 	if err != nil {
 		return coord.LinkRequest{}, invalid
 	}
-	key, err := t.key(ctx)
-	if err != nil {
-		return coord.LinkRequest{}, err
-	}
-	if !hmac.Equal(got, mac(key, body)) {
+	if !hmac.Equal(got, mac(t.key, body)) {
 		return coord.LinkRequest{}, invalid
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(body)
@@ -97,7 +71,7 @@ func (t linkTokens) verify(ctx context.Context, token string) (coord.LinkRequest
 		return coord.LinkRequest{}, invalid
 	}
 	var c linkClaims
-	if err := json.Unmarshal(payload, &c); err != nil || !t.now().Before(time.Unix(c.Expires, 0)) {
+	if err := json.Unmarshal(payload, &c); err != nil || !t.clock.Now().Before(time.Unix(c.Expires, 0)) {
 		return coord.LinkRequest{}, invalid
 	}
 	return coord.LinkRequest{UserID: c.UserID, PartnerID: c.PartnerID, SystemID: c.SystemID,

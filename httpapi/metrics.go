@@ -25,7 +25,8 @@ type metrics struct {
 	billed   *prometheus.CounterVec // currency
 }
 
-func newMetrics() *metrics {
+// newMetrics makes the metrics, with the open-sessions gauge read from open.
+func newMetrics(open OpenSessionCounter) *metrics {
 	m := &metrics{
 		registry: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -59,6 +60,7 @@ func newMetrics() *metrics {
 		}, []string{"currency"}),
 	}
 	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.errors, m.started, m.ended, m.billed,
+		openSessionsCollector{store: open},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Zero series exist from the start, so that rate() and alerts see them.
 	for _, code := range []string{coord.EUnavailable, coord.EInternal} {

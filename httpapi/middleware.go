@@ -14,19 +14,17 @@ import (
 const DefaultMaxBodyBytes = 64 << 10
 
 // global wraps every request: a request id (in the response header and in
-// the request's logger), the body limit, panic recovery, one access log
-// line and the request metrics.
+// the request's logger), the headers every answer carries, the header and
+// body limits, the media type check, panic recovery, one access log line
+// and the request metrics.
 func global(next http.Handler, d Deps, m *metrics) http.Handler {
 	limit := d.MaxBodyBytes
-	if limit <= 0 {
-		limit = DefaultMaxBodyBytes
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := requestID(r)
 		w.Header().Set(RequestIDHeader, id)
 		log := d.Logger.With("request_id", id)
-		x := &exchange{metrics: m}
+		x := &exchange{}
 		r = r.WithContext(withExchange(WithLogger(r.Context(), log), x))
 		sw := &statusWriter{ResponseWriter: w}
 

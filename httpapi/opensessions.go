@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/coordapi/coord"
 )
 
 var openSessionsDesc = prometheus.NewDesc("coord_open_sessions",
@@ -15,7 +13,7 @@ var openSessionsDesc = prometheus.NewDesc("coord_open_sessions",
 // openSessionsCollector asks the store at scrape time: the count comes from
 // the database, so it is exact whatever settled sessions in the background
 // and whichever replica is scraped.
-type openSessionsCollector struct{ store coord.SessionStore }
+type openSessionsCollector struct{ store OpenSessionCounter }
 
 func (c openSessionsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- openSessionsDesc }
 

@@ -269,7 +269,7 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 			}
 			defer resp.Body.Close()
 			b, _ := io.ReadAll(resp.Body)
-			if resp.StatusCode != 413 || errorCode(t, b) != coord.EPayloadTooLarge {
+			if resp.StatusCode != 413 || errorCode(t, b) != httpapi.EPayloadTooLarge {
 				t.Fatalf("got %d %s, want 413 payload_too_large", resp.StatusCode, b)
 			}
 		})
@@ -288,15 +288,13 @@ func withReadiness(t *testing.T, ready httpapi.Ready) (*httptest.Server, *apites
 	t.Helper()
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	logs := &apitest.SyncBuffer{}
-	deps := httpapi.Deps{Service: s.Service, Logger: slog.New(slog.NewJSONHandler(logs, nil))}
-	api, err := httpapi.NewAPI()
+	deps := apitest.Deps(s.Service, s.Store, s.Clock, slog.New(slog.NewJSONHandler(logs, nil)))
+	deps.Ready = ready
+	h, err := httpapi.New(apitest.NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := httpapi.Register(api, deps); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(httpapi.Handler(api, deps, ready))
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts, logs
 }
@@ -430,8 +428,8 @@ func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
 
 		// An app session, replayed.
 		app := post(plateLot, "app-1")
-		if again := post(plateLot, "app-1"); *again.ID != *app.ID {
-			t.Fatalf("replay returned session %d, want %d", *again.ID, *app.ID)
+		if again := post(plateLot, "app-1"); again.ID != app.ID {
+			t.Fatalf("replay returned session %d, want %d", again.ID, app.ID)
 		}
 
 		// 70 minutes at $4/h in 15-minute steps bill $5.00, once, however
@@ -442,7 +440,7 @@ func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
 		ended := make([]*models.Session, n)
 		errs := make([]error, n)
 		for i := range n {
-			wg.Go(func() { ended[i], errs[i] = end(s, u, plateLot, *app.ID) })
+			wg.Go(func() { ended[i], errs[i] = end(s, u, plateLot, app.ID) })
 		}
 		wg.Wait()
 		for i := range n {
@@ -456,8 +454,8 @@ func TestSessionMetricsCountWhatTheStoreChanged(t *testing.T) {
 
 		// A pending gate session, replayed: it has no start time at all.
 		gate := post(gateLot, "gate-1")
-		if again := post(gateLot, "gate-1"); *again.ID != *gate.ID {
-			t.Fatalf("replay returned session %d, want %d", *again.ID, *gate.ID)
+		if again := post(gateLot, "gate-1"); again.ID != gate.ID {
+			t.Fatalf("replay returned session %d, want %d", again.ID, gate.ID)
 		}
 
 		text := scrape(t, s)

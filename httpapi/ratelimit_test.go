@@ -10,6 +10,7 @@ import (
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
+	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/internal/apitest"
 )
 
@@ -24,6 +25,18 @@ func newAlphaServer(t *testing.T, backend, settings string) *apitest.Server {
 		t.Fatalf("test catalog: %v", err)
 	}
 	return apitest.New(t, backend, apitest.Options{Catalog: cat})
+}
+
+// secOpNamed is the operation of the security table with that id.
+func secOpNamed(t *testing.T, id string) secOp {
+	t.Helper()
+	for _, op := range secOps {
+		if op.id == id {
+			return op
+		}
+	}
+	t.Fatalf("no operation %s in the security table", id)
+	return secOp{}
 }
 
 // TestEveryOperationIsRateLimitedPerAccessKey: with a burst of 3 and one
@@ -47,14 +60,14 @@ func TestEveryOperationIsRateLimitedPerAccessKey(t *testing.T) {
 			}
 			s.Clock.Advance(3 * time.Second)
 			for i := range 3 {
-				if r := sendRaw(t, secRequest(t, s, op, c, *gate.ID, *gate.ID)); r.status == http.StatusTooManyRequests {
+				if r := sendRaw(t, secRequest(t, s, op, c, gate.ID, gate.ID)); r.status == http.StatusTooManyRequests {
 					t.Fatalf("%s: request %d of a burst of 3 refused: %s", op.id, i+1, r.body)
 				}
 			}
 			before := snapshot(t, s, victim)
-			r := sendRaw(t, secRequest(t, s, op, c, *gate.ID, *gate.ID))
+			r := sendRaw(t, secRequest(t, s, op, c, gate.ID, gate.ID))
 			refused++
-			if code := wantErrorShape(t, r); r.status != http.StatusTooManyRequests || code != coord.ERateLimited {
+			if code := wantErrorShape(t, r); r.status != http.StatusTooManyRequests || code != httpapi.ERateLimited {
 				t.Errorf("%s: the 4th request got %d %s, want 429 rate_limited", op.id, r.status, r.body)
 			}
 			if got := r.header.Get("Retry-After"); got != "1" {
@@ -63,13 +76,13 @@ func TestEveryOperationIsRateLimitedPerAccessKey(t *testing.T) {
 			if after := snapshot(t, s, victim); after != before {
 				t.Errorf("%s: a refused request changed the database", op.id)
 			}
-			other := sendRaw(t, secRequest(t, s, secOps[len(secOps)-1], secCreds{key: betaKey}, 0, 0))
+			other := sendRaw(t, secRequest(t, s, secOpNamed(t, "list_systems"), secCreds{key: betaKey}, 0, 0))
 			if other.status != http.StatusOK {
 				t.Errorf("%s: another partner's key got %d %s while alpha's was limited", op.id, other.status, other.body)
 			}
 		}
 		s.Clock.Advance(time.Second)
-		if r := sendRaw(t, secRequest(t, s, secOps[len(secOps)-1], good, 0, 0)); r.status != http.StatusOK {
+		if r := sendRaw(t, secRequest(t, s, secOpNamed(t, "list_systems"), good, 0, 0)); r.status != http.StatusOK {
 			t.Errorf("a second later: %d %s", r.status, r.body)
 		}
 		t.Logf("%d operations each refused past their burst", refused)
@@ -81,7 +94,7 @@ func TestEveryOperationIsRateLimitedPerAccessKey(t *testing.T) {
 // exhaust a partner's), and they do not spend a real key's tokens.
 func TestUnknownAccessKeysAreNotRateLimited(t *testing.T) {
 	s := newAlphaServer(t, "sqlite", "    rate_limit: {requests_per_second: 1, burst: 3}\n")
-	op := secOps[len(secOps)-1] // list_systems: the access key alone
+	op := secOpNamed(t, "list_systems") // the access key alone
 	for i := range 50 {
 		r := sendRaw(t, secRequest(t, s, op, secCreds{key: fmt.Sprintf("%s-%d", alphaKey, i)}, 0, 0))
 		if code := wantErrorShape(t, r); r.status != http.StatusUnauthorized || code != coord.EUnauthorized {
@@ -122,7 +135,7 @@ func TestSandboxFalseClosesEveryTestingOperation(t *testing.T) {
 				continue
 			}
 			closed++
-			r := sendRaw(t, secRequest(t, s, op, secCreds{key: alphaKey, bearer: jwt}, 0, *pending.ID))
+			r := sendRaw(t, secRequest(t, s, op, secCreds{key: alphaKey, bearer: jwt}, 0, pending.ID))
 			if code := wantErrorShape(t, r); r.status != http.StatusForbidden || code != coord.EForbidden {
 				t.Errorf("%s: got %d %s, want 403 forbidden", op.id, r.status, r.body)
 			}
@@ -133,7 +146,7 @@ func TestSandboxFalseClosesEveryTestingOperation(t *testing.T) {
 		if after := snapshot(t, s, tester); after != before {
 			t.Fatalf("a closed testing operation changed data:\nbefore %s\nafter  %s", before, after)
 		}
-		beta := secOps[6] // create_test_jwt, for the partner that keeps its sandbox
+		beta := secOpNamed(t, "create_test_jwt") // for the partner that keeps its sandbox
 		if r := sendRaw(t, secRequest(t, s, beta, secCreds{key: betaKey}, 0, 0)); r.status != http.StatusOK {
 			t.Errorf("beta's sandbox: %d %s", r.status, r.body)
 		}

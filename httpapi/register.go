@@ -4,8 +4,12 @@
 package httpapi
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"time"
 
 	"github.com/go-openapi/runtime"
 
@@ -13,45 +17,102 @@ import (
 	"github.com/coordapi/coord/restapi/operations"
 )
 
-// Deps is what the handlers need.
+// Deps is what the handlers use, each named for its role.
 type Deps struct {
-	Service *coord.Service
-	Logger  *slog.Logger
+	Service *coord.Service     // the operations
+	Catalog *coord.Catalog     // partners and their credentials, systems, locations
+	Tokens  coord.TokenService // verifies user JWTs
+	// Keys holds the demo link page's HMAC key, which New loads once.
+	Keys coord.KeyStore
+	// OpenSessions is the store behind the coord_open_sessions gauge.
+	OpenSessions OpenSessionCounter
+	// Ready answers /readyz.
+	Ready Ready
+	// Clock dates the link page's tokens; nil: the wall clock.
+	Clock  coord.Clock
+	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// MaxHeaderBytes bounds the request line and headers; 0 means
 	// DefaultMaxHeaderBytes. net/http must be allowed to read more (see
-	// headerLimit), or it answers 431 first, in plain text.
+	// limitHeader), or it answers 431 first, in plain text.
 	MaxHeaderBytes int
 }
 
-// Register assigns every handler, the authentication functions, the
+// OpenSessionCounter counts the sessions open now (coord.SessionStore has it).
+type OpenSessionCounter interface {
+	OpenSessions(ctx context.Context) (int64, error)
+}
+
+// Ready reports whether the server should receive traffic.
+type Ready func(ctx context.Context) error
+
+// keyLoadTimeout bounds New's one database read, of the link page's key.
+const keyLoadTimeout = 30 * time.Second
+
+// New wires api (from NewAPI) to d and returns the server's whole handler:
+// the API under its base path, the operational endpoints and the demo link
+// page, inside the global middleware. Wiring lives here, not in the
+// generated configure_users.go.
+func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
+	if d.Service == nil || d.Catalog == nil || d.Tokens == nil || d.Keys == nil ||
+		d.OpenSessions == nil || d.Ready == nil || d.Logger == nil {
+		return nil, errors.New("httpapi: Deps needs Service, Catalog, Tokens, Keys, OpenSessions, Ready and Logger")
+	}
+	if d.Clock == nil {
+		d.Clock = coord.SystemClock{}
+	}
+	if d.MaxBodyBytes <= 0 {
+		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if d.MaxHeaderBytes <= 0 {
+		d.MaxHeaderBytes = DefaultMaxHeaderBytes
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), keyLoadTimeout)
+	defer cancel()
+	key, err := coord.SharedKey(ctx, d.Keys, linkKeyName)
+	if err != nil {
+		return nil, err
+	}
+	links := linkTokens{key: key, clock: d.Clock}
+	m := newMetrics(d.OpenSessions)
+	if err := register(api, d, links, m); err != nil {
+		return nil, err
+	}
+	return handler(api, d, links, m), nil
+}
+
+// register assigns every handler, the authentication functions, the
 // authorizer and the error writer of api, and checks nothing is missing.
-// Wiring lives here, not in the generated configure_users.go.
-func Register(api *operations.UsersAPI, d Deps) error {
+func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) error {
 	svc := d.Service
 	api.ServeError = ServeError()
-	api.Logger = func(format string, args ...any) { d.Logger.Debug("go-openapi: " + format) }
+	api.Logger = func(format string, args ...any) {
+		if d.Logger.Enabled(context.Background(), slog.LevelDebug) {
+			d.Logger.Debug("go-openapi: " + fmt.Sprintf(format, args...))
+		}
+	}
 	api.JSONConsumer = strictJSON()
 	api.JSONProducer = runtime.JSONProducer()
 	api.HTMLProducer = runtime.TextProducer()
 
-	auth := authenticator{catalog: svc.Catalog, tokens: svc.Tokens}
+	auth := authenticator{catalog: d.Catalog, tokens: d.Tokens}
 	api.APIKeyAuthenticator = auth.schemeAuthenticator
 	api.AccessKeyAuth = auth.accessKey
 	api.UserJwtAuth = auth.userJWT
 	api.ServerTokenAuth = auth.serverToken
 	api.APIAuthorizer = runtime.AuthorizerFunc(auth.authorize)
 
-	api.SessionsPostSessionHandler = postSession{svc}
+	api.SessionsPostSessionHandler = postSession{svc, m}
 	api.SessionsGetSessionHandler = getSession{svc}
 	api.SessionsGetLocationSessionsHandler = getLocationSessions{svc}
 	api.SessionsGetUserSessionsHandler = getUserSessions{svc}
-	api.SessionsEndSessionHandler = endSession{svc}
-	api.TestingSimulateRedemptionHandler = simulateRedemption{svc}
-	api.SystemsListSystemsHandler = newListSystems(svc.Catalog)
+	api.SessionsEndSessionHandler = endSession{svc, m}
+	api.TestingSimulateRedemptionHandler = simulateRedemption{svc, m}
+	api.SystemsListSystemsHandler = newListSystems(d.Catalog)
+	api.SystemsGetQuoteHandler = getQuote{svc}
 
-	registerUsers(api, svc)
+	registerUsers(api, svc, links)
 	if err := api.Validate(); err != nil {
 		return fmt.Errorf("api wiring: %w", err)
 	}

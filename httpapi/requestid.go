@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -14,14 +13,6 @@ const RequestIDHeader = "X-Request-Id"
 // maxRequestIDLen bounds an accepted incoming id; longer ones are replaced
 // so a caller cannot bloat every log line.
 const maxRequestIDLen = 64
-
-type requestIDKey struct{}
-
-// RequestIDFrom returns the request's id, or "" outside a request.
-func RequestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
-}
 
 // requestID is the caller's id when it is sane, else a new random one.
 func requestID(r *http.Request) string {

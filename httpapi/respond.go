@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/coordapi/coord/models"
 )
@@ -18,9 +17,7 @@ type defaultResponse interface {
 // their text never reaches the caller.
 func errorResponse[D defaultResponse](ctx context.Context, d D, err error) D {
 	status, body := problem(err)
-	if status >= http.StatusInternalServerError && status != http.StatusNotImplemented {
-		LoggerFrom(ctx).ErrorContext(ctx, "operation failed", "status", status, "error", err)
-	}
+	logServerFault(ctx, "operation failed", status, err)
 	d.SetStatusCode(status)
 	d.SetPayload(body)
 	return d

@@ -48,6 +48,7 @@ var secOps = []secOp{
 	{"link_account", "GET", "/user/current/link_account?system_id=" + gatesSystem + "&redirect_uri=" + url.QueryEscape(alphaCallback), "", keyAndLink},
 	{"test_link_user_account", "POST", "/testing/user/current/transactable_systems", `{"system_id":"gates","linked_account":false}`, keyAndUser},
 	{"list_systems", "GET", "/systems", "", keyOnly},
+	{"get_quote", "GET", "/" + plateGarage + "/quote?duration_m=90", "", keyOnly},
 }
 
 // secCreds are what one request presents.
@@ -100,22 +101,22 @@ func newSecWorld(t *testing.T, backend string) *secWorld {
 	s := newUserServer(t, backend)
 	victim := secUser(t, s, alphaKey, "victim@example.com")
 	gate := start(t, s, victim, gateLotB)
-	if _, err := redeem(s, victim, gateLotB, *gate.ID, 0); err != nil {
+	if _, err := redeem(s, victim, gateLotB, gate.ID, 0); err != nil {
 		t.Fatal(err)
 	}
 	plate := start(t, s, victim, plateGarage)
-	return &secWorld{s: s, victim: victim, plate: *plate.ID, gate: *gate.ID}
+	return &secWorld{s: s, victim: victim, plate: plate.ID, gate: gate.ID}
 }
 
 // secUser is a test user of a partner, minted through the API, with a
 // plate and a linked gates account (so it may start sessions anywhere).
 func secUser(t *testing.T, s *apitest.Server, key, email string) *apitest.User {
 	t.Helper()
-	jwt := mintTest(t, s, key, models.TestJWTRequest{Email: &email, Name: "Sec"})
+	jwt := mintTest(t, s, key, models.TestJWTRequest{Email: email, Name: "Sec"})
 	auth := apitest.UserAuth(key, jwt)
 	u := &apitest.User{Token: jwt, Auth: auth}
 	putPlateFor(t, s, auth)
-	u.User = &coord.User{UserID: string(*currentUser(t, s, auth).UserID)}
+	u.User = &coord.User{UserID: string(currentUser(t, s, auth).UserID)}
 	s.Link(t, u, gatesSystem)
 	return u
 }
@@ -227,8 +228,8 @@ func TestAnotherUsersTokenSeesOnlyItsOwnData(t *testing.T) {
 		if after := snapshot(t, w.s, w.victim); after != before {
 			t.Fatalf("another user's requests changed the victim's data:\nbefore %s\nafter  %s", before, after)
 		}
-		if got := currentUser(t, w.s, other.Auth); string(*got.UserID) != other.UserID ||
-			*got.Vehicle.LicensePlate.Text != "zz999" {
+		if got := currentUser(t, w.s, other.Auth); string(got.UserID) != other.UserID ||
+			got.Vehicle.LicensePlate.Text != "zz999" {
 			t.Fatalf("the caller's own put_vehicle did not land on the caller: %+v", got)
 		}
 	})
@@ -270,7 +271,7 @@ func TestTestingOperationsAre403ForRealUsersOnTheirOwnData(t *testing.T) {
 		s := newUserServer(t, backend)
 		jwt := mintReal(t, s, alphaKey, alphaServer, "real-sec", "real-sec@example.com", "Real")
 		auth := apitest.UserAuth(alphaKey, jwt)
-		real := &apitest.User{Token: jwt, Auth: auth, User: &coord.User{UserID: string(*currentUser(t, s, auth).UserID)}}
+		real := &apitest.User{Token: jwt, Auth: auth, User: &coord.User{UserID: string(currentUser(t, s, auth).UserID)}}
 		s.Link(t, real, gatesSystem)
 		pending := start(t, s, real, gateLotB)
 		before := snapshot(t, s, real)
@@ -279,7 +280,7 @@ func TestTestingOperationsAre403ForRealUsersOnTheirOwnData(t *testing.T) {
 				continue
 			}
 			t.Run(op.id, func(t *testing.T) {
-				r := sendRaw(t, secRequest(t, s, op, secCreds{key: alphaKey, bearer: jwt}, 0, *pending.ID))
+				r := sendRaw(t, secRequest(t, s, op, secCreds{key: alphaKey, bearer: jwt}, 0, pending.ID))
 				if code := wantErrorShape(t, r); r.status != http.StatusForbidden || code != coord.EForbidden {
 					t.Errorf("got %d %s, want 403", r.status, r.body)
 				}
@@ -298,7 +299,7 @@ func TestTestingOperationsAre403ForRealUsersOnTheirOwnData(t *testing.T) {
 func TestLinkAccountRefusesOpenRedirects(t *testing.T) {
 	const allowed = "https://allowed.example.com/cb/"
 	s := newUserServer(t, "sqlite", allowed)
-	jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("redirect-sec@example.com")})
+	jwt := mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "redirect-sec@example.com"})
 	attacks := []string{
 		"https://evil.example",
 		"https://evil.example/cb/",
@@ -419,7 +420,7 @@ func TestCredentialsReachNeitherLogsNorAnswers(t *testing.T) {
 			if op.creds == keyAndSrv && c.bearer == victim.Token {
 				c.bearer = aSrv
 			}
-			r := sendRaw(t, secRequest(t, s, op, c, plate, *gate.ID))
+			r := sendRaw(t, secRequest(t, s, op, c, plate, gate.ID))
 			requests++
 			answer := string(r.body)
 			if strings.Contains(op.id, "create") && r.status == http.StatusOK {
@@ -468,10 +469,10 @@ func TestCredentialsReachNeitherLogsNorAnswers(t *testing.T) {
 func jwtOf(t *testing.T, r rawResponse) string {
 	t.Helper()
 	var out models.JWTResponse
-	if err := json.Unmarshal(r.body, &out); err != nil || out.JwtToken == nil {
+	if err := json.Unmarshal(r.body, &out); err != nil || out.JwtToken == "" {
 		t.Fatalf("a mint answered %s", r.body)
 	}
-	return *out.JwtToken
+	return out.JwtToken
 }
 
 // lastSegment is a JWT's signature, which alone must not leak either.

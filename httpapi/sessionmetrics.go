@@ -1,9 +1,6 @@
 package httpapi
 
 import (
-	"context"
-	"time"
-
 	"github.com/coordapi/coord"
 )
 
@@ -20,20 +17,19 @@ const (
 	viaRedemption = "redemption"
 )
 
-// noteSessionStarted counts the session post_session returned when the
-// store created it in this call (not for an idempotent replay).
-func noteSessionStarted(ctx context.Context, created bool) {
-	if m := metricsFrom(ctx); m != nil && created {
+// sessionStarted counts the session post_session returned when the store
+// created it in this call (not for an idempotent replay).
+func (m *metrics) sessionStarted(created bool) {
+	if created {
 		m.started.Inc()
 	}
 }
 
-// noteSessionEnded counts the session end_session returned, and its bill,
-// when the store ended and billed it in this call (not when it was ended
+// sessionEnded counts the session end_session returned, and its bill, when
+// the store ended and billed it in this call (not when it was ended
 // already, by an earlier or a concurrent call).
-func noteSessionEnded(ctx context.Context, s *coord.Session, ended bool) {
-	m := metricsFrom(ctx)
-	if m == nil || !ended {
+func (m *metrics) sessionEnded(s *coord.Session, ended bool) {
+	if !ended {
 		return
 	}
 	m.ended.WithLabelValues(viaEndSession).Inc()
@@ -42,16 +38,13 @@ func noteSessionEnded(ctx context.Context, s *coord.Session, ended bool) {
 	}
 }
 
-// noteRedeemed counts the bill simulate_redemption fixed: the store bills
-// the planned stay with the location's price at once and ends the session at
-// the simulated exit. A session is redeemed once (then not_redeemable).
-func noteRedeemed(ctx context.Context, cat *coord.Catalog, locationID string, minutes int) {
-	m := metricsFrom(ctx)
-	l, ok := cat.Location(locationID)
-	if m == nil || !ok || l.Price == nil {
+// redeemed counts the bill simulate_redemption fixed, as the store planned
+// it: the session ends with it at the simulated exit. A session is redeemed
+// once (then not_redeemable).
+func (m *metrics) redeemed(s *coord.Session) {
+	if s.PlannedCost == nil {
 		return
 	}
-	bill := l.Price.Cost(time.Duration(minutes) * time.Minute)
 	m.ended.WithLabelValues(viaRedemption).Inc()
-	m.billed.WithLabelValues(bill.Currency).Add(float64(bill.Amount))
+	m.billed.WithLabelValues(s.PlannedCost.Currency).Add(float64(s.PlannedCost.Amount))
 }

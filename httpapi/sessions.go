@@ -9,22 +9,22 @@ import (
 // Session handlers: thin adapters from generated parameters to the
 // coord.Service and back to generated responses.
 
-type postSession struct{ svc *coord.Service }
+type postSession struct {
+	svc     *coord.Service
+	metrics *metrics
+}
 
 func (h postSession) Handle(p sessions.PostSessionParams, who *coord.Principal) sessions.PostSessionResponder {
 	ctx := p.HTTPRequest.Context()
-	var resourceID, key string
+	r := coord.SessionRequest{LocationID: p.LocationID, IdempotencyKey: deref(p.IdempotencyKey)}
 	if p.Body != nil {
-		resourceID = p.Body.ResourceID
+		r.ResourceID = p.Body.ResourceID
 	}
-	if p.IdempotencyKey != nil {
-		key = *p.IdempotencyKey
-	}
-	s, created, err := h.svc.StartSession(ctx, who.User, p.LocationID, resourceID, key)
+	s, created, err := h.svc.StartSession(ctx, who.User, r)
 	if err != nil {
 		return errorResponse(ctx, sessions.NewPostSessionDefault(0), err)
 	}
-	noteSessionStarted(ctx, created)
+	h.metrics.sessionStarted(created)
 	return sessions.NewPostSessionOK().WithPayload(sessionModel(s))
 }
 
@@ -61,7 +61,10 @@ func (h getUserSessions) Handle(p sessions.GetUserSessionsParams, who *coord.Pri
 	return sessions.NewGetUserSessionsOK().WithPayload(sessionModels(list))
 }
 
-type endSession struct{ svc *coord.Service }
+type endSession struct {
+	svc     *coord.Service
+	metrics *metrics
+}
 
 func (h endSession) Handle(p sessions.EndSessionParams, who *coord.Principal) sessions.EndSessionResponder {
 	ctx := p.HTTPRequest.Context()
@@ -69,11 +72,14 @@ func (h endSession) Handle(p sessions.EndSessionParams, who *coord.Principal) se
 	if err != nil {
 		return errorResponse(ctx, sessions.NewEndSessionDefault(0), err)
 	}
-	noteSessionEnded(ctx, s, ended)
+	h.metrics.sessionEnded(s, ended)
 	return sessions.NewEndSessionOK().WithPayload(sessionModel(s))
 }
 
-type simulateRedemption struct{ svc *coord.Service }
+type simulateRedemption struct {
+	svc     *coord.Service
+	metrics *metrics
+}
 
 func (h simulateRedemption) Handle(p testing.SimulateRedemptionParams, who *coord.Principal) testing.SimulateRedemptionResponder {
 	ctx := p.HTTPRequest.Context()
@@ -81,7 +87,7 @@ func (h simulateRedemption) Handle(p testing.SimulateRedemptionParams, who *coor
 	if err != nil {
 		return errorResponse(ctx, testing.NewSimulateRedemptionDefault(0), err)
 	}
-	noteRedeemed(ctx, h.svc.Catalog, p.LocationID, int(*p.Body.DurationMinutes))
+	h.metrics.redeemed(s)
 	return testing.NewSimulateRedemptionOK().WithPayload(sessionModel(s))
 }
 

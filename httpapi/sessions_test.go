@@ -71,30 +71,30 @@ func TestLicensePlateSessionStartsAtOnceAndEndsWithABill(t *testing.T) {
 			t.Fatal(err)
 		}
 		created := ok.Payload
-		if *created.Status != "active" || created.StartTime == nil || created.EndTime != nil || created.BillingInfo != nil ||
-			created.RedemptionInfo != nil || created.ResourceID != resource || *created.LocationID != plateLot ||
-			string(*created.UserID) != u.UserID {
+		if created.Status != "active" || created.StartTime == nil || created.EndTime != nil || created.BillingInfo != nil ||
+			created.RedemptionInfo != nil || created.ResourceID != resource || created.LocationID != plateLot ||
+			string(created.UserID) != u.UserID {
 			t.Fatalf("unexpected new session: %+v", created)
 		}
 		if got := time.Time(*created.StartTime); !got.Equal(s.Clock.Now().Truncate(time.Millisecond)) {
 			t.Fatalf("start_time %v, want the clock's %v", got, s.Clock.Now())
 		}
-		if polled := get(t, s, u, plateLot, *created.ID); !sameSession(polled, created) {
+		if polled := get(t, s, u, plateLot, created.ID); !sameSession(polled, created) {
 			t.Fatalf("get_session differs from the created session:\n%+v\n%+v", polled, created)
 		}
 
 		s.Clock.Advance(61 * time.Minute) // 5 steps of 15 min = 75 min at $4/h = $5.00
-		ended, err := end(s, u, plateLot, *created.ID)
+		ended, err := end(s, u, plateLot, created.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *ended.Status != "ended" || ended.EndTime == nil || ended.BillingInfo == nil ||
-			*ended.BillingInfo.Cost.Amount != 500 || *ended.BillingInfo.Cost.Currency != "USD" {
+		if ended.Status != "ended" || ended.EndTime == nil || ended.BillingInfo == nil ||
+			*ended.BillingInfo.Cost.Amount != 500 || ended.BillingInfo.Cost.Currency != "USD" {
 			t.Fatalf("unexpected ended session: %+v", ended)
 		}
 
 		s.Clock.Advance(time.Hour) // ending again changes nothing: same end time, same cost
-		again, err := end(s, u, plateLot, *created.ID)
+		again, err := end(s, u, plateLot, created.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestFreeSessionsSerialiseAZeroCost(t *testing.T) {
 		u := s.NewUser(t, "grace@example.com", false)
 		created := start(t, s, u, plateLot)
 		s.Clock.Advance(5 * time.Minute) // within the 10-minute grace
-		ended, err := end(s, u, plateLot, *created.ID)
+		ended, err := end(s, u, plateLot, created.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -127,32 +127,32 @@ func TestGateSessionIsPendingWithABarcodeAndEndsAtTheExitGate(t *testing.T) {
 		s.Link(t, u, "gatepark")
 
 		created := start(t, s, u, gateLot)
-		if *created.Status != "pending" || created.StartTime != nil || created.RedemptionInfo == nil ||
-			*created.RedemptionInfo.Barcode.Format != "aztec" || *created.RedemptionInfo.Barcode.Data == "" {
+		if created.Status != "pending" || created.StartTime != nil || created.RedemptionInfo == nil ||
+			created.RedemptionInfo.Barcode.Format != "aztec" || created.RedemptionInfo.Barcode.Data == "" {
 			t.Fatalf("unexpected gate session: %+v", created)
 		}
-		_, err := end(s, u, gateLot, *created.ID)
+		_, err := end(s, u, gateLot, created.ID)
 		apitest.WantFailure(t, err, http.StatusConflict, coord.EPhysicalCheckout)
 
 		entered := s.Clock.Now().Truncate(time.Millisecond)
-		active, err := redeem(s, u, gateLot, *created.ID, 90)
+		active, err := redeem(s, u, gateLot, created.ID, 90)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *active.Status != "active" || !time.Time(*active.StartTime).Equal(entered) || active.EndTime != nil || active.BillingInfo != nil {
+		if active.Status != "active" || !time.Time(*active.StartTime).Equal(entered) || active.EndTime != nil || active.BillingInfo != nil {
 			t.Fatalf("after the entry gate: %+v", active)
 		}
 		s.Clock.Advance(89 * time.Minute)
-		if got := get(t, s, u, gateLot, *created.ID); *got.Status != "active" {
-			t.Fatalf("before the exit gate the session is %s", *got.Status)
+		if got := get(t, s, u, gateLot, created.ID); got.Status != "active" {
+			t.Fatalf("before the exit gate the session is %s", got.Status)
 		}
 		s.Clock.Advance(time.Minute)
-		ended := get(t, s, u, gateLot, *created.ID)
-		if *ended.Status != "ended" || !time.Time(*ended.EndTime).Equal(entered.Add(90*time.Minute)) ||
+		ended := get(t, s, u, gateLot, created.ID)
+		if ended.Status != "ended" || !time.Time(*ended.EndTime).Equal(entered.Add(90*time.Minute)) ||
 			*ended.BillingInfo.Cost.Amount != 450 { // 3 steps of 30 min at $3/h
 			t.Fatalf("after the exit gate: %+v", ended)
 		}
-		_, err = redeem(s, u, gateLot, *created.ID, 10)
+		_, err = redeem(s, u, gateLot, created.ID, 10)
 		apitest.WantFailure(t, err, http.StatusConflict, coord.ENotRedeemable)
 	})
 }
@@ -163,11 +163,11 @@ func TestRedemptionWithZeroMinutesExitsAtOnce(t *testing.T) {
 		u := s.NewUser(t, "zero@example.com", true)
 		s.Link(t, u, "gatepark")
 		created := start(t, s, u, gateLot)
-		ended, err := redeem(s, u, gateLot, *created.ID, 0)
+		ended, err := redeem(s, u, gateLot, created.ID, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *ended.Status != "ended" || *ended.BillingInfo.Cost.Amount != 0 || !time.Time(*ended.StartTime).Equal(time.Time(*ended.EndTime)) {
+		if ended.Status != "ended" || *ended.BillingInfo.Cost.Amount != 0 || !time.Time(*ended.StartTime).Equal(time.Time(*ended.EndTime)) {
 			t.Fatalf("unexpected: %+v", ended)
 		}
 		start(t, s, u, gateLot) // the user is free to start another
@@ -180,15 +180,15 @@ func TestSimulateRedemptionRules(t *testing.T) {
 		real := s.NewUser(t, "real@example.com", false)
 		s.Link(t, real, "gatepark")
 		pending := start(t, s, real, gateLot)
-		_, err := redeem(s, real, gateLot, *pending.ID, 10)
+		_, err := redeem(s, real, gateLot, pending.ID, 10)
 		apitest.WantFailure(t, err, http.StatusForbidden, coord.EForbidden)
 
 		tester := s.NewUser(t, "tester@example.com", true)
 		app := start(t, s, tester, plateLot)
-		_, err = redeem(s, tester, plateLot, *app.ID, 10)
+		_, err = redeem(s, tester, plateLot, app.ID, 10)
 		apitest.WantFailure(t, err, http.StatusConflict, coord.ENotRedeemable)
 		for _, minutes := range []int32{-1, 1441} {
-			_, err = redeem(s, tester, plateLot, *app.ID, minutes)
+			_, err = redeem(s, tester, plateLot, app.ID, minutes)
 			apitest.WantFailure(t, err, http.StatusUnprocessableEntity, coord.EValidation)
 		}
 	})
@@ -201,8 +201,8 @@ func TestPendingSessionNeverRedeemedIsCancelled(t *testing.T) {
 		s.Link(t, u, "gatepark")
 		created := start(t, s, u, gateLot)
 		s.Clock.Advance(31 * time.Minute)
-		got := get(t, s, u, gateLot, *created.ID)
-		if *got.Status != "cancelled" || got.BillingInfo == nil || *got.BillingInfo.Cost.Amount != 0 {
+		got := get(t, s, u, gateLot, created.ID)
+		if got.Status != "cancelled" || got.BillingInfo == nil || *got.BillingInfo.Cost.Amount != 0 {
 			t.Fatalf("want cancelled at cost 0, got %+v", got)
 		}
 		start(t, s, u, plateLot) // a cancelled session does not block a new one
@@ -242,8 +242,8 @@ func TestOneOpenSessionPerUser(t *testing.T) {
 		first := start(t, s, u, plateLot)
 		_, err := s.Client.Sessions.PostSession(sessions.NewPostSessionParams().WithLocationID(gateLot), u.Auth)
 		e := apitest.WantFailure(t, err, http.StatusConflict, coord.EActiveSessionExists)
-		if len(e.Details) == 0 || e.Details[0] != strconv.FormatInt(*first.ID, 10) {
-			t.Fatalf("the conflict does not name the open session %d: %v", *first.ID, e.Details)
+		if len(e.Details) == 0 || e.Details[0] != strconv.FormatInt(first.ID, 10) {
+			t.Fatalf("the conflict does not name the open session %d: %v", first.ID, e.Details)
 		}
 		other := s.NewUser(t, "other@example.com", false)
 		start(t, s, other, plateLot) // other users are not affected
@@ -297,7 +297,7 @@ func TestTwentyConcurrentEndsBillOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				results[i], errs[i] = end(s, u, plateLot, *created.ID)
+				results[i], errs[i] = end(s, u, plateLot, created.ID)
 			}()
 		}
 		wg.Wait()
@@ -348,7 +348,7 @@ func TestIdempotencyKeyReturnsTheSameSession(t *testing.T) {
 		for _, other := range [][2]string{{gateLot, "B-12"}, {plateLot, "B-13"}, {plateLot, ""}, {plateLot, "b-12"}} {
 			_, err = post(other[0], other[1])
 			e := apitest.WantFailure(t, err, http.StatusUnprocessableEntity, coord.EIdempotencyKeyReused)
-			if want := strconv.FormatInt(*first.ID, 10); len(e.Details) != 1 || e.Details[0] != want {
+			if want := strconv.FormatInt(first.ID, 10); len(e.Details) != 1 || e.Details[0] != want {
 				t.Errorf("%v: details %v, want [%s]", other, e.Details, want)
 			}
 		}
@@ -362,13 +362,13 @@ func TestOtherUsersAndLocationsSessionsAreNotFound(t *testing.T) {
 		bob := s.NewUser(t, "bob@example.com", false)
 		created := start(t, s, alice, plateLot)
 
-		_, err := s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(plateLot).WithSessionID(*created.ID), bob.Auth)
+		_, err := s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(plateLot).WithSessionID(created.ID), bob.Auth)
 		apitest.WantFailure(t, err, http.StatusNotFound, coord.ENotFound)
-		_, err = end(s, bob, plateLot, *created.ID)
+		_, err = end(s, bob, plateLot, created.ID)
 		apitest.WantFailure(t, err, http.StatusNotFound, coord.ENotFound)
-		_, err = s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(gateLot).WithSessionID(*created.ID), alice.Auth)
+		_, err = s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(gateLot).WithSessionID(created.ID), alice.Auth)
 		apitest.WantFailure(t, err, http.StatusNotFound, coord.ENotFound)
-		_, err = s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(plateLot).WithSessionID(*created.ID+1000), alice.Auth)
+		_, err = s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(plateLot).WithSessionID(created.ID+1000), alice.Auth)
 		apitest.WantFailure(t, err, http.StatusNotFound, coord.ENotFound)
 
 		list, err := s.Client.Sessions.GetUserSessions(sessions.NewGetUserSessionsParams(), bob.Auth)
@@ -390,12 +390,12 @@ func TestListsAreNewestFirstAndPaged(t *testing.T) {
 				loc = gateLot
 			}
 			created := start(t, s, u, loc)
-			ids = append(ids, *created.ID)
+			ids = append(ids, created.ID)
 			if loc == plateLot {
-				if _, err := end(s, u, loc, *created.ID); err != nil {
+				if _, err := end(s, u, loc, created.ID); err != nil {
 					t.Fatal(err)
 				}
-			} else if _, err := redeem(s, u, loc, *created.ID, 0); err != nil {
+			} else if _, err := redeem(s, u, loc, created.ID, 0); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -434,7 +434,7 @@ func sameSession(a, b *models.Session) bool {
 func idsOf(list []*models.Session) []int64 {
 	ids := []int64{}
 	for _, s := range list {
-		ids = append(ids, *s.ID)
+		ids = append(ids, s.ID)
 	}
 	return ids
 }

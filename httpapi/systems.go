@@ -22,9 +22,9 @@ func (h listSystems) Handle(systems.ListSystemsParams, *coord.Principal) systems
 }
 
 func systemModel(s *coord.System) *models.System {
-	id, name, linked := s.ID, s.Name, s.Requirements.LinkedAccount
+	name, linked := s.Name, s.Requirements.LinkedAccount
 	m := &models.System{
-		SystemID: &id, Name: &name,
+		SystemID: s.ID, Name: &name,
 		TransactionRequirements: &models.TransactionRequirements{
 			JwtClaims: nonNil(s.Requirements.JWTClaims), LinkedAccount: &linked,
 			UsersAPIFields: nonNil(s.Requirements.UsersAPIFields),
@@ -32,16 +32,21 @@ func systemModel(s *coord.System) *models.System {
 		Locations: make([]*models.Location, 0, len(s.Locations)),
 	}
 	for _, l := range s.Locations {
-		lid, lname, tz, access := l.ID, l.Name, l.TimeZone, string(l.AccessType)
-		lm := &models.Location{ID: &lid, Name: &lname, TimeZone: &tz, OnlineAccessType: &access}
-		if p := l.Price; p != nil {
-			period, inc, grace := int32(p.RatePeriodM), int32(p.IncrementM), int32(p.GraceM)
-			lm.Price = &models.Price{Rate: moneyModel(p.Rate), RatePeriodMinutes: &period, IncrementMinutes: &inc, GraceMinutes: &grace}
-			if p.MaxCost != nil {
-				lm.Price.MaxCost = moneyModel(*p.MaxCost)
-			}
+		lname, tz := l.Name, l.TimeZone
+		lm := &models.Location{ID: l.ID, Name: &lname, TimeZone: &tz, OnlineAccessType: string(l.AccessType)}
+		if l.Price != nil {
+			lm.Price = priceModel(*l.Price)
 		}
 		m.Locations = append(m.Locations, lm)
+	}
+	return m
+}
+
+func priceModel(p coord.Price) *models.Price {
+	grace := int32(p.GraceM)
+	m := &models.Price{Rate: moneyModel(p.Rate), RatePeriodMinutes: int32(p.RatePeriodM), IncrementMinutes: int32(p.IncrementM), GraceMinutes: &grace}
+	if p.MaxCost != nil {
+		m.MaxCost = moneyModel(*p.MaxCost)
 	}
 	return m
 }

@@ -82,18 +82,18 @@ func mintTest(t *testing.T, s *apitest.Server, accessKey string, req models.Test
 	if err != nil {
 		t.Fatalf("create_test_jwt: %v", err)
 	}
-	return *ok.Payload.JwtToken
+	return ok.Payload.JwtToken
 }
 
 // mintReal mints a real user's token through create_jwt.
 func mintReal(t *testing.T, s *apitest.Server, accessKey, serverToken, uid, email, name string) string {
 	t.Helper()
-	body := &models.JWTRequest{ExternalUID: &uid, Email: &email, Name: name}
+	body := &models.JWTRequest{ExternalUID: uid, Email: email, Name: name}
 	ok, err := s.Client.Tokens.CreateJwt(tokens.NewCreateJwtParams().WithBody(body), apitest.UserAuth(accessKey, serverToken))
 	if err != nil {
 		t.Fatalf("create_jwt: %v", err)
 	}
-	return *ok.Payload.JwtToken
+	return ok.Payload.JwtToken
 }
 
 // currentUser is get_user, which must succeed.
@@ -110,7 +110,7 @@ func currentUser(t *testing.T, s *apitest.Server, auth runtime.ClientAuthInfoWri
 func systemStatus(t *testing.T, u *models.User, systemID string) *models.TransactableSystem {
 	t.Helper()
 	for _, st := range u.TransactableSystems {
-		if *st.SystemID == systemID {
+		if st.SystemID == systemID {
 			return st
 		}
 	}

@@ -18,12 +18,12 @@ import (
 // coord.Service and back to generated responses.
 
 // registerUsers wires the user and token operations.
-func registerUsers(api *operations.UsersAPI, svc *coord.Service) {
+func registerUsers(api *operations.UsersAPI, svc *coord.Service, links linkTokens) {
 	api.TestingCreateTestJwtHandler = createTestJWT{svc}
 	api.TokensCreateJwtHandler = createJWT{svc}
 	api.UsersGetUserHandler = getUser{svc}
 	api.UsersPutVehicleHandler = putVehicle{svc}
-	api.UsersLinkAccountHandler = linkAccount{svc: svc, pages: newLinkTokens(svc)}
+	api.UsersLinkAccountHandler = linkAccount{svc: svc, pages: links}
 	api.TestingTestLinkUserAccountHandler = testLinkUserAccount{svc}
 }
 
@@ -31,22 +31,24 @@ type createTestJWT struct{ svc *coord.Service }
 
 func (h createTestJWT) Handle(p testing.CreateTestJwtParams, who *coord.Principal) testing.CreateTestJwtResponder {
 	ctx := p.HTTPRequest.Context()
-	tok, err := h.svc.MintTestToken(ctx, who.Partner, deref(p.Body.Email), p.Body.ExternalUID, p.Body.Name)
+	tok, err := h.svc.MintTestToken(ctx, who.Partner,
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: p.Body.Email, Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, testing.NewCreateTestJwtDefault(0), err)
 	}
-	return testing.NewCreateTestJwtOK().WithPayload(&models.JWTResponse{JwtToken: &tok})
+	return testing.NewCreateTestJwtOK().WithPayload(&models.JWTResponse{JwtToken: tok})
 }
 
 type createJWT struct{ svc *coord.Service }
 
 func (h createJWT) Handle(p tokens.CreateJwtParams, who *coord.Principal) tokens.CreateJwtResponder {
 	ctx := p.HTTPRequest.Context()
-	tok, err := h.svc.MintToken(ctx, who.Partner, deref(p.Body.ExternalUID), deref(p.Body.Email), p.Body.Name)
+	tok, err := h.svc.MintToken(ctx, who.Partner,
+		coord.TokenRequest{ExternalUID: p.Body.ExternalUID, Email: p.Body.Email, Name: p.Body.Name})
 	if err != nil {
 		return errorResponse(ctx, tokens.NewCreateJwtDefault(0), err)
 	}
-	return tokens.NewCreateJwtOK().WithPayload(&models.JWTResponse{JwtToken: &tok})
+	return tokens.NewCreateJwtOK().WithPayload(&models.JWTResponse{JwtToken: tok})
 }
 
 type getUser struct{ svc *coord.Service }
@@ -65,7 +67,7 @@ type putVehicle struct{ svc *coord.Service }
 func (h putVehicle) Handle(p users.PutVehicleParams, who *coord.Principal) users.PutVehicleResponder {
 	ctx := p.HTTPRequest.Context()
 	lp := p.Body.LicensePlate
-	v, err := h.svc.SetVehicle(ctx, who.User, coord.LicensePlate{Text: deref(lp.Text), Country: deref(lp.Country), Subdivision: lp.Subdivision})
+	v, err := h.svc.SetVehicle(ctx, who.User, coord.LicensePlate{Text: lp.Text, Country: lp.Country, Subdivision: lp.Subdivision})
 	if err != nil {
 		return errorResponse(ctx, users.NewPutVehicleDefault(0), err)
 	}
@@ -76,11 +78,11 @@ type testLinkUserAccount struct{ svc *coord.Service }
 
 func (h testLinkUserAccount) Handle(p testing.TestLinkUserAccountParams, who *coord.Principal) testing.TestLinkUserAccountResponder {
 	ctx := p.HTTPRequest.Context()
-	systemID, linked := deref(p.Body.SystemID), deref(p.Body.LinkedAccount)
+	systemID, linked := p.Body.SystemID, deref(p.Body.LinkedAccount)
 	if err := h.svc.TestLink(ctx, who.User, systemID, linked); err != nil {
 		return errorResponse(ctx, testing.NewTestLinkUserAccountDefault(0), err)
 	}
-	return testing.NewTestLinkUserAccountOK().WithPayload(&models.LinkedAccount{SystemID: &systemID, LinkedAccount: &linked})
+	return testing.NewTestLinkUserAccountOK().WithPayload(&models.LinkedAccount{SystemID: systemID, LinkedAccount: &linked})
 }
 
 // linkAccount starts account linking in the user's browser. Its principal
@@ -100,7 +102,7 @@ func (h linkAccount) Handle(p users.LinkAccountParams, who *coord.Principal) use
 	if start.Demo == nil {
 		return users.NewLinkAccountFound().WithLocation(start.URL)
 	}
-	tok, err := h.pages.sign(ctx, *start.Demo)
+	tok, err := h.pages.sign(*start.Demo)
 	if err != nil {
 		return linkAccountError{errorResponse(ctx, users.NewLinkAccountDefault(0), err)}
 	}

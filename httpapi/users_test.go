@@ -22,30 +22,30 @@ func TestOneUserPerPartnerAndExternalUID(t *testing.T) {
 
 		first := userOf(alphaKey, mintReal(t, s, alphaKey, alphaServer, "u-42", "old@example.com", "Old Name"))
 		again := userOf(alphaKey, mintReal(t, s, alphaKey, alphaServer, "u-42", "new@example.com", "New Name"))
-		if *again.UserID != *first.UserID || *again.Email != "new@example.com" || again.Name != "New Name" ||
-			*again.ExternalUID != "u-42" || *again.Test {
-			t.Fatalf("minted again: %+v, want user %s refreshed", again, *first.UserID)
+		if again.UserID != first.UserID || again.Email != "new@example.com" || again.Name != "New Name" ||
+			again.ExternalUID != "u-42" || *again.Test {
+			t.Fatalf("minted again: %+v, want user %s refreshed", again, first.UserID)
 		}
-		if u := userOf(betaKey, mintReal(t, s, betaKey, betaServer, "u-42", "new@example.com", "")); *u.UserID == *first.UserID {
+		if u := userOf(betaKey, mintReal(t, s, betaKey, betaServer, "u-42", "new@example.com", "")); u.UserID == first.UserID {
 			t.Fatal("partners alpha and beta share a user for one external_uid")
 		}
 
 		// A sandbox user never becomes the real user with the same
 		// external_uid, nor the real user whose uid looks namespaced.
-		sandbox := userOf(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("t@example.com"), ExternalUID: "u-42"}))
+		sandbox := userOf(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "t@example.com", ExternalUID: "u-42"}))
 		lookalike := userOf(alphaKey, mintReal(t, s, alphaKey, alphaServer, "test:u-42", "l@example.com", ""))
-		ids := map[string]bool{string(*first.UserID): true, string(*sandbox.UserID): true, string(*lookalike.UserID): true}
+		ids := map[string]bool{string(first.UserID): true, string(sandbox.UserID): true, string(lookalike.UserID): true}
 		if len(ids) != 3 || !*sandbox.Test || *lookalike.Test {
 			t.Fatalf("real %+v, sandbox %+v, look-alike %+v: want three users, only the sandbox one a test user", first, sandbox, lookalike)
 		}
-		if *sandbox.ExternalUID != "u-42" || *lookalike.ExternalUID != "test:u-42" {
-			t.Fatalf("external_uid shown as %q and %q, want the partner's own", *sandbox.ExternalUID, *lookalike.ExternalUID)
+		if sandbox.ExternalUID != "u-42" || lookalike.ExternalUID != "test:u-42" {
+			t.Fatalf("external_uid shown as %q and %q, want the partner's own", sandbox.ExternalUID, lookalike.ExternalUID)
 		}
 
 		// Without external_uid, the email identifies a test user.
-		a := userOf(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("e@example.com")}))
-		b := userOf(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("e@example.com"), Name: "E"}))
-		if *a.UserID != *b.UserID || *a.ExternalUID != "e@example.com" || b.Name != "E" {
+		a := userOf(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "e@example.com"}))
+		b := userOf(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "e@example.com", Name: "E"}))
+		if a.UserID != b.UserID || a.ExternalUID != "e@example.com" || b.Name != "E" {
 			t.Fatalf("test users by email: %+v and %+v", a, b)
 		}
 	})
@@ -64,14 +64,14 @@ func TestUsersSeeOnlyTheirOwnData(t *testing.T) {
 			t.Fatalf("alice starts a session: %v", err)
 		}
 
-		_, err = s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(plateGarage).WithSessionID(*created.Payload.ID), bob)
+		_, err = s.Client.Sessions.GetSession(sessions.NewGetSessionParams().WithLocationID(plateGarage).WithSessionID(created.Payload.ID), bob)
 		apitest.WantFailure(t, err, http.StatusNotFound, coord.ENotFound)
 
 		b := currentUser(t, s, bob)
-		if *b.ExternalUID != "bob" || *b.Email != "bob@example.com" || b.Vehicle != nil || *b.UserID == *created.Payload.UserID {
+		if b.ExternalUID != "bob" || b.Email != "bob@example.com" || b.Vehicle != nil || b.UserID == created.Payload.UserID {
 			t.Fatalf("bob's get_user shows %+v", b)
 		}
-		if a := currentUser(t, s, alice); *a.UserID != *created.Payload.UserID || *a.Vehicle.LicensePlate.Text != "alice1" {
+		if a := currentUser(t, s, alice); a.UserID != created.Payload.UserID || a.Vehicle.LicensePlate.Text != "alice1" {
 			t.Fatalf("alice's get_user shows %+v", a)
 		}
 	})
@@ -87,7 +87,7 @@ func setPlate(t *testing.T, s *apitest.Server, auth httpAuth, text, country, sub
 }
 
 func putPlate(s *apitest.Server, auth httpAuth, text, country, subdivision string) (*models.Vehicle, error) {
-	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: &text, Country: &country, Subdivision: subdivision}}
+	body := &models.Vehicle{LicensePlate: &models.LicensePlate{Text: text, Country: country, Subdivision: subdivision}}
 	ok, err := s.Client.Users.PutVehicle(users.NewPutVehicleParams().WithBody(body), auth)
 	if err != nil {
 		return nil, err
@@ -100,16 +100,16 @@ func TestPutVehicleNormalisesAndValidatesThePlate(t *testing.T) {
 		s := newUserServer(t, backend)
 		auth := apitest.UserAuth(alphaKey, mintReal(t, s, alphaKey, alphaServer, "driver", "d@example.com", "D"))
 
-		if v := setPlate(t, s, auth, "ABC-123-4567", "de", ""); *v.LicensePlate.Text != "abc1234567" {
-			t.Fatalf("ten characters: got %s", *v.LicensePlate.Text)
+		if v := setPlate(t, s, auth, "ABC-123-4567", "de", ""); v.LicensePlate.Text != "abc1234567" {
+			t.Fatalf("ten characters: got %s", v.LicensePlate.Text)
 		}
 		v := setPlate(t, s, auth, "AB C-123", "US", "NY")
-		want := models.LicensePlate{Text: ptr("abc123"), Country: ptr("us"), Subdivision: "ny"}
-		if got := *v.LicensePlate; *got.Text != *want.Text || *got.Country != *want.Country || got.Subdivision != want.Subdivision {
-			t.Fatalf("put_vehicle returned %s %s %s, want abc123 us ny", *got.Text, *got.Country, got.Subdivision)
+		want := models.LicensePlate{Text: "abc123", Country: "us", Subdivision: "ny"}
+		if got := *v.LicensePlate; got.Text != want.Text || got.Country != want.Country || got.Subdivision != want.Subdivision {
+			t.Fatalf("put_vehicle returned %s %s %s, want abc123 us ny", got.Text, got.Country, got.Subdivision)
 		}
-		if got := currentUser(t, s, auth).Vehicle.LicensePlate; *got.Text != "abc123" || *got.Country != "us" || got.Subdivision != "ny" {
-			t.Fatalf("get_user shows %s %s %s, want abc123 us ny", *got.Text, *got.Country, got.Subdivision)
+		if got := currentUser(t, s, auth).Vehicle.LicensePlate; got.Text != "abc123" || got.Country != "us" || got.Subdivision != "ny" {
+			t.Fatalf("get_user shows %s %s %s, want abc123 us ny", got.Text, got.Country, got.Subdivision)
 		}
 
 		for _, tc := range []struct{ name, text, country, subdivision string }{
@@ -131,8 +131,8 @@ func TestPutVehicleNormalisesAndValidatesThePlate(t *testing.T) {
 				apitest.WantFailure(t, err, http.StatusUnprocessableEntity, coord.EValidation)
 			})
 		}
-		if got := currentUser(t, s, auth).Vehicle.LicensePlate; *got.Text != "abc123" {
-			t.Fatalf("a rejected plate replaced the vehicle: %s", *got.Text)
+		if got := currentUser(t, s, auth).Vehicle.LicensePlate; got.Text != "abc123" {
+			t.Fatalf("a rejected plate replaced the vehicle: %s", got.Text)
 		}
 	})
 }
@@ -142,7 +142,7 @@ func TestPutVehicleNormalisesAndValidatesThePlate(t *testing.T) {
 func TestRequirementsAreReportedAndEnforced(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("nameless@example.com")}))
+		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "nameless@example.com"}))
 		want := func(system string, linked bool, missing ...string) {
 			t.Helper()
 			st := systemStatus(t, currentUser(t, s, auth), system)
@@ -182,7 +182,7 @@ func TestRequirementsAreReportedAndEnforced(t *testing.T) {
 		}
 
 		// A new token with a name meets the claim requirement.
-		named := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("nameless@example.com"), Name: "Now Named"}))
+		named := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "nameless@example.com", Name: "Now Named"}))
 		if st := systemStatus(t, currentUser(t, s, named), gatesSystem); !*st.Transactable {
 			t.Fatalf("gates with a name claim: missing %v", st.MissingRequirements)
 		}
@@ -197,13 +197,13 @@ func testLink(t *testing.T, s *apitest.Server, auth httpAuth, systemID string, l
 }
 
 func tryTestLink(s *apitest.Server, auth httpAuth, systemID string, linked bool) error {
-	body := &models.LinkedAccount{SystemID: &systemID, LinkedAccount: &linked}
+	body := &models.LinkedAccount{SystemID: systemID, LinkedAccount: &linked}
 	ok, err := s.Client.Testing.TestLinkUserAccount(testingops.NewTestLinkUserAccountParams().WithBody(body), auth)
 	if err != nil {
 		return err
 	}
-	if *ok.Payload.SystemID != systemID || *ok.Payload.LinkedAccount != linked {
-		return fmt.Errorf("answered %s %v", *ok.Payload.SystemID, *ok.Payload.LinkedAccount)
+	if ok.Payload.SystemID != systemID || *ok.Payload.LinkedAccount != linked {
+		return fmt.Errorf("answered %s %v", ok.Payload.SystemID, *ok.Payload.LinkedAccount)
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func tryTestLink(s *apitest.Server, auth httpAuth, systemID string, linked bool)
 func TestTestLinkUserAccountLinksAndUnlinks(t *testing.T) {
 	apitest.EachBackend(t, func(t *testing.T, backend string) {
 		s := newUserServer(t, backend)
-		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: ptr("linker@example.com"), Name: "L"}))
+		auth := apitest.UserAuth(alphaKey, mintTest(t, s, alphaKey, models.TestJWTRequest{Email: "linker@example.com", Name: "L"}))
 		for _, linked := range []bool{true, false, true} {
 			testLink(t, s, auth, manualSystem, linked)
 			if st := systemStatus(t, currentUser(t, s, auth), manualSystem); *st.LinkedAccount != linked || *st.Transactable != linked {

@@ -20,12 +20,12 @@ type Barcode struct {
 	// The encoded value.
 	// Example: CRD-7-5F2A9C
 	// Required: true
-	Data *string `json:"data"`
+	Data string `json:"data"`
 
 	// The symbology.
 	// Required: true
 	// Enum: ["aztec"]
-	Format *string `json:"format"`
+	Format string `json:"format"`
 }
 
 // Validate validates this barcode
@@ -48,7 +48,7 @@ func (m *Barcode) Validate(formats strfmt.Registry) error {
 
 func (m *Barcode) validateData(formats strfmt.Registry) error {
 
-	if err := validate.Required("data", "body", m.Data); err != nil {
+	if err := validate.RequiredString("data", "body", m.Data); err != nil {
 		return err
 	}
 
@@ -83,12 +83,12 @@ func (m *Barcode) validateFormatEnum(path, location string, value string) error 
 
 func (m *Barcode) validateFormat(formats strfmt.Registry) error {
 
-	if err := validate.Required("format", "body", m.Format); err != nil {
+	if err := validate.RequiredString("format", "body", m.Format); err != nil {
 		return err
 	}
 
 	// value enum
-	if err := m.validateFormatEnum("format", "body", *m.Format); err != nil {
+	if err := m.validateFormatEnum("format", "body", m.Format); err != nil {
 		return err
 	}
 

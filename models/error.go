@@ -23,7 +23,7 @@ type Error struct {
 	// Example: active_session_exists
 	// Required: true
 	// Enum: ["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","rate_limited","internal"]
-	Code *string `json:"code"`
+	Code string `json:"code"`
 
 	// More about the error (e.g. the missing requirements, the open session).
 	Details []string `json:"details,omitempty"`
@@ -31,7 +31,7 @@ type Error struct {
 	// A human-readable explanation.
 	// Example: the user already has an open session
 	// Required: true
-	Message *string `json:"message"`
+	Message string `json:"message"`
 }
 
 // Validate validates this error
@@ -134,12 +134,12 @@ func (m *Error) validateCodeEnum(path, location string, value string) error {
 
 func (m *Error) validateCode(formats strfmt.Registry) error {
 
-	if err := validate.Required("code", "body", m.Code); err != nil {
+	if err := validate.RequiredString("code", "body", m.Code); err != nil {
 		return err
 	}
 
 	// value enum
-	if err := m.validateCodeEnum("code", "body", *m.Code); err != nil {
+	if err := m.validateCodeEnum("code", "body", m.Code); err != nil {
 		return err
 	}
 
@@ -148,7 +148,7 @@ func (m *Error) validateCode(formats strfmt.Registry) error {
 
 func (m *Error) validateMessage(formats strfmt.Registry) error {
 
-	if err := validate.Required("message", "body", m.Message); err != nil {
+	if err := validate.RequiredString("message", "body", m.Message); err != nil {
 		return err
 	}
 

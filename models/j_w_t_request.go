@@ -22,14 +22,14 @@ type JWTRequest struct {
 	// Required: true
 	// Max Length: 254
 	// Min Length: 3
-	Email *string `json:"email"`
+	Email string `json:"email"`
 
 	// The partner's id for the user.
 	// Example: user-42
 	// Required: true
 	// Max Length: 128
 	// Min Length: 1
-	ExternalUID *string `json:"external_uid"`
+	ExternalUID string `json:"external_uid"`
 
 	// The user's display name.
 	// Max Length: 128
@@ -60,15 +60,15 @@ func (m *JWTRequest) Validate(formats strfmt.Registry) error {
 
 func (m *JWTRequest) validateEmail(formats strfmt.Registry) error {
 
-	if err := validate.Required("email", "body", m.Email); err != nil {
+	if err := validate.RequiredString("email", "body", m.Email); err != nil {
 		return err
 	}
 
-	if err := validate.MinLength("email", "body", *m.Email, 3); err != nil {
+	if err := validate.MinLength("email", "body", m.Email, 3); err != nil {
 		return err
 	}
 
-	if err := validate.MaxLength("email", "body", *m.Email, 254); err != nil {
+	if err := validate.MaxLength("email", "body", m.Email, 254); err != nil {
 		return err
 	}
 
@@ -77,15 +77,15 @@ func (m *JWTRequest) validateEmail(formats strfmt.Registry) error {
 
 func (m *JWTRequest) validateExternalUID(formats strfmt.Registry) error {
 
-	if err := validate.Required("external_uid", "body", m.ExternalUID); err != nil {
+	if err := validate.RequiredString("external_uid", "body", m.ExternalUID); err != nil {
 		return err
 	}
 
-	if err := validate.MinLength("external_uid", "body", *m.ExternalUID, 1); err != nil {
+	if err := validate.MinLength("external_uid", "body", m.ExternalUID, 1); err != nil {
 		return err
 	}
 
-	if err := validate.MaxLength("external_uid", "body", *m.ExternalUID, 128); err != nil {
+	if err := validate.MaxLength("external_uid", "body", m.ExternalUID, 128); err != nil {
 		return err
 	}
 

@@ -18,7 +18,7 @@ type JWTResponse struct {
 
 	// Send it as `Authorization: Bearer <jwt_token>`.
 	// Required: true
-	JwtToken *string `json:"jwt_token"`
+	JwtToken string `json:"jwt_token"`
 }
 
 // Validate validates this j w t response
@@ -37,7 +37,7 @@ func (m *JWTResponse) Validate(formats strfmt.Registry) error {
 
 func (m *JWTResponse) validateJwtToken(formats strfmt.Registry) error {
 
-	if err := validate.Required("jwt_token", "body", m.JwtToken); err != nil {
+	if err := validate.RequiredString("jwt_token", "body", m.JwtToken); err != nil {
 		return err
 	}
 

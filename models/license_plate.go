@@ -22,7 +22,7 @@ type LicensePlate struct {
 	// Required: true
 	// Max Length: 2
 	// Min Length: 2
-	Country *string `json:"country"`
+	Country string `json:"country"`
 
 	// The ISO 3166-2 subdivision after the dash (e.g. `ny`), possibly empty.
 	// Example: ny
@@ -34,7 +34,7 @@ type LicensePlate struct {
 	// Required: true
 	// Max Length: 32
 	// Min Length: 1
-	Text *string `json:"text"`
+	Text string `json:"text"`
 }
 
 // Validate validates this license plate
@@ -61,15 +61,15 @@ func (m *LicensePlate) Validate(formats strfmt.Registry) error {
 
 func (m *LicensePlate) validateCountry(formats strfmt.Registry) error {
 
-	if err := validate.Required("country", "body", m.Country); err != nil {
+	if err := validate.RequiredString("country", "body", m.Country); err != nil {
 		return err
 	}
 
-	if err := validate.MinLength("country", "body", *m.Country, 2); err != nil {
+	if err := validate.MinLength("country", "body", m.Country, 2); err != nil {
 		return err
 	}
 
-	if err := validate.MaxLength("country", "body", *m.Country, 2); err != nil {
+	if err := validate.MaxLength("country", "body", m.Country, 2); err != nil {
 		return err
 	}
 
@@ -90,15 +90,15 @@ func (m *LicensePlate) validateSubdivision(formats strfmt.Registry) error {
 
 func (m *LicensePlate) validateText(formats strfmt.Registry) error {
 
-	if err := validate.Required("text", "body", m.Text); err != nil {
+	if err := validate.RequiredString("text", "body", m.Text); err != nil {
 		return err
 	}
 
-	if err := validate.MinLength("text", "body", *m.Text, 1); err != nil {
+	if err := validate.MinLength("text", "body", m.Text, 1); err != nil {
 		return err
 	}
 
-	if err := validate.MaxLength("text", "body", *m.Text, 32); err != nil {
+	if err := validate.MaxLength("text", "body", m.Text, 32); err != nil {
 		return err
 	}
 

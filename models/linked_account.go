@@ -26,7 +26,7 @@ type LinkedAccount struct {
 	// Required: true
 	// Max Length: 64
 	// Min Length: 1
-	SystemID *string `json:"system_id"`
+	SystemID string `json:"system_id"`
 }
 
 // Validate validates this linked account
@@ -58,15 +58,15 @@ func (m *LinkedAccount) validateLinkedAccount(formats strfmt.Registry) error {
 
 func (m *LinkedAccount) validateSystemID(formats strfmt.Registry) error {
 
-	if err := validate.Required("system_id", "body", m.SystemID); err != nil {
+	if err := validate.RequiredString("system_id", "body", m.SystemID); err != nil {
 		return err
 	}
 
-	if err := validate.MinLength("system_id", "body", *m.SystemID, 1); err != nil {
+	if err := validate.MinLength("system_id", "body", m.SystemID, 1); err != nil {
 		return err
 	}
 
-	if err := validate.MaxLength("system_id", "body", *m.SystemID, 64); err != nil {
+	if err := validate.MaxLength("system_id", "body", m.SystemID, 64); err != nil {
 		return err
 	}
 

@@ -22,7 +22,7 @@ type Location struct {
 	// The location id used in session paths.
 	// Example: downtown-garage
 	// Required: true
-	ID *string `json:"id"`
+	ID string `json:"id"`
 
 	// A display name.
 	// Required: true
@@ -31,7 +31,7 @@ type Location struct {
 	// How sessions start: `license_plate` (at once), `barcode` (at the gate), `not_available`.
 	// Required: true
 	// Enum: ["license_plate","barcode","not_available"]
-	OnlineAccessType *string `json:"online_access_type"`
+	OnlineAccessType string `json:"online_access_type"`
 
 	// price
 	Price *Price `json:"price,omitempty"`
@@ -74,7 +74,7 @@ func (m *Location) Validate(formats strfmt.Registry) error {
 
 func (m *Location) validateID(formats strfmt.Registry) error {
 
-	if err := validate.Required("id", "body", m.ID); err != nil {
+	if err := validate.RequiredString("id", "body", m.ID); err != nil {
 		return err
 	}
 
@@ -124,12 +124,12 @@ func (m *Location) validateOnlineAccessTypeEnum(path, location string, value str
 
 func (m *Location) validateOnlineAccessType(formats strfmt.Registry) error {
 
-	if err := validate.Required("online_access_type", "body", m.OnlineAccessType); err != nil {
+	if err := validate.RequiredString("online_access_type", "body", m.OnlineAccessType); err != nil {
 		return err
 	}
 
 	// value enum
-	if err := m.validateOnlineAccessTypeEnum("online_access_type", "body", *m.OnlineAccessType); err != nil {
+	if err := m.validateOnlineAccessTypeEnum("online_access_type", "body", m.OnlineAccessType); err != nil {
 		return err
 	}
 

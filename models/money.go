@@ -26,7 +26,7 @@ type Money struct {
 	// Example: USD
 	// Required: true
 	// Pattern: ^[A-Z]{3}$
-	Currency *string `json:"currency"`
+	Currency string `json:"currency"`
 }
 
 // Validate validates this money
@@ -62,11 +62,11 @@ func (m *Money) validateAmount(formats strfmt.Registry) error {
 
 func (m *Money) validateCurrency(formats strfmt.Registry) error {
 
-	if err := validate.Required("currency", "body", m.Currency); err != nil {
+	if err := validate.RequiredString("currency", "body", m.Currency); err != nil {
 		return err
 	}
 
-	if err := validate.Pattern("currency", "body", *m.Currency, `^[A-Z]{3}$`); err != nil {
+	if err := validate.Pattern("currency", "body", m.Currency, `^[A-Z]{3}$`); err != nil {
 		return err
 	}
 

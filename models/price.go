@@ -29,13 +29,13 @@ type Price struct {
 	// Example: 15
 	// Required: true
 	// Minimum: 1
-	IncrementMinutes *int32 `json:"increment_m"`
+	IncrementMinutes int32 `json:"increment_m"`
 
 	// The period the rate is for, in minutes.
 	// Example: 60
 	// Required: true
 	// Minimum: 1
-	RatePeriodMinutes *int32 `json:"rate_period_m"`
+	RatePeriodMinutes int32 `json:"rate_period_m"`
 
 	// max cost
 	MaxCost *Money `json:"max_cost,omitempty"`
@@ -94,7 +94,7 @@ func (m *Price) validateIncrementMinutes(formats strfmt.Registry) error {
 		return err
 	}
 
-	if err := validate.MinimumInt("increment_m", "body", int64(*m.IncrementMinutes), 1, false); err != nil {
+	if err := validate.MinimumInt("increment_m", "body", int64(m.IncrementMinutes), 1, false); err != nil {
 		return err
 	}
 
@@ -107,7 +107,7 @@ func (m *Price) validateRatePeriodMinutes(formats strfmt.Registry) error {
 		return err
 	}
 
-	if err := validate.MinimumInt("rate_period_m", "body", int64(*m.RatePeriodMinutes), 1, false); err != nil {
+	if err := validate.MinimumInt("rate_period_m", "body", int64(m.RatePeriodMinutes), 1, false); err != nil {
 		return err
 	}
 

@@ -29,12 +29,12 @@ type Session struct {
 	// The session id.
 	// Example: 1
 	// Required: true
-	ID *int64 `json:"id"`
+	ID int64 `json:"id"`
 
 	// Where the session is.
 	// Example: downtown-garage
 	// Required: true
-	LocationID *string `json:"location_id"`
+	LocationID string `json:"location_id"`
 
 	// redemption info
 	RedemptionInfo *RedemptionInfo `json:"redemption_info,omitempty"`
@@ -49,12 +49,12 @@ type Session struct {
 	// `pending` (waiting for the entry gate), `active`, `ended`, or `cancelled` (never redeemed).
 	// Required: true
 	// Enum: ["pending","active","ended","cancelled"]
-	Status *string `json:"status"`
+	Status string `json:"status"`
 
 	// Whose session it is.
 	// Required: true
 	// Format: uuid
-	UserID *strfmt.UUID `json:"user_id"`
+	UserID strfmt.UUID `json:"user_id"`
 }
 
 // Validate validates this session
@@ -145,7 +145,7 @@ func (m *Session) validateID(formats strfmt.Registry) error {
 
 func (m *Session) validateLocationID(formats strfmt.Registry) error {
 
-	if err := validate.Required("location_id", "body", m.LocationID); err != nil {
+	if err := validate.RequiredString("location_id", "body", m.LocationID); err != nil {
 		return err
 	}
 
@@ -224,12 +224,12 @@ func (m *Session) validateStatusEnum(path, location string, value string) error 
 
 func (m *Session) validateStatus(formats strfmt.Registry) error {
 
-	if err := validate.Required("status", "body", m.Status); err != nil {
+	if err := validate.RequiredString("status", "body", m.Status); err != nil {
 		return err
 	}
 
 	// value enum
-	if err := m.validateStatusEnum("status", "body", *m.Status); err != nil {
+	if err := m.validateStatusEnum("status", "body", m.Status); err != nil {
 		return err
 	}
 

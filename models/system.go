@@ -29,7 +29,7 @@ type System struct {
 
 	// The system id.
 	// Required: true
-	SystemID *string `json:"system_id"`
+	SystemID string `json:"system_id"`
 
 	// transaction requirements
 	// Required: true
@@ -104,7 +104,7 @@ func (m *System) validateName(formats strfmt.Registry) error {
 
 func (m *System) validateSystemID(formats strfmt.Registry) error {
 
-	if err := validate.Required("system_id", "body", m.SystemID); err != nil {
+	if err := validate.RequiredString("system_id", "body", m.SystemID); err != nil {
 		return err
 	}
 

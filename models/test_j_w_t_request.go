@@ -22,7 +22,7 @@ type TestJWTRequest struct {
 	// Required: true
 	// Max Length: 254
 	// Min Length: 3
-	Email *string `json:"email"`
+	Email string `json:"email"`
 
 	// The partner's id for the user (defaults to the email).
 	// Max Length: 128
@@ -58,15 +58,15 @@ func (m *TestJWTRequest) Validate(formats strfmt.Registry) error {
 
 func (m *TestJWTRequest) validateEmail(formats strfmt.Registry) error {
 
-	if err := validate.Required("email", "body", m.Email); err != nil {
+	if err := validate.RequiredString("email", "body", m.Email); err != nil {
 		return err
 	}
 
-	if err := validate.MinLength("email", "body", *m.Email, 3); err != nil {
+	if err := validate.MinLength("email", "body", m.Email, 3); err != nil {
 		return err
 	}
 
-	if err := validate.MaxLength("email", "body", *m.Email, 254); err != nil {
+	if err := validate.MaxLength("email", "body", m.Email, 254); err != nil {
 		return err
 	}
 

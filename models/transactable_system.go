@@ -26,7 +26,7 @@ type TransactableSystem struct {
 
 	// The system.
 	// Required: true
-	SystemID *string `json:"system_id"`
+	SystemID string `json:"system_id"`
 
 	// Whether all the system's requirements are met.
 	// Required: true
@@ -79,7 +79,7 @@ func (m *TransactableSystem) validateMissingRequirements(formats strfmt.Registry
 
 func (m *TransactableSystem) validateSystemID(formats strfmt.Registry) error {
 
-	if err := validate.Required("system_id", "body", m.SystemID); err != nil {
+	if err := validate.RequiredString("system_id", "body", m.SystemID); err != nil {
 		return err
 	}
 

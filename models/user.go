@@ -21,11 +21,11 @@ type User struct {
 
 	// From the JWT.
 	// Required: true
-	Email *string `json:"email"`
+	Email string `json:"email"`
 
 	// The partner's id for the user.
 	// Required: true
-	ExternalUID *string `json:"external_uid"`
+	ExternalUID string `json:"external_uid"`
 
 	// From the JWT.
 	Name string `json:"name,omitempty"`
@@ -41,7 +41,7 @@ type User struct {
 	// The user's id.
 	// Required: true
 	// Format: uuid
-	UserID *strfmt.UUID `json:"user_id"`
+	UserID strfmt.UUID `json:"user_id"`
 
 	// vehicle
 	Vehicle *Vehicle `json:"vehicle,omitempty"`
@@ -83,7 +83,7 @@ func (m *User) Validate(formats strfmt.Registry) error {
 
 func (m *User) validateEmail(formats strfmt.Registry) error {
 
-	if err := validate.Required("email", "body", m.Email); err != nil {
+	if err := validate.RequiredString("email", "body", m.Email); err != nil {
 		return err
 	}
 
@@ -92,7 +92,7 @@ func (m *User) validateEmail(formats strfmt.Registry) error {
 
 func (m *User) validateExternalUID(formats strfmt.Registry) error {
 
-	if err := validate.Required("external_uid", "body", m.ExternalUID); err != nil {
+	if err := validate.RequiredString("external_uid", "body", m.ExternalUID); err != nil {
 		return err
 	}
 

@@ -12,7 +12,7 @@ const countOpen = `SELECT count(*) FROM sessions WHERE status IN ('pending', 'ac
 func (db *DB) OpenSessions(ctx context.Context) (int64, error) {
 	var n int64
 	if err := db.pool.QueryRow(ctx, countOpen, db.now()).Scan(&n); err != nil {
-		return 0, dbError("count open sessions", err)
+		return 0, fail("count open sessions", err)
 	}
 	return n, nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,14 +32,14 @@ const createAttempts = 5
 func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, bool, error) {
 	uid, ok := parseUserID(ns.UserID)
 	if !ok {
-		return nil, false, noUser(ns.UserID)
+		return nil, false, coord.ErrUserNotFound(ns.UserID)
 	}
 	now := db.now()
 	for range createAttempts {
 		s, created, err := db.createOnce(ctx, uid, ns, now)
 		if !errors.Is(err, errRetry) {
 			if err != nil {
-				return nil, false, dbError("postgres: create session", err)
+				return nil, false, fail("postgres: create session", err)
 			}
 			return s, created, nil
 		}
@@ -81,7 +80,7 @@ func (db *DB) sessionByKey(ctx context.Context, uid pgtype.UUID, ns coord.NewSes
 	case err != nil:
 		return nil, err
 	case !ns.Replays(r.Session, fingerprint):
-		return nil, coord.KeyReused(r.Session)
+		return nil, coord.ErrIdempotencyKeyReused(r.ID)
 	}
 	return db.settled(ctx, r, now)
 }
@@ -96,10 +95,8 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 	if ns.Gate {
 		code := newBarcode()
 		status, start, barcode = coord.StatusPending, nil, &code
-		if !ns.ExpiresAt.IsZero() {
-			t := utcMillis(ns.ExpiresAt)
-			expiresAt = &t
-		}
+		t := now.Add(db.cfg.PendingTTL)
+		expiresAt = &t
 	}
 	values := []any{uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt}
 	var r *sessionRow
@@ -123,8 +120,8 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 			return err
 		})
 	}
-	if isForeignKeyViolation(err) {
-		return nil, noUser(uid.String())
+	if isForeignKey(err) {
+		return nil, coord.ErrUserNotFound(uid.String())
 	}
 	if err != nil {
 		return nil, err
@@ -179,8 +176,7 @@ func (db *DB) openConflict(ctx context.Context, uid pgtype.UUID, now time.Time) 
 		}
 		return errRetry
 	}
-	return coord.Errorf(coord.EActiveSessionExists, "the user already has an open session").
-		WithDetails(strconv.FormatInt(r.ID, 10))
+	return coord.ErrOpenSessionExists(r.ID)
 }
 
 // newBarcode returns unguessable redemption data: 130 random bits in base32.

@@ -19,9 +19,9 @@ import (
 
 // DB is a coord.Store on a PostgreSQL connection pool.
 type DB struct {
-	// Now is the store's clock, read once per operation so that an operation
-	// sees one instant; tests replace it. Defaults to time.Now.
-	Now func() time.Time
+	// cfg has its defaults applied; its clock is read once per operation so
+	// that an operation sees one instant.
+	cfg coord.StoreConfig
 
 	pool *pgxpool.Pool
 	// version is the newest embedded migration, which Ping expects applied.
@@ -35,20 +35,20 @@ var _ coord.Store = (*DB)(nil)
 // other pgxpool parameters size the pool), applies the embedded migrations
 // under an advisory lock, and returns the store. The pool reconnects by
 // itself after an outage.
-func Open(ctx context.Context, dsn string) (*DB, error) {
+func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse dsn: %w", err)
 	}
 	version, err := migrate(ctx, cfg.ConnConfig)
 	if err != nil {
-		return nil, dbError("postgres: migrate", err)
+		return nil, fail("postgres: migrate", err)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, dbError("postgres: connect", err)
+		return nil, fail("postgres: connect", err)
 	}
-	return &DB{Now: time.Now, pool: pool, version: version}, nil
+	return &DB{cfg: store.WithDefaults(), pool: pool, version: version}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
@@ -83,5 +83,5 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // now is the operation's instant: UTC, truncated to the milliseconds the API shows.
 func (db *DB) now() time.Time {
-	return utcMillis(db.Now())
+	return utcMillis(db.cfg.Clock.Now())
 }

@@ -13,11 +13,11 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// dbError wraps err with the operation's name. Domain errors pass through
+// fail wraps err with the operation's name. Domain errors pass through
 // unchanged; when the database cannot be reached the result also carries a
 // coord.EUnavailable error (so coord.ErrorCode reports it and the HTTP layer
 // answers 503).
-func dbError(op string, err error) error {
+func fail(op string, err error) error {
 	var domain *coord.Error
 	switch {
 	case err == nil:
@@ -34,7 +34,7 @@ func dbError(op string, err error) error {
 // unavailable wraps err as coord.EUnavailable. The domain error's message is
 // all that callers show; the cause stays in the chain for the logs.
 func unavailable(op string, err error) error {
-	return fmt.Errorf("%s: %w: %w", op, coord.Errorf(coord.EUnavailable, "database unavailable"), err)
+	return fmt.Errorf("%s: %w: %w", op, coord.ErrStoreUnavailable(), err)
 }
 
 // unreachable reports whether err means the database is down or the
@@ -59,8 +59,8 @@ func unreachable(err error) bool {
 	return false
 }
 
-// isForeignKeyViolation reports whether a row referenced a missing user.
-func isForeignKeyViolation(err error) bool {
+// isForeignKey reports whether a row referenced a missing user.
+func isForeignKey(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && pgErr.Code == "23503"
 }

@@ -35,6 +35,12 @@ const migrationLock = `hashtextextended('coord migrations ' || coalesce(current_
 // pg_advisory_lock, which waits without polling (bounded by ctx), so waiting
 // replicas go on as soon as the first is done.
 func migrate(ctx context.Context, cfg *pgx.ConnConfig) (version int64, err error) {
+	return migrateTo(ctx, cfg, goose.MaxVersion)
+}
+
+// migrateTo is migrate up to version only (tests build old schemas with it).
+// It returns the newest embedded version, whatever it applied.
+func migrateTo(ctx context.Context, cfg *pgx.ConnConfig, target int64) (version int64, err error) {
 	migrations, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return 0, err
@@ -61,7 +67,7 @@ func migrate(ctx context.Context, cfg *pgx.ConnConfig) (version int64, err error
 		err = errors.Join(err, unlockErr, lockConn.Close())
 	}()
 
-	if _, err := p.Up(ctx); err != nil {
+	if _, err := p.UpTo(ctx, target); err != nil {
 		return 0, err
 	}
 	sources := p.ListSources()

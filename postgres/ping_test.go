@@ -13,7 +13,7 @@ import (
 // someone rolled the database back.
 func TestPingNeedsMigrations(t *testing.T) {
 	dsn := testSchema(t)
-	db := open(t, dsn)
+	db := open(t, dsn, coord.StoreConfig{})
 	if err := db.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
@@ -36,10 +36,10 @@ func TestPingNeedsMigrations(t *testing.T) {
 // Ping says why.
 func TestPingFailsWhenTheDatabaseCannotTakeAWrite(t *testing.T) {
 	dsn := testSchema(t)
-	open(t, dsn) // migrated while writable
-	readOnly := open(t, dsn+"&default_transaction_read_only=on")
+	open(t, dsn, coord.StoreConfig{}) // migrated while writable
+	readOnly := open(t, dsn+"&default_transaction_read_only=on", coord.StoreConfig{})
 	err := readOnly.Ping(t.Context())
-	if coord.ErrorCode(err) != coord.EUnavailable || !strings.Contains(coord.ErrorMessage(err), "read-only") {
+	if coord.ErrorCode(err) != coord.EUnavailable || !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("Ping on a read-only database = %v, want %s naming read-only", err, coord.EUnavailable)
 	}
 	if _, err := readOnly.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"}); err == nil {

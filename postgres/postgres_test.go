@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/postgres"
 	"github.com/coordapi/coord/storetest"
 )
@@ -14,11 +15,8 @@ import (
 // migrated schema is exercised too.
 func TestStore(t *testing.T) {
 	dsn := testSchema(t)
-	storetest.Run(t, func(t *testing.T) (coord.Store, *storetest.Clock) {
-		clock := storetest.NewClock()
-		db := open(t, dsn)
-		db.Now = clock.Now
-		return db, clock
+	storetest.Run(t, func(t *testing.T) func(coord.StoreConfig) coord.Store {
+		return func(cfg coord.StoreConfig) coord.Store { return open(t, dsn, cfg) }
 	})
 }
 
@@ -31,7 +29,7 @@ func testSchema(t testing.TB) string {
 		t.Skip("COORD_TEST_POSTGRES is not set; to run the PostgreSQL tests set it to a DSN such as " +
 			"postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	}
-	schemaDSN, drop, err := postgres.NewTestSchema(t.Context(), dsn)
+	schemaDSN, drop, err := pgtest.NewSchema(t.Context(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,9 +42,9 @@ func testSchema(t testing.TB) string {
 }
 
 // open opens a store on dsn, closed when t ends.
-func open(t testing.TB, dsn string) *postgres.DB {
+func open(t testing.TB, dsn string, cfg coord.StoreConfig) *postgres.DB {
 	t.Helper()
-	db, err := postgres.Open(t.Context(), dsn)
+	db, err := postgres.Open(t.Context(), dsn, cfg)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

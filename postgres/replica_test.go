@@ -22,7 +22,7 @@ func TestConcurrentOpen(t *testing.T) {
 	dbs := make([]*postgres.DB, replicas)
 	errs := make([]error, replicas)
 	for i := range replicas {
-		wg.Go(func() { dbs[i], errs[i] = postgres.Open(t.Context(), dsn) })
+		wg.Go(func() { dbs[i], errs[i] = postgres.Open(t.Context(), dsn, coord.StoreConfig{}) })
 	}
 	wg.Wait()
 	for i := range replicas {
@@ -42,10 +42,8 @@ func TestConcurrentOpen(t *testing.T) {
 func TestReplicas(t *testing.T) {
 	dsn := testSchema(t)
 	clock := storetest.NewClock()
-	replicas := []*postgres.DB{open(t, dsn), open(t, dsn)}
-	for _, db := range replicas {
-		db.Now = clock.Now
-	}
+	cfg := coord.StoreConfig{Clock: clock, PendingTTL: time.Hour}
+	replicas := []*postgres.DB{open(t, dsn, cfg), open(t, dsn, cfg)}
 	ctx := t.Context()
 	const users, attempts = 8, 10
 	ids := make([]string, users)
@@ -69,7 +67,7 @@ func TestReplicas(t *testing.T) {
 			for a := range attempts {
 				wg.Go(func() {
 					ns := coord.NewSession{UserID: ids[u], LocationID: "loc", Currency: "USD",
-						Gate: a%2 == 0, ExpiresAt: clock.Now().Add(time.Hour)}
+						Gate: a%2 == 0}
 					s, created, err := replicas[a%2].CreateSession(ctx, ns)
 					results[u][a] = result{s, created, err}
 				})

@@ -11,7 +11,7 @@ import (
 // sessionCols is what every session query selects or returns, in the order
 // scanSession reads.
 const sessionCols = `id, location_id, user_id::text, status, start_time, end_time, resource_id,
-	coalesce(barcode, ''), cost_amount, cost_currency, exit_at, expires_at`
+	coalesce(barcode, ''), cost_amount, cost_currency, planned_amount, planned_currency, exit_at, expires_at`
 
 // sessionRow is a session with the columns that say when it settles by itself.
 type sessionRow struct {
@@ -35,25 +35,35 @@ func (r *sessionRow) due(now time.Time) bool {
 // scanSession reads one row of sessionCols.
 func scanSession(row pgx.Row) (*sessionRow, error) {
 	var (
-		s            coord.Session
-		r            = sessionRow{Session: &s}
-		costAmount   *int64
-		costCurrency *string
+		s             coord.Session
+		r             = sessionRow{Session: &s}
+		cost, planned nullMoney
 	)
 	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
-		&s.Barcode, &costAmount, &costCurrency, &r.exitAt, &r.expiresAt)
+		&s.Barcode, &cost.amount, &cost.currency, &planned.amount, &planned.currency, &r.exitAt, &r.expiresAt)
 	if err != nil {
 		return nil, err
 	}
-	if costAmount != nil && costCurrency != nil {
-		s.Cost = &coord.Money{Amount: *costAmount, Currency: *costCurrency}
-	}
+	s.Cost, s.PlannedCost = cost.money(), planned.money()
 	for _, t := range []*time.Time{s.StartTime, s.EndTime, r.exitAt, r.expiresAt} {
 		if t != nil {
 			*t = t.UTC() // pgx returns local time
 		}
 	}
 	return &r, nil
+}
+
+// nullMoney is a nullable pair of amount and currency columns.
+type nullMoney struct {
+	amount   *int64
+	currency *string
+}
+
+func (m nullMoney) money() *coord.Money {
+	if m.amount == nil || m.currency == nil {
+		return nil
+	}
+	return &coord.Money{Amount: *m.amount, Currency: *m.currency}
 }
 
 // utcMillis is t as the API shows it: UTC, whole milliseconds.

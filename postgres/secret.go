@@ -15,7 +15,7 @@ import (
 func (db *DB) Secret(ctx context.Context, name string, generate func() ([]byte, error)) ([]byte, error) {
 	value, err := db.secret(ctx, name)
 	if err == nil || !errors.Is(err, pgx.ErrNoRows) {
-		return value, dbError("postgres: read secret", err)
+		return value, fail("postgres: read secret", err)
 	}
 	generated, err := generate()
 	if err != nil {
@@ -23,10 +23,10 @@ func (db *DB) Secret(ctx context.Context, name string, generate func() ([]byte, 
 	}
 	if _, err := db.pool.Exec(ctx, `INSERT INTO secrets (name, value, created_at) VALUES ($1, $2, $3)
 		ON CONFLICT (name) DO NOTHING`, name, generated, db.now()); err != nil {
-		return nil, dbError("postgres: store secret", err)
+		return nil, fail("postgres: store secret", err)
 	}
 	value, err = db.secret(ctx, name)
-	return value, dbError("postgres: read secret", err)
+	return value, fail("postgres: read secret", err)
 }
 
 func (db *DB) secret(ctx context.Context, name string) ([]byte, error) {

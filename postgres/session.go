@@ -13,70 +13,70 @@ import (
 
 // Session returns one of the user's sessions at a location: one indexed
 // SELECT, plus a settling UPDATE only when the session is due.
-func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) (*coord.Session, error) {
+func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session, error) {
 	now := db.now()
-	r, err := db.userSession(ctx, userID, locationID, id)
+	r, err := db.userSession(ctx, ref)
 	if err != nil {
-		return nil, dbError("postgres: get session", err)
+		return nil, fail("postgres: get session", err)
 	}
 	s, err := db.settled(ctx, r, now)
-	return s, dbError("postgres: get session", err)
+	return s, fail("postgres: get session", err)
 }
 
 // userSession reads a session if it is the user's and at the location; any
 // other case is ENotFound, so that ids of other users' sessions do not leak.
-func (db *DB) userSession(ctx context.Context, userID, locationID string, id int64) (*sessionRow, error) {
+func (db *DB) userSession(ctx context.Context, ref coord.SessionRef) (*sessionRow, error) {
 	// Built only when needed: formatting it was 2% of every read.
-	notFound := func() error { return coord.Errorf(coord.ENotFound, "no session %d at location %q", id, locationID) }
-	uid, ok := parseUserID(userID)
+	notFound := func() error { return coord.ErrSessionNotFound(ref.ID) }
+	uid, ok := parseUserID(ref.UserID)
 	if !ok {
 		return nil, notFound()
 	}
 	r, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE id = $1 AND user_id = $2 AND location_id = $3`, id, uid, locationID))
+		WHERE id = $1 AND user_id = $2 AND location_id = $3`, ref.ID, uid, ref.LocationID))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notFound()
 	}
 	return r, err
 }
 
-// Sessions lists the user's sessions, newest first, from the
-// sessions_user_newest index.
+// Sessions lists a page of the user's sessions, newest first, from the
+// sessions_user_newest or (with a location) sessions_user_location_newest
+// index.
 func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
+	f = f.Page()
 	list := []*coord.Session{}
 	uid, ok := parseUserID(f.UserID)
 	if !ok {
 		return list, nil
 	}
-	limit := f.Limit
-	switch {
-	case limit <= 0:
-		limit = 50 // the API's default page
-	case limit > 100:
-		limit = 100
-	}
-	// A plain id < $3 (rather than "$3 = 0 OR ...") lets the index range
-	// start at the page boundary even in a generic plan.
+	// A plain id < $2 (rather than "$2 = 0 OR ...") lets the index range
+	// start at the page boundary even in a generic plan; for the same reason
+	// the location condition is only there when there is a location.
 	before := f.BeforeID
-	if before <= 0 {
+	if before == 0 {
 		before = math.MaxInt64
 	}
+	query, args := `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3`, []any{uid, before, f.Limit}
+	if f.LocationID != "" {
+		query, args = `SELECT `+sessionCols+` FROM sessions
+		WHERE user_id = $1 AND id < $2 AND location_id = $4 ORDER BY id DESC LIMIT $3`, append(args, f.LocationID)
+	}
 	now := db.now()
-	rows, err := db.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE user_id = $1 AND id < $3 AND ($2 = '' OR location_id = $2)
-		ORDER BY id DESC LIMIT $4`, uid, f.LocationID, before, limit)
+	rows, err := db.pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, dbError("postgres: list sessions", err)
+		return nil, fail("postgres: list sessions", err)
 	}
 	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessionRow, error) { return scanSession(row) })
 	if err != nil {
-		return nil, dbError("postgres: list sessions", err)
+		return nil, fail("postgres: list sessions", err)
 	}
 	for _, r := range found {
 		// At most one row (the user's open session) can be due.
 		s, err := db.settled(ctx, r, now)
 		if err != nil {
-			return nil, dbError("postgres: list sessions", err)
+			return nil, fail("postgres: list sessions", err)
 		}
 		list = append(list, s)
 	}
@@ -87,14 +87,15 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 // conditional on the session still being active, so of concurrent calls
 // exactly one bills it (and reports ended) and the others read back that
 // same result.
-func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, bool, error) {
+func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.Price) (*coord.Session, bool, error) {
+	id := ref.ID
 	now := db.now()
-	r, err := db.userSession(ctx, userID, locationID, id)
+	r, err := db.userSession(ctx, ref)
 	if err != nil {
-		return nil, false, dbError("postgres: end session", err)
+		return nil, false, fail("postgres: end session", err)
 	}
 	if r.GateControlled() {
-		return nil, false, coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
+		return nil, false, coord.ErrPhysicalCheckout(id)
 	}
 	if r.Status != coord.StatusActive {
 		return r.Session, false, nil
@@ -111,31 +112,32 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 	billed := err == nil
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent call ended it; return what it billed.
-		ended, err = db.userSession(ctx, userID, locationID, id)
+		ended, err = db.userSession(ctx, ref)
 	}
 	if err != nil {
-		return nil, false, dbError("postgres: end session", err)
+		return nil, false, fail("postgres: end session", err)
 	}
 	return ended.Session, billed, nil
 }
 
 // Redeem plays both gates of a pending gate session: the entry now, and an
 // exit after d that settlement carries out (at once when d is 0).
-func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
+func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration, price coord.Price) (*coord.Session, error) {
+	id := ref.ID
 	if d < 0 {
-		return nil, coord.Errorf(coord.EValidation, "negative duration %s", d)
+		return nil, coord.ErrNegativeDuration(d)
 	}
 	now := db.now()
-	r, err := db.userSession(ctx, userID, locationID, id)
+	r, err := db.userSession(ctx, ref)
 	if err != nil {
-		return nil, dbError("postgres: redeem session", err)
+		return nil, fail("postgres: redeem session", err)
 	}
 	// An expired session is settled (cancelled) first, like any due row.
 	s, err := db.settled(ctx, r, now)
 	if err != nil {
-		return nil, dbError("postgres: redeem session", err)
+		return nil, fail("postgres: redeem session", err)
 	}
-	notRedeemable := coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
+	notRedeemable := coord.ErrNotRedeemable(id)
 	if !s.GateControlled() || s.Status != coord.StatusPending {
 		return nil, notRedeemable
 	}
@@ -148,8 +150,8 @@ func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d
 		return nil, notRedeemable // redeemed or expired concurrently
 	}
 	if err != nil {
-		return nil, dbError("postgres: redeem session", err)
+		return nil, fail("postgres: redeem session", err)
 	}
 	s, err = db.settled(ctx, redeemed, now)
-	return s, dbError("postgres: redeem session", err)
+	return s, fail("postgres: redeem session", err)
 }

@@ -49,7 +49,7 @@ func (db *DB) SettleDue(ctx context.Context) (int, error) {
 				SELECT id FROM sessions WHERE `+st.due+` LIMIT $2 FOR UPDATE SKIP LOCKED)`,
 				now, settleBatch)
 			if err != nil {
-				return total, dbError("postgres: settle due sessions", err)
+				return total, fail("postgres: settle due sessions", err)
 			}
 			total += int(tag.RowsAffected())
 			if tag.RowsAffected() < settleBatch {

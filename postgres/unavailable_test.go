@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/url"
@@ -26,7 +27,7 @@ func TestDatabaseOutage(t *testing.T) {
 	}
 	p := startProxy(t, "127.0.0.1:0", target)
 	u.Host = p.addr
-	db := open(t, u.String())
+	db := open(t, u.String(), coord.StoreConfig{})
 	ctx := t.Context()
 	user, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "x"})
 	if err != nil {
@@ -41,10 +42,11 @@ func TestDatabaseOutage(t *testing.T) {
 	if coord.ErrorCode(err) != coord.EUnavailable {
 		t.Errorf("Sessions while down = %v, want %s", err, coord.EUnavailable)
 	}
-	if coord.ErrorMessage(err) != "database unavailable" {
-		t.Errorf("message %q tells more than that the database is unavailable", coord.ErrorMessage(err))
+	var domain *coord.Error
+	if !errors.As(err, &domain) || domain.Message != "database unavailable" {
+		t.Fatalf("error %v tells more than that the database is unavailable", err)
 	}
-	if strings.HasSuffix(err.Error(), coord.ErrorMessage(err)) {
+	if strings.HasSuffix(err.Error(), domain.Message) {
 		t.Errorf("error %q does not carry its cause", err)
 	}
 

@@ -1,82 +1,74 @@
 package postgres
 
 import (
-	"context"
-	"io/fs"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
 
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/storetest"
 )
 
-// migrateDown rolls the schema dsn connects to back to version.
-func migrateDown(t *testing.T, dsn string, version int64) {
-	t.Helper()
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlDB := stdlib.OpenDB(*cfg)
-	defer sqlDB.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, fsys,
-		goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.DownTo(context.Background(), version); err != nil {
-		t.Fatalf("migrate down to %d: %v", version, err)
-	}
-}
-
-// TestUpgradeTo00003KeepsIdempotencyKeys: a schema of the version before
-// 00003 (no fingerprints) holding a keyed session is upgraded on open; the
-// old key replays its request and refuses another.
+// TestUpgradeTo00003KeepsIdempotencyKeys fills a schema of migration 2 (no
+// fingerprints) with a keyed session and opens it with this build: the old
+// key replays its own request and refuses others, naming its session.
 func TestUpgradeTo00003KeepsIdempotencyKeys(t *testing.T) {
-	base := os.Getenv("COORD_TEST_POSTGRES")
-	if base == "" {
+	ctx := t.Context()
+	dsn := os.Getenv("COORD_TEST_POSTGRES")
+	if dsn == "" {
 		t.Skip("COORD_TEST_POSTGRES is not set")
 	}
-	ctx := context.Background()
-	dsn, drop, err := NewTestSchema(ctx, base)
+	schemaDSN, drop, err := pgtest.NewSchema(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = drop() })
-	fingerprintColumns := func(db *DB) (n int) {
-		t.Helper()
-		if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM information_schema.columns
-			WHERE table_schema = current_schema() AND table_name = 'idempotency_keys' AND column_name = 'fingerprint'`).Scan(&n); err != nil {
-			t.Fatal(err)
+	t.Cleanup(func() {
+		if err := drop(); err != nil {
+			t.Error(err)
 		}
-		return n
-	}
-
-	db, err := Open(ctx, dsn)
+	})
+	cfg, err := pgx.ParseConfig(schemaDSN)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, first := storetest.KeyedSession(t, db)
-	migrateDown(t, dsn, 2)
-	if n := fingerprintColumns(db); n != 0 {
-		t.Fatalf("after migrating down: %d fingerprint columns", n)
+	if _, err := migrateTo(ctx, cfg, 2); err != nil {
+		t.Fatal(err)
 	}
-	db.Close()
-
-	upgraded, err := Open(ctx, dsn)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer upgraded.Close()
-	if n := fingerprintColumns(upgraded); n != 1 {
-		t.Fatalf("after the upgrade: %d fingerprint columns", n)
+	const uid = "00000000-0000-4000-8000-000000000001"
+	base := storetest.Epoch.Truncate(time.Millisecond)
+	for _, stmt := range []struct {
+		q    string
+		args []any
+	}{
+		{`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ($1, 'p', 'u', $2)`, []any{uid, base}},
+		{`INSERT INTO sessions (user_id, location_id, resource_id, status, currency, created_at, start_time)
+			VALUES ($1, 'garage-app', 'stall 7', 'active', 'USD', $2, $2)`, []any{uid, base}},
+		{`INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
+			SELECT $1, 'before-upgrade', id, $2 FROM sessions`, []any{uid, base}},
+	} {
+		if _, err := conn.Exec(ctx, stmt.q, stmt.args...); err != nil {
+			t.Fatalf("%s: %v", stmt.q, err)
+		}
 	}
-	storetest.CheckKeyedSessionAfterUpgrade(t, upgraded, ns, first)
+	conn.Close(ctx)
+
+	db, err := Open(ctx, schemaDSN, coord.StoreConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ns := coord.NewSession{UserID: uid, LocationID: "garage-app", ResourceID: "stall 7", Currency: "USD", IdempotencyKey: "before-upgrade"}
+	list, err := db.Sessions(ctx, coord.SessionFilter{UserID: uid})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("sessions after the upgrade: %v, %v", list, err)
+	}
+	first := list[0]
+	storetest.CheckKeyedSessionAfterUpgrade(t, db, ns, first)
 }

@@ -29,49 +29,49 @@ func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User,
 		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
 		RETURNING `+userCols,
 		pgtype.UUID{Bytes: uuid.New(), Valid: true}, p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()))
-	return u, dbError("postgres: upsert user", err)
+	return u, fail("postgres: upsert user", err)
 }
 
 // User returns a user by id, or ENotFound.
 func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
 	uid, ok := parseUserID(userID)
 	if !ok {
-		return nil, noUser(userID)
+		return nil, coord.ErrUserNotFound(userID)
 	}
 	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, noUser(userID)
+		return nil, coord.ErrUserNotFound(userID)
 	}
-	return u, dbError("postgres: get user", err)
+	return u, fail("postgres: get user", err)
 }
 
 // SetVehicle replaces the user's vehicle.
 func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) error {
 	uid, ok := parseUserID(userID)
 	if !ok {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	tag, err := db.pool.Exec(ctx, `UPDATE users
 		SET plate_text = $2, plate_country = $3, plate_subdivision = $4 WHERE user_id = $1`,
 		uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision)
 	if err == nil && tag.RowsAffected() == 0 {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
-	return dbError("postgres: set vehicle", err)
+	return fail("postgres: set vehicle", err)
 }
 
 // SetLinked records whether the user's account with a system is linked.
 func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked bool) error {
 	uid, ok := parseUserID(userID)
 	if !ok {
-		return noUser(userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	_, err := db.pool.Exec(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ($1, $2, $3)
 		ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked)
-	if isForeignKeyViolation(err) {
-		return noUser(userID)
+	if isForeignKey(err) {
+		return coord.ErrUserNotFound(userID)
 	}
-	return dbError("postgres: set linked account", err)
+	return fail("postgres: set linked account", err)
 }
 
 // scanUser reads one row of userCols.
@@ -99,8 +99,4 @@ func scanUser(row pgx.Row) (*coord.User, error) {
 func parseUserID(s string) (pgtype.UUID, bool) {
 	id, err := uuid.Parse(s)
 	return pgtype.UUID{Bytes: id, Valid: true}, err == nil && id.String() == s
-}
-
-func noUser(userID string) *coord.Error {
-	return coord.Errorf(coord.ENotFound, "no user %q", userID)
 }

@@ -112,6 +112,14 @@ func configureAPI(api *operations.UsersAPI) http.Handler {
 			return sessions.GetLocationSessionsNotImplemented()
 		})
 	}
+	if api.SystemsGetQuoteHandler == nil {
+		api.SystemsGetQuoteHandler = systems.GetQuoteHandlerFunc(func(params systems.GetQuoteParams, principal *coord.Principal) systems.GetQuoteResponder {
+			_ = params
+			_ = principal
+
+			return systems.GetQuoteNotImplemented()
+		})
+	}
 	if api.SessionsGetSessionHandler == nil {
 		api.SessionsGetSessionHandler = sessions.GetSessionHandlerFunc(func(params sessions.GetSessionParams, principal *coord.Principal) sessions.GetSessionResponder {
 			_ = params

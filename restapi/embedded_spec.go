@@ -560,6 +560,88 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "$ref": "#/parameters/location_id"
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -872,6 +954,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -879,7 +962,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -927,6 +1011,7 @@ func init() {
             "rate_limited",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -940,6 +1025,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -957,6 +1043,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -964,6 +1051,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -982,7 +1070,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -999,6 +1088,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -1012,6 +1102,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -1034,6 +1125,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -1051,6 +1143,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -1064,7 +1157,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -1095,6 +1189,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -1136,6 +1231,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -1150,7 +1246,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -1189,11 +1320,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -1217,12 +1350,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -1274,7 +1409,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -1300,6 +1436,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -1338,7 +1475,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -1388,11 +1526,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -1412,7 +1552,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"
@@ -2390,6 +2531,119 @@ func init() {
         ]
       }
     },
+    "/{location_id}/quote": {
+      "get": {
+        "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at this location, by the same billing\nrule that bills ended sessions: free within the grace period, then ` + "`" + `rate` + "`" + ` per\n` + "`" + `rate_period_m` + "`" + ` in ` + "`" + `increment_m` + "`" + ` steps, capped at ` + "`" + `max_cost` + "`" + `. Needs only the access key:\nan app can show prices before a user signs in. Locations without online sessions (no\nprice): 422 ` + "`" + `location_not_transactable` + "`" + `.\n",
+        "tags": [
+          "systems"
+        ],
+        "summary": "Quote a session before starting it",
+        "operationId": "get_quote",
+        "parameters": [
+          {
+            "maximum": 10080,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "x-go-name": "DurationMinutes",
+            "description": "The session's length in minutes, 1 to 10,080 (a week).",
+            "name": "duration_m",
+            "in": "query",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The quote.",
+            "schema": {
+              "$ref": "#/definitions/Quote"
+            },
+            "examples": {
+              "application/json": {
+                "cost": {
+                  "amount": 600,
+                  "currency": "USD"
+                },
+                "duration_m": 90,
+                "location_id": "downtown-garage",
+                "price": {
+                  "grace_m": 10,
+                  "increment_m": 15,
+                  "max_cost": {
+                    "amount": 2400,
+                    "currency": "USD"
+                  },
+                  "rate": {
+                    "amount": 400,
+                    "currency": "USD"
+                  },
+                  "rate_period_m": 60
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "401": {
+            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "404": {
+            "description": "No such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "422": {
+            "description": "The request is well-formed but fails validation or a business rule.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
+          "default": {
+            "description": "Any other error, in the same shape.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          }
+        },
+        "security": [
+          {
+            "access_key": []
+          }
+        ]
+      },
+      "parameters": [
+        {
+          "maxLength": 64,
+          "minLength": 1,
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+          "type": "string",
+          "description": "A location id, as listed by ` + "`" + `list_systems` + "`" + `.",
+          "name": "location_id",
+          "in": "path",
+          "required": true
+        }
+      ]
+    },
     "/{location_id}/session": {
       "get": {
         "description": "The current user's sessions at this location, newest first. At most one of them is open\n(` + "`" + `pending` + "`" + ` or ` + "`" + `active` + "`" + `). Paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.\n",
@@ -2864,6 +3118,7 @@ func init() {
         "data": {
           "description": "The encoded value.",
           "type": "string",
+          "x-nullable": false,
           "example": "CRD-7-5F2A9C"
         },
         "format": {
@@ -2871,7 +3126,8 @@ func init() {
           "type": "string",
           "enum": [
             "aztec"
-          ]
+          ],
+          "x-nullable": false
         }
       }
     },
@@ -2919,6 +3175,7 @@ func init() {
             "rate_limited",
             "internal"
           ],
+          "x-nullable": false,
           "example": "active_session_exists"
         },
         "details": {
@@ -2932,6 +3189,7 @@ func init() {
         "message": {
           "description": "A human-readable explanation.",
           "type": "string",
+          "x-nullable": false,
           "example": "the user already has an open session"
         }
       }
@@ -2949,6 +3207,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -2956,6 +3215,7 @@ func init() {
           "type": "string",
           "maxLength": 128,
           "minLength": 1,
+          "x-nullable": false,
           "example": "user-42"
         },
         "name": {
@@ -2974,7 +3234,8 @@ func init() {
       "properties": {
         "jwt_token": {
           "description": "Send it as ` + "`" + `Authorization: Bearer \u003cjwt_token\u003e` + "`" + `.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         }
       }
     },
@@ -2991,6 +3252,7 @@ func init() {
           "type": "string",
           "maxLength": 2,
           "minLength": 2,
+          "x-nullable": false,
           "example": "us"
         },
         "subdivision": {
@@ -3004,6 +3266,7 @@ func init() {
           "type": "string",
           "maxLength": 32,
           "minLength": 1,
+          "x-nullable": false,
           "example": "abc123"
         }
       }
@@ -3026,6 +3289,7 @@ func init() {
           "type": "string",
           "maxLength": 64,
           "minLength": 1,
+          "x-nullable": false,
           "example": "riverside-parking"
         }
       }
@@ -3043,6 +3307,7 @@ func init() {
         "id": {
           "description": "The location id used in session paths.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "name": {
@@ -3056,7 +3321,8 @@ func init() {
             "license_plate",
             "barcode",
             "not_available"
-          ]
+          ],
+          "x-nullable": false
         },
         "price": {
           "$ref": "#/definitions/Price"
@@ -3087,6 +3353,7 @@ func init() {
           "description": "ISO 4217 currency code.",
           "type": "string",
           "pattern": "^[A-Z]{3}$",
+          "x-nullable": false,
           "example": "USD"
         }
       }
@@ -3128,6 +3395,7 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "IncrementMinutes",
+          "x-nullable": false,
           "example": 15
         },
         "max_cost": {
@@ -3142,7 +3410,42 @@ func init() {
           "format": "int32",
           "minimum": 1,
           "x-go-name": "RatePeriodMinutes",
+          "x-nullable": false,
           "example": 60
+        }
+      }
+    },
+    "Quote": {
+      "description": "What a session of ` + "`" + `duration_m` + "`" + ` minutes would cost at a location.",
+      "type": "object",
+      "required": [
+        "location_id",
+        "duration_m",
+        "cost",
+        "price"
+      ],
+      "properties": {
+        "cost": {
+          "$ref": "#/definitions/Money"
+        },
+        "duration_m": {
+          "description": "The session's length, in minutes.",
+          "type": "integer",
+          "format": "int32",
+          "maximum": 10080,
+          "minimum": 1,
+          "x-go-name": "DurationMinutes",
+          "x-nullable": false,
+          "example": 90
+        },
+        "location_id": {
+          "description": "The location quoted.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "downtown-garage"
+        },
+        "price": {
+          "$ref": "#/definitions/Price"
         }
       }
     },
@@ -3181,11 +3484,13 @@ func init() {
           "description": "The session id.",
           "type": "integer",
           "format": "int64",
+          "x-nullable": false,
           "example": 1
         },
         "location_id": {
           "description": "Where the session is.",
           "type": "string",
+          "x-nullable": false,
           "example": "downtown-garage"
         },
         "redemption_info": {
@@ -3209,12 +3514,14 @@ func init() {
             "active",
             "ended",
             "cancelled"
-          ]
+          ],
+          "x-nullable": false
         },
         "user_id": {
           "description": "Whose session it is.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         }
       }
     },
@@ -3266,7 +3573,8 @@ func init() {
         },
         "system_id": {
           "description": "The system id.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transaction_requirements": {
           "$ref": "#/definitions/TransactionRequirements"
@@ -3292,6 +3600,7 @@ func init() {
           "type": "string",
           "maxLength": 254,
           "minLength": 3,
+          "x-nullable": false,
           "example": "driver@example.com"
         },
         "external_uid": {
@@ -3330,7 +3639,8 @@ func init() {
         },
         "system_id": {
           "description": "The system.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "transactable": {
           "description": "Whether all the system's requirements are met.",
@@ -3380,11 +3690,13 @@ func init() {
       "properties": {
         "email": {
           "description": "From the JWT.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "external_uid": {
           "description": "The partner's id for the user.",
-          "type": "string"
+          "type": "string",
+          "x-nullable": false
         },
         "name": {
           "description": "From the JWT.",
@@ -3404,7 +3716,8 @@ func init() {
         "user_id": {
           "description": "The user's id.",
           "type": "string",
-          "format": "uuid"
+          "format": "uuid",
+          "x-nullable": false
         },
         "vehicle": {
           "$ref": "#/definitions/Vehicle"

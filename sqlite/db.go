@@ -15,7 +15,6 @@ import (
 	"runtime"
 	"strings"
 	"sync/atomic"
-	"time"
 
 	"github.com/coordapi/coord"
 	"github.com/pressly/goose/v3"
@@ -25,12 +24,9 @@ import (
 
 // DB is a coord.Store over one SQLite file.
 type DB struct {
-	// Now is the store's clock, read once per operation; tests replace it
-	// before first use.
-	Now func() time.Time
-
-	writer *sql.DB // one connection, BEGIN IMMEDIATE
-	reader *sql.DB // several read-only connections
+	cfg    coord.StoreConfig // with defaults; its clock is read once per operation
+	writer *sql.DB           // one connection, BEGIN IMMEDIATE
+	reader *sql.DB           // several read-only connections
 	// Prepared statements of each pool; ro reads through the reader's.
 	writerStmts, readerStmts *stmtCache
 	ro                       pooled
@@ -49,17 +45,24 @@ var _ coord.Store = (*DB)(nil)
 // same file; foreign keys, which SQLite leaves off by default.
 const params = "_busy_timeout=5000&_journal_mode=WAL&_synchronous=FULL&_foreign_keys=1"
 
+// WriterDSN is the modernc.org/sqlite data source name of the store's writer
+// connection to the file at path: BEGIN IMMEDIATE transactions.
+func WriterDSN(path string) string { return path + "?" + params + "&_txlock=immediate" }
+
+// ReaderDSN is the data source name of the store's read-only connections.
+func ReaderDSN(path string) string { return path + "?" + params + "&_query_only=1" }
+
 // Open opens (creating if needed) the database file at path and applies the
 // embedded migrations. path is a plain file name; an in-memory database
 // would not be shared between the two pools.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") {
 		return nil, fmt.Errorf("open %q: sqlite needs a file path", path)
 	}
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	writer, err := sql.Open("sqlite", path+"?"+params+"&_txlock=immediate")
+	writer, err := sql.Open("sqlite", WriterDSN(path))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -72,7 +75,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 
 	// The readers open after migrating, so they never race the switch to WAL.
-	reader, err := sql.Open("sqlite", path+"?"+params+"&_query_only=1")
+	reader, err := sql.Open("sqlite", ReaderDSN(path))
 	if err != nil {
 		writer.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -80,7 +83,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	reader.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
 	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 
-	db := &DB{Now: time.Now, writer: writer, reader: reader, version: version,
+	db := &DB{cfg: cfg.WithDefaults(), writer: writer, reader: reader, version: version,
 		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
 	db.ro = pooled{db.readerStmts}
 	// Only the read half of Ping: a read-only file opens, and /readyz says
@@ -142,7 +145,7 @@ func (db *DB) answers(ctx context.Context) error {
 }
 
 // now is the store's time as stored: Unix milliseconds.
-func (db *DB) now() int64 { return db.Now().UnixMilli() }
+func (db *DB) now() int64 { return db.cfg.Clock.Now().UnixMilli() }
 
 // querier is what both *sql.DB and *sql.Tx offer, so helpers run in or
 // outside a transaction.
@@ -201,13 +204,9 @@ func (db *DB) fail(err error, format string, args ...any) error {
 		return fmt.Errorf("%s: %w: %w", msg, coord.Errorf(coord.EUnavailable, "database file is corrupt"), err)
 	}
 	if db.closed.Load() || errors.Is(err, sql.ErrConnDone) || isUnavailable(err) {
-		return fmt.Errorf("%s: %w: %w", msg, unavailable(), err)
+		return fmt.Errorf("%s: %w: %w", msg, coord.ErrStoreUnavailable(), err)
 	}
 	return fmt.Errorf("%s: %w", msg, err)
-}
-
-func unavailable() *coord.Error {
-	return coord.Errorf(coord.EUnavailable, "database unavailable")
 }
 
 // isUnavailable reports SQLite result codes that mean the database cannot

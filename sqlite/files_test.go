@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/coordapi/coord"
 )
 
 // TestDatabaseFilesAreCreatedPrivateWhateverTheUmask: the file, its -wal
@@ -14,7 +16,7 @@ func TestDatabaseFilesAreCreatedPrivateWhateverTheUmask(t *testing.T) {
 	for _, umask := range []int{0o022, 0o002, 0o000} {
 		old := syscall.Umask(umask)
 		path := filepath.Join(t.TempDir(), "coord.db")
-		db, err := Open(context.Background(), path)
+		db, err := Open(context.Background(), path, coord.StoreConfig{})
 		syscall.Umask(old)
 		if err != nil {
 			t.Fatal(err)
@@ -39,7 +41,7 @@ func TestDatabaseFilesAreCreatedPrivateWhateverTheUmask(t *testing.T) {
 // readable (or writable) by group or others is named with its mode.
 func TestExposedFilesNamesReadableDatabaseFiles(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "coord.db")
-	db, err := Open(context.Background(), path)
+	db, err := Open(context.Background(), path, coord.StoreConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

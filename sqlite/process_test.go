@@ -17,7 +17,7 @@ import (
 // still lets exactly one open session through.
 func TestTwoHandlesOneFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "coord.db")
-	dbs := []*DB{open(t, path), open(t, path)}
+	dbs := []*DB{open(t, path, coord.StoreConfig{}), open(t, path, coord.StoreConfig{})}
 	u, err := dbs[0].UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
 	if err != nil {
 		t.Fatal(err)
@@ -84,7 +84,7 @@ func TestKilledProcessLosesNoAcknowledgedWrite(t *testing.T) {
 		t.Fatalf("the writer acknowledged only %d users", len(acked))
 	}
 
-	db := open(t, path)
+	db := open(t, path, coord.StoreConfig{})
 	for uid, id := range acked {
 		u, err := db.User(t.Context(), id)
 		if err != nil || u.ExternalUID != uid {
@@ -94,7 +94,7 @@ func TestKilledProcessLosesNoAcknowledgedWrite(t *testing.T) {
 }
 
 func writeUntilKilled(t *testing.T, path string) {
-	db, err := Open(t.Context(), path)
+	db, err := Open(t.Context(), path, coord.StoreConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

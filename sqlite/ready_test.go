@@ -16,7 +16,7 @@ import (
 // ready, and Ping says why.
 func TestPingFailsOnAReadOnlyDatabase(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "coord.db")
-	db := open(t, path)
+	db := open(t, path, coord.StoreConfig{})
 	if err := db.Ping(t.Context()); err != nil {
 		t.Fatalf("Ping on a writable database: %v", err)
 	}
@@ -27,7 +27,7 @@ func TestPingFailsOnAReadOnlyDatabase(t *testing.T) {
 	db.writer.Close()
 	db.writer, db.writerStmts = ro, &stmtCache{pool: ro}
 	err = db.Ping(t.Context())
-	if coord.ErrorCode(err) != coord.EUnavailable || !strings.Contains(coord.ErrorMessage(err), "read-only") {
+	if coord.ErrorCode(err) != coord.EUnavailable || !strings.Contains(err.Error(), "read-only") {
 		t.Fatalf("Ping on a read-only database = %v, want %s naming read-only", err, coord.EUnavailable)
 	}
 	if _, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"}); coord.ErrorCode(err) != coord.EUnavailable {
@@ -41,7 +41,7 @@ func TestPingFailsOnAReadOnlyDatabase(t *testing.T) {
 // corruption.
 func TestCorruptPagesAreUnavailableAndNotReady(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "coord.db")
-	db := open(t, path)
+	db := open(t, path, coord.StoreConfig{})
 	var users []*coord.User
 	for i := range 40 {
 		u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: strings.Repeat("u", 200) + string(rune('a'+i%26)) + strings.Repeat("x", i)})
@@ -54,7 +54,7 @@ func TestCorruptPagesAreUnavailableAndNotReady(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := db.EndSession(t.Context(), u.UserID, "loc", s.ID, coord.Price{Rate: coord.Money{Amount: 1, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}); err != nil {
+			if _, _, err := db.EndSession(t.Context(), s.Ref(), coord.Price{Rate: coord.Money{Amount: 1, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -62,7 +62,7 @@ func TestCorruptPagesAreUnavailableAndNotReady(t *testing.T) {
 	db.Close()
 	corruptPages(t, path, 16)
 
-	db = open(t, path)
+	db = open(t, path, coord.StoreConfig{})
 	failed := 0
 	for _, u := range users {
 		_, err := db.Sessions(t.Context(), coord.SessionFilter{UserID: u.UserID, Limit: 100})
@@ -77,7 +77,7 @@ func TestCorruptPagesAreUnavailableAndNotReady(t *testing.T) {
 	if failed == 0 {
 		t.Fatal("no read met a corrupt page: the test set-up is wrong")
 	}
-	if err := db.Ping(t.Context()); coord.ErrorCode(err) != coord.EUnavailable || !strings.Contains(coord.ErrorMessage(err), "corrupt") {
+	if err := db.Ping(t.Context()); coord.ErrorCode(err) != coord.EUnavailable || !strings.Contains(err.Error(), "corrupt") {
 		t.Fatalf("Ping after a corrupt read = %v, want %s naming the corruption", err, coord.EUnavailable)
 	}
 	t.Logf("%d of %d users' lists met a corrupt page", failed, len(users))

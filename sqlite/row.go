@@ -8,8 +8,8 @@ import (
 )
 
 // sessionCols are the columns scanSession reads, in order.
-const sessionCols = `id, location_id, user_id, status, resource_id, barcode, currency,
-	start_time, end_time, cost, expires_at, exit_at`
+const sessionCols = `id, location_id, user_id, status, resource_id, barcode,
+	start_time, end_time, cost_amount, cost_currency, planned_amount, planned_currency, expires_at, exit_at`
 
 // sessionRow is a session as stored, with what it takes to tell whether a
 // settlement is due.
@@ -33,23 +33,34 @@ func (r *sessionRow) due(now int64) bool {
 // scanSession reads a row of sessionCols.
 func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	var (
-		r                      sessionRow
-		barcode                sql.NullString
-		currency               string
-		start, end, costAmount sql.NullInt64
+		r             sessionRow
+		barcode       sql.NullString
+		cost, planned nullMoney
+		start, end    sql.NullInt64
 	)
-	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &barcode, &currency,
-		&start, &end, &costAmount, &r.expiresAt, &r.exitAt)
+	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &barcode,
+		&start, &end, &cost.amount, &cost.currency, &planned.amount, &planned.currency, &r.expiresAt, &r.exitAt)
 	if err != nil {
 		return nil, err
 	}
 	r.Barcode = barcode.String
 	r.StartTime = fromMillis(start)
 	r.EndTime = fromMillis(end)
-	if costAmount.Valid {
-		r.Cost = &coord.Money{Amount: costAmount.Int64, Currency: currency}
-	}
+	r.Cost, r.PlannedCost = cost.money(), planned.money()
 	return &r, nil
+}
+
+// nullMoney is a nullable pair of amount and currency columns.
+type nullMoney struct {
+	amount   sql.NullInt64
+	currency sql.NullString
+}
+
+func (m nullMoney) money() *coord.Money {
+	if !m.amount.Valid || !m.currency.Valid {
+		return nil
+	}
+	return &coord.Money{Amount: m.amount.Int64, Currency: m.currency.String}
 }
 
 // fromMillis is a stored time as the API shows it: UTC, in milliseconds.

@@ -28,8 +28,8 @@ func (db *DB) Secret(ctx context.Context, name string, generate func() ([]byte, 
 		fresh = []byte{} // NOT NULL: an empty secret is still a secret
 	}
 	err = db.write(ctx, func(tx querier) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value) VALUES (?, ?)
-			ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (name) DO NOTHING`, name, fresh, db.now()); err != nil {
 			return err
 		}
 		return tx.QueryRowContext(ctx, `SELECT value FROM secrets WHERE name = ?`, name).Scan(&value)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -29,7 +28,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			prior, fingerprint, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
 			if err == nil {
 				if !ns.Replays(&prior.Session, fingerprint) {
-					return coord.KeyReused(&prior.Session)
+					return coord.ErrIdempotencyKeyReused(prior.ID)
 				}
 				s = &prior.Session
 				return nil
@@ -38,7 +37,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 				return err
 			}
 		}
-		id, err := insertSession(ctx, tx, ns, now)
+		id, err := insertSession(ctx, tx, ns, now, db.cfg.PendingTTL)
 		if isUnique(err) {
 			// The partial unique index on open sessions refused it.
 			var open int64
@@ -46,18 +45,17 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 				WHERE user_id = ? AND status IN ('pending', 'active')`, ns.UserID).Scan(&open); qerr != nil {
 				return errors.Join(err, qerr)
 			}
-			return coord.Errorf(coord.EActiveSessionExists, "the user already has open session %d", open).
-				WithDetails(strconv.FormatInt(open, 10))
+			return coord.ErrOpenSessionExists(open)
 		}
 		if isForeignKey(err) {
-			return coord.Errorf(coord.ENotFound, "user %s not found", ns.UserID)
+			return coord.ErrUserNotFound(ns.UserID)
 		}
 		if err != nil {
 			return err
 		}
 		if ns.IdempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, fingerprint)
-				VALUES (?, ?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id, ns.Fingerprint()); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at, fingerprint)
+				VALUES (?, ?, ?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id, now, ns.Fingerprint()); err != nil {
 				return err
 			}
 		}
@@ -75,16 +73,15 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 }
 
 // insertSession inserts ns as created now and returns its id: app sessions
-// start at once, gate sessions wait pending with a barcode.
-func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int64) (int64, error) {
+// start at once, gate sessions wait pending with a barcode for ttl.
+func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int64, ttl time.Duration) (int64, error) {
 	status, start := coord.StatusActive, sql.NullInt64{Int64: now, Valid: true}
 	var barcode sql.NullString
 	var expires sql.NullInt64
 	if ns.Gate {
 		status, start = coord.StatusPending, sql.NullInt64{}
 		barcode = sql.NullString{String: newBarcode(), Valid: true}
-		// A zero ExpiresAt means the pending session never expires.
-		expires = sql.NullInt64{Int64: ns.ExpiresAt.UnixMilli(), Valid: !ns.ExpiresAt.IsZero()}
+		expires = sql.NullInt64{Int64: now + ttl.Milliseconds(), Valid: true}
 	}
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO sessions
@@ -124,38 +121,38 @@ func sessionByID(ctx context.Context, q querier, id int64) (*sessionRow, error) 
 
 // userSession is one of a user's sessions at a location; anything else is
 // ENotFound, so that other users' ids leak nothing.
-func userSession(ctx context.Context, q querier, userID, locationID string, id int64) (*sessionRow, error) {
+func userSession(ctx context.Context, q querier, ref coord.SessionRef) (*sessionRow, error) {
 	r, err := scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE id = ? AND user_id = ? AND location_id = ?`, id, userID, locationID))
+		WHERE id = ? AND user_id = ? AND location_id = ?`, ref.ID, ref.UserID, ref.LocationID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, coord.Errorf(coord.ENotFound, "session %d not found", id)
+		return nil, coord.ErrSessionNotFound(ref.ID)
 	}
 	return r, err
 }
 
 // Session returns one of the user's sessions at a location. The common case
 // is one indexed read; only a due session costs a write.
-func (db *DB) Session(ctx context.Context, userID, locationID string, id int64) (*coord.Session, error) {
+func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session, error) {
 	now := db.now()
-	r, err := userSession(ctx, db.ro, userID, locationID, id)
+	r, err := userSession(ctx, db.ro, ref)
 	if err == nil && r.due(now) {
 		err = db.write(ctx, func(tx querier) (err error) {
-			if _, err = settle(ctx, tx, now, userID); err != nil {
+			if _, err = settle(ctx, tx, now, ref.UserID); err != nil {
 				return err
 			}
-			r, err = userSession(ctx, tx, userID, locationID, id)
+			r, err = userSession(ctx, tx, ref)
 			return err
 		})
 	}
 	if err != nil {
-		return nil, db.fail(err, "session %d", id)
+		return nil, db.fail(err, "session %d", ref.ID)
 	}
 	return &r.Session, nil
 }
 
-// Sessions lists the user's sessions, newest first. Limit 0 means 50; others
-// are clamped to 1–100.
+// Sessions lists a page of the user's sessions, newest first.
 func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
+	f = f.Page()
 	now := db.now()
 	query, args := listQuery(f)
 	rows, due, err := listSessions(ctx, db.ro, now, query, args)
@@ -188,12 +185,8 @@ func listQuery(f coord.SessionFilter) (string, []any) {
 		b.WriteString(` AND id < ?`)
 		args = append(args, f.BeforeID)
 	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = 50
-	}
 	b.WriteString(` ORDER BY id DESC LIMIT ?`)
-	args = append(args, min(max(limit, 1), 100))
+	args = append(args, f.Limit)
 	return b.String(), args
 }
 
@@ -219,23 +212,24 @@ func listSessions(ctx context.Context, q querier, now int64, query string, args 
 // EndSession ends and bills an active app-controlled session; see
 // coord.SessionStore. The conditional UPDATE bills a session once, however
 // many calls race, and ended is whether it changed the row in this call.
-func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int64, price coord.Price) (*coord.Session, bool, error) {
+func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.Price) (*coord.Session, bool, error) {
+	id := ref.ID
 	now := db.now()
 	var s *coord.Session
 	var ended bool
 	err := db.write(ctx, func(tx querier) error {
 		ended = false
-		r, err := userSession(ctx, tx, userID, locationID, id)
+		r, err := userSession(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
 		if r.GateControlled() {
-			return coord.Errorf(coord.EPhysicalCheckout, "session %d ends at the exit gate", id)
+			return coord.ErrPhysicalCheckout(id)
 		}
 		if r.Status == coord.StatusActive {
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
 			res, err := tx.ExecContext(ctx, `UPDATE sessions
-				SET status = 'ended', end_time = ?, cost = ?, currency = ?
+				SET status = 'ended', end_time = ?, cost_amount = ?, cost_currency = ?
 				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id)
 			if err != nil {
 				return err
@@ -260,31 +254,32 @@ func (db *DB) EndSession(ctx context.Context, userID, locationID string, id int6
 
 // Redeem plays the gates of a pending gate session: entry now, exit after d.
 // It stores the exit and its bill, so the session ends by itself when due.
-func (db *DB) Redeem(ctx context.Context, userID, locationID string, id int64, d time.Duration, price coord.Price) (*coord.Session, error) {
+func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration, price coord.Price) (*coord.Session, error) {
+	id := ref.ID
 	if d < 0 {
-		return nil, coord.Errorf(coord.EValidation, "negative duration %v", d)
+		return nil, coord.ErrNegativeDuration(d)
 	}
 	now := db.now()
 	exit := now + d.Milliseconds()
 	cost := price.Cost(millis(exit - now))
 	var s *coord.Session
 	err := db.write(ctx, func(tx querier) error {
-		if _, err := settle(ctx, tx, now, userID); err != nil { // an expired session is not redeemable
+		if _, err := settle(ctx, tx, now, ref.UserID); err != nil { // an expired session is not redeemable
 			return err
 		}
-		r, err := userSession(ctx, tx, userID, locationID, id)
+		r, err := userSession(ctx, tx, ref)
 		if err != nil {
 			return err
 		}
 		if !r.GateControlled() || r.Status != coord.StatusPending {
-			return coord.Errorf(coord.ENotRedeemable, "session %d is not a pending gate session", id)
+			return coord.ErrNotRedeemable(id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions
-			SET status = 'active', start_time = ?, exit_at = ?, planned_cost = ?, currency = ?
+			SET status = 'active', start_time = ?, exit_at = ?, planned_amount = ?, planned_currency = ?
 			WHERE id = ? AND status = 'pending'`, now, exit, cost.Amount, cost.Currency, id); err != nil {
 			return err
 		}
-		if _, err := settle(ctx, tx, now, userID); err != nil { // d == 0: the exit is due now
+		if _, err := settle(ctx, tx, now, ref.UserID); err != nil { // d == 0: the exit is due now
 			return err
 		}
 		if r, err = sessionByID(ctx, tx, id); err != nil {

@@ -11,9 +11,10 @@ import (
 // Both statements are conditional on the status, so concurrent settlers
 // (lazy reads, SettleDue on several replicas) change each row once.
 const (
-	settleExits = `UPDATE sessions SET status = 'ended', end_time = exit_at, cost = planned_cost
+	settleExits = `UPDATE sessions SET status = 'ended', end_time = exit_at,
+		cost_amount = planned_amount, cost_currency = planned_currency
 		WHERE status = 'active' AND exit_at <= ?`
-	settleExpired = `UPDATE sessions SET status = 'cancelled', cost = 0
+	settleExpired = `UPDATE sessions SET status = 'cancelled', cost_amount = 0, cost_currency = currency
 		WHERE status = 'pending' AND expires_at <= ?`
 	// The status term repeats the partial unique index's condition so that
 	// SQLite uses that index: one row per user instead of their history.

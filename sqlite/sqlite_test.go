@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -9,10 +10,10 @@ import (
 	"github.com/coordapi/coord/storetest"
 )
 
-// open opens a database in a temporary directory, closed when t ends.
-func open(t *testing.T, path string) *DB {
+// open opens the database at path, closed when t ends.
+func open(t *testing.T, path string, cfg coord.StoreConfig) *DB {
 	t.Helper()
-	db, err := Open(t.Context(), path)
+	db, err := Open(t.Context(), path, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,16 +26,14 @@ func open(t *testing.T, path string) *DB {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) (coord.Store, *storetest.Clock) {
-		clock := storetest.NewClock()
-		db := open(t, filepath.Join(t.TempDir(), "coord.db"))
-		db.Now = clock.Now
-		return db, clock
+	storetest.Run(t, func(t *testing.T) func(coord.StoreConfig) coord.Store {
+		path := filepath.Join(t.TempDir(), "coord.db")
+		return func(cfg coord.StoreConfig) coord.Store { return open(t, path, cfg) }
 	})
 }
 
 func TestPragmas(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	for _, pool := range []querier{db.writer, db.reader} {
 		for pragma, want := range map[string]string{
 			"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000",
@@ -56,20 +55,58 @@ func TestPragmas(t *testing.T) {
 // TestOneOpenSessionInSchema shows that the database itself, not only Go,
 // refuses a second open session.
 func TestOneOpenSessionInSchema(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db, u := openWithUser(t)
+	for _, row := range []string{
+		`'ended', 0, 1, 0, 'USD', NULL`, `'cancelled', NULL, NULL, 0, 'USD', NULL`, `'active', 0, NULL, NULL, NULL, NULL`,
+	} {
+		if _, err := db.writer.ExecContext(t.Context(), insertRow(row), u.UserID); err != nil {
+			t.Fatalf("insert %s: %v", row, err)
+		}
+	}
+	_, err := db.writer.ExecContext(t.Context(), insertRow(`'pending', NULL, NULL, NULL, NULL, 'CRD-X'`), u.UserID)
+	if !isUnique(err) {
+		t.Fatalf("second open session: %v, want a unique violation", err)
+	}
+}
+
+// openWithUser opens a fresh database with one user in it.
+func openWithUser(t *testing.T) (*DB, *coord.User) {
+	t.Helper()
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	insert := `INSERT INTO sessions (user_id, location_id, status, currency, created_at) VALUES (?, 'l', ?, 'USD', 0)`
-	for _, status := range []coord.SessionStatus{coord.StatusEnded, coord.StatusActive, coord.StatusCancelled} {
-		if _, err := db.writer.ExecContext(t.Context(), insert, u.UserID, status); err != nil {
-			t.Fatalf("insert %s: %v", status, err)
+	return db, u
+}
+
+// insertRow is an INSERT of a session of user ? with the given status,
+// start_time, end_time, cost_amount, cost_currency and barcode.
+func insertRow(values string) string {
+	return `INSERT INTO sessions (user_id, location_id, currency, created_at,
+		status, start_time, end_time, cost_amount, cost_currency, barcode)
+		VALUES (?, 'l', 'USD', 0, ` + values + `)`
+}
+
+// TestCoherenceInSchema shows that the CHECK constraints (the same as the
+// PostgreSQL store's) refuse a session whose columns contradict its status.
+func TestCoherenceInSchema(t *testing.T) {
+	db, u := openWithUser(t)
+	for _, row := range []string{
+		`'ended', 0, NULL, 0, 'USD', NULL`,        // ended without an end
+		`'ended', 0, 1, NULL, NULL, NULL`,         // ended without a bill
+		`'active', NULL, NULL, NULL, NULL, NULL`,  // active without a start
+		`'cancelled', NULL, NULL, 0, NULL, NULL`,  // a bill without a currency
+		`'pending', NULL, NULL, NULL, NULL, NULL`, // pending without a barcode
+	} {
+		_, err := db.writer.ExecContext(t.Context(), insertRow(row), u.UserID)
+		if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+			t.Errorf("insert %s: %v, want a CHECK violation", row, err)
 		}
 	}
-	_, err = db.writer.ExecContext(t.Context(), insert, u.UserID, coord.StatusPending)
-	if !isUnique(err) {
-		t.Fatalf("second open session: %v, want a unique violation", err)
+	_, err := db.writer.ExecContext(t.Context(), `UPDATE users SET plate_text = 'X' WHERE user_id = ?`, u.UserID)
+	if err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+		t.Errorf("a plate without its country: %v, want a CHECK violation", err)
 	}
 }
 
@@ -82,11 +119,10 @@ func TestReopen(t *testing.T) {
 	clock := storetest.NewClock()
 	price := coord.Price{Rate: coord.Money{Amount: 300, Currency: "EUR"}, RatePeriodM: 60, IncrementM: 1}
 
-	db, err := Open(ctx, path)
+	db, err := Open(ctx, path, coord.StoreConfig{Clock: clock, PendingTTL: time.Hour})
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.Now = clock.Now
 	u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "u", Email: "u@example.com", Test: true})
 	if err != nil {
 		t.Fatal(err)
@@ -98,15 +134,15 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	clock.Advance(30 * time.Minute)
-	if app, _, err = db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil {
+	if app, _, err = db.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "a", ID: app.ID}, price); err != nil {
 		t.Fatal(err)
 	}
 	gate, _, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
-		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
+		Gate: true, IdempotencyKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gate, err = db.Redeem(ctx, u.UserID, "g", gate.ID, 20*time.Minute, price); err != nil {
+	if gate, err = db.Redeem(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "g", ID: gate.ID}, 20*time.Minute, price); err != nil {
 		t.Fatal(err)
 	}
 	secret, err := db.Secret(ctx, "jwt", func() ([]byte, error) { return []byte("s3cret"), nil })
@@ -120,8 +156,7 @@ func TestReopen(t *testing.T) {
 	must(t, db.Close())
 
 	clock.Advance(time.Hour) // the exit fell due while closed
-	db = open(t, path)
-	db.Now = clock.Now
+	db = open(t, path, coord.StoreConfig{Clock: clock, PendingTTL: time.Hour})
 	gotUser, err := db.User(ctx, u.UserID)
 	if err != nil {
 		t.Fatal(err)
@@ -147,11 +182,11 @@ func TestReopen(t *testing.T) {
 		t.Errorf("gate session = %+v, want %+v", list[0], &ended)
 	}
 	retry, created, err := db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "g", Currency: "EUR",
-		Gate: true, ExpiresAt: clock.Now().Add(time.Hour), IdempotencyKey: "k"})
+		Gate: true, IdempotencyKey: "k"})
 	if err != nil || retry.ID != gate.ID || created {
 		t.Errorf("retry with key = %+v, created %v, %v; want session %d, not created", retry, created, err, gate.ID)
 	}
-	if _, ended, err := db.EndSession(ctx, u.UserID, "a", app.ID, price); err != nil || ended {
+	if _, ended, err := db.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "a", ID: app.ID}, price); err != nil || ended {
 		t.Errorf("ending the ended app session again = ended %v, %v; want not ended", ended, err)
 	}
 }
@@ -172,7 +207,7 @@ func same(a, b *coord.Session) bool {
 }
 
 func TestCreateSessionUnknownUser(t *testing.T) {
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	_, _, err := db.CreateSession(t.Context(), coord.NewSession{UserID: "nobody", LocationID: "l", Currency: "USD"})
 	if coord.ErrorCode(err) != coord.ENotFound {
 		t.Errorf("CreateSession for an unknown user = %v, want %s", err, coord.ENotFound)

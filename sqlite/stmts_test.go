@@ -18,7 +18,7 @@ func cached(c *stmtCache) int {
 // transaction, prepares what it missed only after the transaction.
 func TestStatementsPrepared(t *testing.T) {
 	ctx := t.Context()
-	db := open(t, filepath.Join(t.TempDir(), "coord.db"))
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
 	if err != nil {
 		t.Fatal(err)
@@ -32,10 +32,10 @@ func TestStatementsPrepared(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := db.Session(ctx, u.UserID, "l", s.ID); err != nil || got.ID != s.ID {
+		if got, err := db.Session(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "l", ID: s.ID}); err != nil || got.ID != s.ID {
 			t.Fatalf("Session = %v, %v", got, err)
 		}
-		if _, _, err := db.EndSession(ctx, u.UserID, "l", s.ID, coord.Price{RatePeriodM: 60, IncrementM: 1}); err != nil {
+		if _, _, err := db.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "l", ID: s.ID}, coord.Price{RatePeriodM: 60, IncrementM: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -46,7 +46,7 @@ func TestStatementsPrepared(t *testing.T) {
 	if reads == 0 {
 		t.Error("the session read was not prepared")
 	}
-	if _, err := db.Session(ctx, u.UserID, "l", 1); err != nil {
+	if _, err := db.Session(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "l", ID: 1}); err != nil {
 		t.Fatal(err)
 	}
 	if cached(db.readerStmts) != reads {

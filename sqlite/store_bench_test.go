@@ -1,16 +1,17 @@
 package sqlite
 
 import (
+	"github.com/coordapi/coord"
 	"path/filepath"
 	"testing"
 
-	"github.com/coordapi/coord/bench/storebench"
+	"github.com/coordapi/coord/internal/bench/storebench"
 )
 
 // openBench opens a store in a temporary directory, closed when b ends.
 func openBench(b *testing.B) *DB {
 	b.Helper()
-	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "coord.db"))
+	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "coord.db"), coord.StoreConfig{})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -16,11 +16,11 @@ func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User,
 	var u *coord.User
 	err := db.write(ctx, func(tx querier) error {
 		var id string
-		err := tx.QueryRowContext(ctx, `INSERT INTO users (user_id, partner_id, external_uid, email, name, test)
-			VALUES (?, ?, ?, ?, ?, ?)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (user_id, partner_id, external_uid, email, name, test, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
 			RETURNING user_id`,
-			uuid.NewString(), p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test).Scan(&id)
+			uuid.NewString(), p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -56,7 +56,7 @@ func getUser(ctx context.Context, q querier, userID string) (*coord.User, error)
 		plate_text, plate_country, plate_subdivision FROM users WHERE user_id = ?`, userID).
 		Scan(&u.UserID, &u.PartnerID, &u.ExternalUID, &u.Email, &u.Name, &u.Test, &text, &country, &division)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, coord.Errorf(coord.ENotFound, "user %s not found", userID)
+		return nil, coord.ErrUserNotFound(userID)
 	}
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func mustExist(res sql.Result, userID string) error {
 		return err
 	}
 	if n == 0 {
-		return coord.Errorf(coord.ENotFound, "user %s not found", userID)
+		return coord.ErrUserNotFound(userID)
 	}
 	return nil
 }

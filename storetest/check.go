@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,6 +57,7 @@ func diffSession(got, want *coord.Session) string {
 	field("StartTime", fmtTime(got.StartTime), fmtTime(want.StartTime))
 	field("EndTime", fmtTime(got.EndTime), fmtTime(want.EndTime))
 	field("Cost", fmtMoney(got.Cost), fmtMoney(want.Cost))
+	field("PlannedCost", fmtMoney(got.PlannedCost), fmtMoney(want.PlannedCost))
 	return b.String()
 }
 
@@ -83,13 +85,20 @@ func (e *env) wantCode(err error, code string) *coord.Error {
 	return ce
 }
 
+// wantError fails unless err is (or wraps) a *coord.Error equal to want:
+// code, message and details, so that every store words it the same.
+func (e *env) wantError(err error, want *coord.Error) {
+	e.Helper()
+	ce := e.wantCode(err, want.Code)
+	if ce.Message != want.Message || !slices.Equal(ce.Details, want.Details) {
+		e.Errorf("error = %q %q, want %q %q", ce.Message, ce.Details, want.Message, want.Details)
+	}
+}
+
 // wantActiveExists fails unless err is EActiveSessionExists naming open.
 func (e *env) wantActiveExists(err error, open *coord.Session) {
 	e.Helper()
-	ce := e.wantCode(err, coord.EActiveSessionExists)
-	if want := fmt.Sprint(open.ID); len(ce.Details) == 0 || ce.Details[0] != want {
-		e.Errorf("Details = %q, want [%q]", ce.Details, want)
-	}
+	e.wantError(err, coord.ErrOpenSessionExists(open.ID))
 }
 
 // at is a pointer to t, for building expected sessions.

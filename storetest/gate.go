@@ -15,7 +15,7 @@ func testRedeem(e *env) {
 	active := e.redeem(s, d)
 	start := e.now()
 	want := *s
-	want.Status, want.StartTime = coord.StatusActive, at(start)
+	want.Status, want.StartTime, want.PlannedCost = coord.StatusActive, at(start), money(price.Cost(d).Amount)
 	e.wantSession(active, &want)
 	e.wantSession(e.get(s), active)
 
@@ -38,8 +38,8 @@ func testRedeem(e *env) {
 	e.clock.Advance(24 * time.Hour)
 	e.wantSession(e.get(s), &want)
 
-	_, err = e.s.Redeem(e.ctx, u.UserID, locGate, s.ID, d, price)
-	e.wantCode(err, coord.ENotRedeemable)
+	_, err = e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: s.ID}, d, price)
+	e.wantError(err, coord.ErrNotRedeemable(s.ID))
 	e.create(e.newSession(u, locApp, false)) // no longer blocks
 }
 
@@ -49,7 +49,7 @@ func testRedeemZero(e *env) {
 	e.clock.Advance(time.Minute)
 	got := e.redeem(s, 0)
 	want := *s
-	want.Status, want.StartTime, want.EndTime, want.Cost = coord.StatusEnded, at(e.now()), at(e.now()), money(0)
+	want.Status, want.StartTime, want.EndTime, want.Cost, want.PlannedCost = coord.StatusEnded, at(e.now()), at(e.now()), money(0), money(0)
 	e.wantSession(got, &want)
 	e.wantSession(e.get(s), &want)
 	e.create(e.newSession(u, locGate, true))
@@ -58,15 +58,15 @@ func testRedeemZero(e *env) {
 func testRedeemNotRedeemable(e *env) {
 	u := e.user()
 	app := e.create(e.newSession(u, locApp, false))
-	_, err := e.s.Redeem(e.ctx, u.UserID, locApp, app.ID, time.Minute, price)
-	e.wantCode(err, coord.ENotRedeemable)
+	_, err := e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locApp, ID: app.ID}, time.Minute, price)
+	e.wantError(err, coord.ErrNotRedeemable(app.ID))
 	e.wantSession(e.get(app), app)
 	e.end(app)
 
 	expired := e.create(e.newSession(u, locGate, true))
 	e.clock.Advance(expiry)
-	_, err = e.s.Redeem(e.ctx, u.UserID, locGate, expired.ID, time.Minute, price)
-	e.wantCode(err, coord.ENotRedeemable)
+	_, err = e.s.Redeem(e.ctx, coord.SessionRef{UserID: u.UserID, LocationID: locGate, ID: expired.ID}, time.Minute, price)
+	e.wantError(err, coord.ErrNotRedeemable(expired.ID))
 	if got := e.get(expired); got.Status != coord.StatusCancelled {
 		e.Errorf("status = %s, want cancelled", got.Status)
 	}

@@ -10,6 +10,6 @@ func testPingClose(e *env) {
 		e.Fatalf("Close: %v", err)
 	}
 	e.wantCode(e.s.Ping(e.ctx), coord.EUnavailable)
-	_, err := e.s.Session(e.ctx, "00000000-0000-0000-0000-000000000000", locApp, 1)
+	_, err := e.s.Session(e.ctx, coord.SessionRef{UserID: "00000000-0000-0000-0000-000000000000", LocationID: locApp, ID: 1})
 	e.wantCode(err, coord.EUnavailable)
 }

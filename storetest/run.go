@@ -3,12 +3,12 @@
 // PostgreSQL stores to the same behaviour:
 //
 //	func TestStore(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) (coord.Store, *storetest.Clock) {
-//			clock := storetest.NewClock()
-//			db := open(t)        // a store over an empty database
-//			db.Now = clock.Now   // before first use
-//			t.Cleanup(func() { db.Close() })
-//			return db, clock
+//		storetest.Run(t, func(t *testing.T) func(coord.StoreConfig) coord.Store {
+//			path := emptyDatabase(t)
+//			return func(cfg coord.StoreConfig) coord.Store {
+//				db := open(t, path, cfg) // closed by t.Cleanup
+//				return db
+//			}
 //		})
 //	}
 package storetest
@@ -24,13 +24,17 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// Run runs the suite. open is called once per test with that test's t. It
-// returns a store wired to the returned clock (see NewClock) and registers
-// the store's Close with t.Cleanup; that Close must tolerate a store the test
-// already closed. The database should be empty; every test makes its own
-// users, so a shared database works too, except that SettleDue counts are
-// then only checked as lower bounds (they are anyway).
-func Run(t *testing.T, open func(t *testing.T) (coord.Store, *Clock)) {
+// Backend makes a database for one test and returns how to open a store on
+// it. Each call of open opens another store on that same database with cfg
+// (the suite's clock and PendingTTL), as a restarted server would, and
+// registers the store's Close with t.Cleanup; that Close must tolerate a
+// store the test already closed. The database should be empty; every test
+// makes its own users, so a shared database works too, except that
+// SettleDue counts are then only checked as lower bounds (they are anyway).
+type Backend func(t *testing.T) (open func(cfg coord.StoreConfig) coord.Store)
+
+// Run runs the suite on backend.
+func Run(t *testing.T, backend Backend) {
 	tests := []struct {
 		name string
 		fn   func(e *env)
@@ -59,11 +63,17 @@ func Run(t *testing.T, open func(t *testing.T) (coord.Store, *Clock)) {
 		{"Secret", testSecret},
 		{"SecretConcurrent", testSecretConcurrent},
 		{"PingClose", testPingClose},
+		{"PageLimits", testPageLimits},
+		{"IDsNeverReused", testIDsNeverReused},
+		{"SettleAcrossRestart", testSettleAcrossRestart},
+		{"MissingUser", testMissingUser},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, clock := open(t)
-			tc.fn(&env{T: t, ctx: t.Context(), s: s, clock: clock})
+			open := backend(t)
+			clock := NewClock()
+			cfg := coord.StoreConfig{Clock: clock, PendingTTL: expiry}
+			tc.fn(&env{T: t, ctx: t.Context(), s: open(cfg), clock: clock, open: func() coord.Store { return open(cfg) }})
 		})
 	}
 }
@@ -74,7 +84,7 @@ const (
 	locGate  = "garage-gate"
 	locOther = "garage-other"
 	currency = "USD"
-	expiry   = 15 * time.Minute // pending gate sessions expire this long after creation
+	expiry   = 15 * time.Minute // the stores' PendingTTL
 )
 
 // price bills 120 per hour in 15-minute steps, free for 5 minutes, capped at
@@ -93,6 +103,16 @@ type env struct {
 	ctx   context.Context
 	s     coord.Store
 	clock *Clock
+	open  func() coord.Store // another store on the same database and clock
+}
+
+// restart closes the store and opens another on the same database.
+func (e *env) restart() {
+	e.Helper()
+	if err := e.s.Close(); err != nil {
+		e.Fatalf("Close: %v", err)
+	}
+	e.s = e.open()
 }
 
 // now is the clock's time as the store must show it: UTC, whole milliseconds.
@@ -117,11 +137,7 @@ func (e *env) user() *coord.User {
 // newSession is the request for a session of u at loc; gate sessions expire
 // after expiry.
 func (e *env) newSession(u *coord.User, loc string, gate bool) coord.NewSession {
-	ns := coord.NewSession{UserID: u.UserID, LocationID: loc, Currency: currency, Gate: gate}
-	if gate {
-		ns.ExpiresAt = e.clock.Now().Add(expiry)
-	}
-	return ns
+	return coord.NewSession{UserID: u.UserID, LocationID: loc, Currency: currency, Gate: gate}
 }
 
 // create creates a session, checks the store reports it created and checks
@@ -157,7 +173,7 @@ func (e *env) replay(ns coord.NewSession) *coord.Session {
 // get reads a session back and checks its times.
 func (e *env) get(s *coord.Session) *coord.Session {
 	e.Helper()
-	got, err := e.s.Session(e.ctx, s.UserID, s.LocationID, s.ID)
+	got, err := e.s.Session(e.ctx, s.Ref())
 	if err != nil {
 		e.Fatalf("Session(%d): %v", s.ID, err)
 	}
@@ -169,7 +185,7 @@ func (e *env) get(s *coord.Session) *coord.Session {
 // its times.
 func (e *env) end(s *coord.Session) *coord.Session {
 	e.Helper()
-	got, ended, err := e.s.EndSession(e.ctx, s.UserID, s.LocationID, s.ID, price)
+	got, ended, err := e.s.EndSession(e.ctx, s.Ref(), price)
 	if err != nil {
 		e.Fatalf("EndSession(%d): %v", s.ID, err)
 	}
@@ -183,7 +199,7 @@ func (e *env) end(s *coord.Session) *coord.Session {
 // redeem plays the gates of a session and checks its times.
 func (e *env) redeem(s *coord.Session, d time.Duration) *coord.Session {
 	e.Helper()
-	got, err := e.s.Redeem(e.ctx, s.UserID, s.LocationID, s.ID, d, price)
+	got, err := e.s.Redeem(e.ctx, s.Ref(), d, price)
 	if err != nil {
 		e.Fatalf("Redeem(%d, %v): %v", s.ID, d, err)
 	}

@@ -9,28 +9,10 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// KeyedSession creates a user and a session with an idempotency key in s,
-// for an upgrade test: the caller rolls the database back to a schema
-// without idempotency fingerprints, reopens it (migrating it up again) and
-// hands the result to CheckKeyedSessionAfterUpgrade.
-func KeyedSession(t testing.TB, s coord.Store) (coord.NewSession, *coord.Session) {
-	t.Helper()
-	ctx := context.Background()
-	u, err := s.UpsertUser(ctx, coord.UserProfile{PartnerID: "partner-a", ExternalUID: uniq("upgrade"), Test: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns := coord.NewSession{UserID: u.UserID, LocationID: locApp, ResourceID: "stall 7", Currency: currency, IdempotencyKey: "before-upgrade"}
-	first, _, err := s.CreateSession(ctx, ns)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ns, first
-}
-
-// CheckKeyedSessionAfterUpgrade checks that a key stored before
-// fingerprints existed still replays its own request and refuses others,
-// naming its session, and that a key stored after the upgrade does the same.
+// CheckKeyedSessionAfterUpgrade is for upgrade tests: first is a session a
+// store of the schema before fingerprints (migration 3) created for ns. The
+// old key must still replay ns and refuse other requests, naming first; so
+// must a key stored after the upgrade.
 func CheckKeyedSessionAfterUpgrade(t testing.TB, s coord.Store, ns coord.NewSession, first *coord.Session) {
 	t.Helper()
 	ctx := context.Background()
@@ -49,7 +31,7 @@ func CheckKeyedSessionAfterUpgrade(t testing.TB, s coord.Store, ns coord.NewSess
 		}
 	}
 	check(ns, first)
-	if _, _, err := s.EndSession(ctx, first.UserID, first.LocationID, first.ID, price); err != nil {
+	if _, _, err := s.EndSession(ctx, first.Ref(), price); err != nil {
 		t.Fatal(err)
 	}
 	after := withResource(ns, "stall 9")

@@ -41,8 +41,8 @@ func testUpsertUser(e *env) {
 		}
 	}
 
-	_, err = e.s.User(e.ctx, "00000000-0000-0000-0000-000000000000")
-	e.wantCode(err, coord.ENotFound)
+	_, err = e.s.User(e.ctx, noUser)
+	e.wantError(err, coord.ErrUserNotFound(noUser))
 }
 
 func testUpsertUserConcurrent(e *env) {
@@ -77,8 +77,8 @@ func testVehicle(e *env) {
 		u.Vehicle = &coord.Vehicle{Plate: plate}
 		e.wantUser(u)
 	}
-	err := e.s.SetVehicle(e.ctx, "00000000-0000-0000-0000-000000000000", coord.Vehicle{Plate: coord.LicensePlate{Text: "a", Country: "us"}})
-	e.wantCode(err, coord.ENotFound)
+	err := e.s.SetVehicle(e.ctx, noUser, coord.Vehicle{Plate: coord.LicensePlate{Text: "a", Country: "us"}})
+	e.wantError(err, coord.ErrUserNotFound(noUser))
 }
 
 func testLinked(e *env) {
@@ -103,8 +103,8 @@ func testLinked(e *env) {
 	if !got.Linked["sys-a"] || got.Linked["sys-b"] {
 		e.Errorf("Linked = %v, want sys-a only", got.Linked)
 	}
-	err := e.s.SetLinked(e.ctx, "00000000-0000-0000-0000-000000000000", "sys-a", true)
-	e.wantCode(err, coord.ENotFound)
+	err := e.s.SetLinked(e.ctx, noUser, "sys-a", true)
+	e.wantError(err, coord.ErrUserNotFound(noUser))
 }
 
 // wantUser fails unless the stored user equals want.

@@ -22,19 +22,22 @@ const DefaultLifetime = time.Hour
 type Tokens struct {
 	key      []byte
 	lifetime time.Duration
-	// Now is the clock; tests move it.
-	Now func() time.Time
+	clock    coord.Clock
 }
 
-// New returns Tokens signing with key (at least 32 bytes) for lifetime.
-func New(key []byte, lifetime time.Duration) (*Tokens, error) {
+// New returns Tokens signing with key (at least 32 bytes) for lifetime (0:
+// DefaultLifetime), judging expiry by clock (nil: the wall clock).
+func New(key []byte, lifetime time.Duration, clock coord.Clock) (*Tokens, error) {
 	if len(key) < 32 {
 		return nil, errors.New("token: the signing key needs at least 32 bytes")
 	}
 	if lifetime <= 0 {
 		lifetime = DefaultLifetime
 	}
-	return &Tokens{key: key, lifetime: lifetime, Now: time.Now}, nil
+	if clock == nil {
+		clock = coord.SystemClock{}
+	}
+	return &Tokens{key: key, lifetime: lifetime, clock: clock}, nil
 }
 
 type claims struct {
@@ -46,7 +49,7 @@ type claims struct {
 
 // Mint returns a signed token for u, valid for the configured lifetime, for u's partner.
 func (t *Tokens) Mint(u *coord.User) (string, error) {
-	now := t.Now()
+	now := t.clock.Now()
 	c := claims{
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    Issuer,
@@ -77,7 +80,7 @@ func (t *Tokens) Verify(s string) (*coord.Identity, error) {
 		jwt.WithStrictDecoding(),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuer(Issuer),
-		jwt.WithTimeFunc(t.Now),
+		jwt.WithTimeFunc(t.clock.Now),
 	)
 	if err != nil {
 		return nil, coord.Errorf(coord.EUnauthorized, "invalid token: %s", reason(err))

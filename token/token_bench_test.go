@@ -9,7 +9,7 @@ import (
 
 // BenchmarkVerify is the JWT check every user request pays.
 func BenchmarkVerify(b *testing.B) {
-	tokens, err := New([]byte("bench-signing-key-0123456789abcdef"), time.Hour)
+	tokens, err := New([]byte("bench-signing-key-0123456789abcdef"), time.Hour, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

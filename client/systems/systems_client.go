@@ -55,6 +55,12 @@ type ClientOption func(*runtime.ClientOperation)
 // ClientService is the interface for Client methods.
 type ClientService interface {
 
+	// GetQuote quote a session before starting it.
+	GetQuote(params *GetQuoteParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*GetQuoteOK, error)
+
+	// GetQuoteContext quote a session before starting it.
+	GetQuoteContext(ctx context.Context, params *GetQuoteParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*GetQuoteOK, error)
+
 	// ListSystems list the systems.
 	ListSystems(params *ListSystemsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ListSystemsOK, error)
 
@@ -62,6 +68,82 @@ type ClientService interface {
 	ListSystemsContext(ctx context.Context, params *ListSystemsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ListSystemsOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
+}
+
+// GetQuote quotes a session before starting it.
+//
+// What a session of `duration_m` minutes would cost at this location, by the same billing
+// rule that bills ended sessions: free within the grace period, then `rate` per
+// `rate_period_m` in `increment_m` steps, capped at `max_cost`. Needs only the access key:
+// an app can show prices before a user signs in. Locations without online sessions (no
+// price): 422 `location_not_transactable`.
+// .
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.GetQuoteContext] instead.
+func (a *Client) GetQuote(params *GetQuoteParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*GetQuoteOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.GetQuoteContext(ctx, params, authInfo, opts...)
+}
+
+// GetQuoteContext quotes a session before starting it.
+//
+// What a session of `duration_m` minutes would cost at this location, by the same billing
+// rule that bills ended sessions: free within the grace period, then `rate` per
+// `rate_period_m` in `increment_m` steps, capped at `max_cost`. Needs only the access key:
+// an app can show prices before a user signs in. Locations without online sessions (no
+// price): 422 `location_not_transactable`.
+// .
+//
+// Do not use the deprecated [GetQuoteParams.Context] with this method: it would be ignored.
+func (a *Client) GetQuoteContext(ctx context.Context, params *GetQuoteParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*GetQuoteOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewGetQuoteParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "get_quote",
+		Method:             "GET",
+		PathPattern:        "/{location_id}/quote",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http", "https"},
+		Params:             params,
+		Reader:             &GetQuoteReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*GetQuoteOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*GetQuoteDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
 // ListSystems lists the systems.

@@ -51,14 +51,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return exitOK
 			}
 			fmt.Fprintf(stderr, "coord: %s\n", flagsErr.Message)
+			writeUsage(stderr, parser)
 			return exitUsage
 		}
 		var usage usageError
 		if errors.As(err, &usage) {
 			fmt.Fprintf(stderr, "coord: %s\n", usage)
+			writeUsage(stderr, parser)
 			return exitUsage
 		}
-		report(stderr, err)
+		a.report(err)
 		return exitError
 	}
 	return exitOK
@@ -69,19 +71,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 type usageError string
 
 func (e usageError) Error() string { return string(e) }
-
-// report prints err as "coord: <code>: <message>", API details below.
-func report(w io.Writer, err error) {
-	var apiErr *coordclient.Error
-	if !errors.As(err, &apiErr) {
-		fmt.Fprintf(w, "coord: %v\n", err)
-		return
-	}
-	fmt.Fprintf(w, "coord: %v\n", apiErr)
-	for _, d := range apiErr.Details {
-		fmt.Fprintf(w, "  %s\n", d)
-	}
-}
 
 // client builds the SDK client from the global options.
 func (a *app) client() (*coordclient.Client, error) {
@@ -108,14 +97,58 @@ func (a *app) user() (*coordclient.UserClient, error) {
 	}
 	tok := a.opts.Token
 	if tok == "" {
-		if tok, err = loadToken(); err != nil {
+		if tok, err = loadToken(a.opts.URL); err != nil {
 			return nil, err
 		}
 	}
 	return c.AsUser(tok), nil
 }
 
-// context is cancelled by Ctrl-C, so that a watch ends cleanly.
-func (a *app) context() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt)
+// The commands: each checks its own flags (checkedCommand), then gets
+// what it runs with from app.execute, the parser's CommandHandler, which
+// builds it once: the client, as the logged-in user (userCommand) or not
+// (clientCommand), and a context that Ctrl-C cancels, so that a watch ends
+// cleanly. Commands needing neither (logout) run their Execute.
+type (
+	checkedCommand interface{ check() error } // flag rules go-flags cannot state
+	userCommand    interface {
+		runAsUser(ctx context.Context, u *coordclient.UserClient) error
+	}
+	clientCommand interface {
+		runWithClient(ctx context.Context, c *coordclient.Client) error
+	}
+)
+
+// runByApp gives a command the Execute go-flags looks for; app.execute runs
+// the command instead.
+type runByApp struct{}
+
+func (runByApp) Execute([]string) error {
+	return errors.New("coord: a command ran outside app.execute")
+}
+
+// execute is the parser's CommandHandler.
+func (a *app) execute(cmd flags.Commander, args []string) error {
+	if c, ok := cmd.(checkedCommand); ok {
+		if err := c.check(); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	switch c := cmd.(type) {
+	case userCommand:
+		u, err := a.user()
+		if err != nil {
+			return err
+		}
+		return c.runAsUser(ctx, u)
+	case clientCommand:
+		client, err := a.client()
+		if err != nil {
+			return err
+		}
+		return c.runWithClient(ctx, client)
+	}
+	return cmd.Execute(args)
 }

@@ -50,12 +50,15 @@ func TestUsageErrorsExitWithTwoAndSayWhy(t *testing.T) {
 		{[]string{"link", "gatepark", "--test"}, "coord: link --test needs exactly one of --allow or --deny"},
 		{[]string{"link", "gatepark", "--allow"}, "coord: --allow and --deny go with --test"},
 		{[]string{"session", "get", "downtown-garage"}, "coord: the required argument `ID` was not provided"},
-		{[]string{"session", "get", "downtown-garage", "one"}, "coord: "},
+		{[]string{"session", "get", "downtown-garage", "one"}, "coord: ID must be a session id (a positive number, as coord session start prints it), not \"one\"\nusage: coord session get [OPTIONS] LOCATION ID\n"},
+		{[]string{"session", "end", "downtown-garage", "-3"}, "coord: "},
+		{[]string{"quote", "downtown-garage", "ninety"}, "coord: MINUTES must be a number of minutes from 1 to 10080"},
+		{[]string{"quote", "downtown-garage", "10081"}, "coord: MINUTES must be"},
 		{[]string{"session", "get", "downtown-garage", "1", "--watch", "--interval", "0s"}, "coord: --interval must be positive"},
 		{[]string{"park"}, "coord: Unknown command `park'"},
 	} {
 		out, errOut, status := p.run(tc.args...)
-		if status == 0 || !strings.HasPrefix(errOut, tc.want) || out != "" {
+		if status != exitUsage || !strings.HasPrefix(errOut, tc.want) || !strings.Contains(errOut, "usage: coord") || out != "" {
 			t.Errorf("coord %s: exit %d, stdout %q, stderr %q; want a failure starting %q", strings.Join(tc.args, " "), status, out, errOut, tc.want)
 		}
 	}

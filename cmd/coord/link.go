@@ -1,12 +1,17 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"strconv"
+
+	"github.com/coordapi/coord/coordclient"
 )
 
 // linkCmd links the user's account with a system: it prints the URL to
 // open in a browser, or, for test users, links directly (--test).
 type linkCmd struct {
+	runByApp
 	RedirectURI string `long:"redirect-uri" description:"where the browser returns; must start with one of the partner's registered prefixes"`
 	State       string `long:"state" description:"an opaque value passed back to --redirect-uri"`
 	Test        bool   `long:"test" description:"link (or unlink) a test user's account directly, as the demo permission page would"`
@@ -18,7 +23,7 @@ type linkCmd struct {
 	app *app
 }
 
-func (c *linkCmd) Execute([]string) error {
+func (c *linkCmd) check() error {
 	if c.Test && c.Allow == c.Deny {
 		return usageError("link --test needs exactly one of --allow or --deny")
 	}
@@ -28,10 +33,10 @@ func (c *linkCmd) Execute([]string) error {
 	if !c.Test && c.RedirectURI == "" {
 		return usageError("link needs --redirect-uri (or --test --allow|--deny for a test user)")
 	}
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
+	return nil
+}
+
+func (c *linkCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	if !c.Test {
 		link := u.LinkURL(c.Args.System, c.RedirectURI, c.State)
 		if c.app.opts.JSON {
@@ -40,8 +45,6 @@ func (c *linkCmd) Execute([]string) error {
 		_, err := fmt.Fprintln(c.app.stdout, link)
 		return err
 	}
-	ctx, stop := c.app.context()
-	defer stop()
 	linked, err := u.TestLinkAccount(ctx, c.Args.System, c.Allow)
 	if err != nil {
 		return err
@@ -50,7 +53,7 @@ func (c *linkCmd) Execute([]string) error {
 		return printJSON(c.app.stdout, linked)
 	}
 	t := newTable(c.app.stdout)
-	t.row("system", str(linked.SystemID))
-	t.row("linked", boolStr(linked.LinkedAccount))
+	t.row("system", linked.SystemID)
+	t.row("linked", strconv.FormatBool(linked.GetLinkedAccount()))
 	return t.flush()
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
+
 	"github.com/coordapi/coord/coordclient"
 )
 
 // loginCmd mints a user JWT and saves it for the other commands.
 type loginCmd struct {
+	runByApp
 	Test        bool   `long:"test" description:"a sandbox (test) user, minted with the access key alone"`
 	ServerToken string `long:"server-token" env:"COORD_SERVER_TOKEN" description:"the partner backend's server token, to mint a real user's token"`
 	Email       string `long:"email" required:"yes" description:"the user's email"`
@@ -14,21 +17,20 @@ type loginCmd struct {
 	app         *app
 }
 
-func (c *loginCmd) Execute([]string) error {
+func (c *loginCmd) check() error {
 	if c.Test == (c.ServerToken != "") {
 		return usageError("login needs exactly one of --test or --server-token")
 	}
 	if c.ServerToken != "" && c.ExternalUID == "" {
 		return usageError("login --server-token needs --external-uid")
 	}
-	client, err := c.app.client()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+	return nil
+}
+
+func (c *loginCmd) runWithClient(ctx context.Context, client *coordclient.Client) error {
 	id := coordclient.Identity{Email: c.Email, Name: c.Name, ExternalUID: c.ExternalUID}
 	var u *coordclient.UserClient
+	var err error
 	if c.Test {
 		u, err = client.CreateTestUser(ctx, id)
 	} else {
@@ -41,7 +43,7 @@ func (c *loginCmd) Execute([]string) error {
 	if err != nil {
 		return err
 	}
-	path, err := saveToken(u.Token())
+	path, err := saveToken(c.app.opts.URL, u.Token())
 	if err != nil {
 		return err
 	}
@@ -49,11 +51,11 @@ func (c *loginCmd) Execute([]string) error {
 		return printJSON(c.app.stdout, map[string]any{"jwt_token": u.Token(), "token_file": path, "user": user})
 	}
 	kind := "real user"
-	if *user.Test {
+	if user.GetTest() {
 		kind = "test user"
 	}
 	t := newTable(c.app.stdout)
-	t.row("logged in", str(user.Email)+" ("+kind+")")
+	t.row("logged in", user.Email+" ("+kind+")")
 	t.row("user", user.UserID.String())
 	t.row("token", path)
 	return t.flush()

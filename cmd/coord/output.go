@@ -42,11 +42,3 @@ func when(t *strfmt.DateTime) string {
 	}
 	return time.Time(*t).Local().Format("2006-01-02 15:04:05 MST")
 }
-
-// str dereferences an optional string from a generated model.
-func str(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}

@@ -8,6 +8,7 @@ import (
 func newParser(a *app) *flags.Parser {
 	p := flags.NewNamedParser("coord", flags.HelpFlag|flags.PassDoubleDash)
 	p.ShortDescription = "a command line for the Coord Users API"
+	p.CommandHandler = a.execute
 	if _, err := p.AddGroup("Global Options", "", &a.opts); err != nil {
 		panic(err) // the option struct is fixed at compile time
 	}
@@ -25,8 +26,10 @@ func newParser(a *app) *flags.Parser {
 			"and save it in the user's config directory (file mode 0600) for the other commands.", &loginCmd{app: a})
 	add(p, "logout", "Forget the saved token", "", &logoutCmd{app: a})
 	add(p, "systems", "List the systems, their locations, prices and requirements", "", &systemsCmd{app: a})
+	add(p, "quote", "What a session of MINUTES at LOCATION would cost (no login needed)", "", &quoteCmd{app: a})
 	add(p, "user", "Show the logged-in user and where they can transact", "", &userCmd{app: a})
-	vehicle := add(p, "vehicle", "The user's vehicle", "", &vehicleCmd{})
+	vehicle := add(p, "vehicle", "Show the user's vehicle; vehicle set sets it", "", &vehicleCmd{app: a})
+	vehicle.SubcommandsOptional = true
 	add(vehicle, "set", "Set the user's vehicle", "", &vehicleSetCmd{app: a})
 	session := add(p, "session", "Start, show, watch and end a session", "", &sessionCmd{})
 	add(session, "start", "Start a session at LOCATION", "", &sessionStartCmd{app: a})

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"errors"
 	"fmt"
 	"strconv"
@@ -15,12 +17,25 @@ type sessionCmd struct{}
 
 // sessionRef names a session on the command line: LOCATION ID.
 type sessionRef struct {
-	Location string `positional-arg-name:"LOCATION" required:"yes"`
-	ID       int64  `positional-arg-name:"ID" required:"yes"`
+	Location string    `positional-arg-name:"LOCATION" required:"yes"`
+	ID       sessionID `positional-arg-name:"ID" required:"yes"`
+}
+
+// sessionID is a session id argument: a positive number, else a usage error.
+type sessionID int64
+
+func (id *sessionID) UnmarshalFlag(s string) error {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 {
+		return usageError(fmt.Sprintf("ID must be a session id (a positive number, as coord session start prints it), not %q", s))
+	}
+	*id = sessionID(n)
+	return nil
 }
 
 // sessionStartCmd starts a session at a location.
 type sessionStartCmd struct {
+	runByApp
 	Resource       string `long:"resource" description:"a stall or space number"`
 	IdempotencyKey string `long:"idempotency-key" description:"a retry with the same key returns the same session"`
 	Args           struct {
@@ -29,13 +44,7 @@ type sessionStartCmd struct {
 	app *app
 }
 
-func (c *sessionStartCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *sessionStartCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	s, err := u.StartSession(ctx, c.Args.Location, &coordclient.StartOptions{ResourceID: c.Resource, IdempotencyKey: c.IdempotencyKey})
 	if err != nil {
 		return err
@@ -45,31 +54,30 @@ func (c *sessionStartCmd) Execute([]string) error {
 
 // sessionGetCmd shows a session, or watches it until it is over.
 type sessionGetCmd struct {
+	runByApp
 	Watch    bool          `long:"watch" description:"poll and print each change of state until the session is over (or Ctrl-C)"`
 	Interval time.Duration `long:"interval" default:"2s" description:"how often --watch polls"`
 	Args     sessionRef    `positional-args:"yes" required:"yes"`
 	app      *app
 }
 
-func (c *sessionGetCmd) Execute([]string) error {
+func (c *sessionGetCmd) check() error {
 	if c.Watch && c.Interval <= 0 {
 		return usageError("--interval must be positive")
 	}
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+	return nil
+}
+
+func (c *sessionGetCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	if !c.Watch {
-		s, err := u.Session(ctx, c.Args.Location, c.Args.ID)
+		s, err := u.Session(ctx, c.Args.Location, int64(c.Args.ID))
 		if err != nil {
 			return err
 		}
 		return c.app.printSession(s)
 	}
 	var printErr error
-	_, err = u.Watch(ctx, c.Args.Location, c.Args.ID, c.Interval, func(s *models.Session) {
+	_, err := u.Watch(ctx, c.Args.Location, int64(c.Args.ID), c.Interval, func(s *models.Session) {
 		if printErr == nil {
 			printErr = c.app.printChange(s)
 		}
@@ -85,18 +93,13 @@ func (c *sessionGetCmd) Execute([]string) error {
 
 // sessionEndCmd ends and bills an app-controlled session.
 type sessionEndCmd struct {
+	runByApp
 	Args sessionRef `positional-args:"yes" required:"yes"`
 	app  *app
 }
 
-func (c *sessionEndCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
-	s, err := u.EndSession(ctx, c.Args.Location, c.Args.ID)
+func (c *sessionEndCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
+	s, err := u.EndSession(ctx, c.Args.Location, int64(c.Args.ID))
 	if err != nil {
 		return err
 	}
@@ -105,19 +108,14 @@ func (c *sessionEndCmd) Execute([]string) error {
 
 // sessionRedeemCmd plays a test user's entry and exit gates.
 type sessionRedeemCmd struct {
+	runByApp
 	Minutes int        `long:"minutes" required:"yes" description:"minutes between the entry and the exit gate (0: exit at once)"`
 	Args    sessionRef `positional-args:"yes" required:"yes"`
 	app     *app
 }
 
-func (c *sessionRedeemCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
-	s, err := u.SimulateRedemption(ctx, c.Args.Location, c.Args.ID, c.Minutes)
+func (c *sessionRedeemCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
+	s, err := u.SimulateRedemption(ctx, c.Args.Location, int64(c.Args.ID), c.Minutes)
 	if err != nil {
 		return err
 	}
@@ -130,9 +128,9 @@ func (a *app) printSession(s *models.Session) error {
 		return printJSON(a.stdout, s)
 	}
 	t := newTable(a.stdout)
-	t.row("session", strconv.FormatInt(*s.ID, 10))
-	t.row("location", str(s.LocationID))
-	t.row("status", str(s.Status))
+	t.row("session", strconv.FormatInt(s.ID, 10))
+	t.row("location", s.LocationID)
+	t.row("status", s.Status)
 	t.row("started", when(s.StartTime))
 	t.row("ended", when(s.EndTime))
 	t.row("cost", cost(s))
@@ -140,7 +138,7 @@ func (a *app) printSession(s *models.Session) error {
 		t.row("resource", s.ResourceID)
 	}
 	if r := s.RedemptionInfo; r != nil && r.Barcode != nil {
-		t.row("barcode", fmt.Sprintf("%s (%s)", str(r.Barcode.Data), str(r.Barcode.Format)))
+		t.row("barcode", fmt.Sprintf("%s (%s)", r.Barcode.Data, r.Barcode.Format))
 	}
 	return t.flush()
 }
@@ -156,7 +154,7 @@ func (a *app) printChange(s *models.Session) error {
 		_, err = fmt.Fprintf(a.stdout, "%s\n", b)
 		return err
 	}
-	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), *s.ID, str(s.Status))
+	line := fmt.Sprintf("%s  session %d  %s", time.Now().Format("15:04:05"), s.ID, s.Status)
 	if c := cost(s); c != "" {
 		line += "  " + c
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"fmt"
 	"strings"
 
@@ -9,15 +11,12 @@ import (
 )
 
 // systemsCmd lists the systems' locations, prices and requirements.
-type systemsCmd struct{ app *app }
+type systemsCmd struct {
+	runByApp
+	app *app
+}
 
-func (c *systemsCmd) Execute([]string) error {
-	client, err := c.app.client()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *systemsCmd) runWithClient(ctx context.Context, client *coordclient.Client) error {
 	systems, err := client.Systems(ctx)
 	if err != nil {
 		return err
@@ -29,7 +28,7 @@ func (c *systemsCmd) Execute([]string) error {
 	t.row("SYSTEM", "LOCATION", "ACCESS", "PRICE", "REQUIRES", "NAME")
 	for _, s := range systems {
 		for _, l := range s.Locations {
-			t.row(str(s.SystemID), str(l.ID), str(l.OnlineAccessType), price(l.Price), requires(s.TransactionRequirements), str(l.Name))
+			t.row(s.SystemID, l.ID, l.OnlineAccessType, price(l.Price), requires(s.TransactionRequirements), l.GetName())
 		}
 	}
 	return t.flush()
@@ -40,11 +39,11 @@ func price(p *models.Price) string {
 	if p == nil {
 		return ""
 	}
-	parts := []string{fmt.Sprintf("%s/%dm", coordclient.FormatMoney(p.Rate), deref32(p.RatePeriodMinutes))}
-	if n := deref32(p.IncrementMinutes); n > 1 {
+	parts := []string{fmt.Sprintf("%s/%dm", coordclient.FormatMoney(p.Rate), p.RatePeriodMinutes)}
+	if n := p.IncrementMinutes; n > 1 {
 		parts = append(parts, fmt.Sprintf("%dm steps", n))
 	}
-	if n := deref32(p.GraceMinutes); n > 0 {
+	if n := p.GetGraceMinutes(); n > 0 {
 		parts = append(parts, fmt.Sprintf("%dm free", n))
 	}
 	if p.MaxCost != nil {
@@ -59,15 +58,8 @@ func requires(r *models.TransactionRequirements) string {
 		return ""
 	}
 	req := append([]string(nil), r.UsersAPIFields...)
-	if r.LinkedAccount != nil && *r.LinkedAccount {
+	if r.GetLinkedAccount() {
 		req = append(req, "linked_account")
 	}
 	return strings.Join(req, ",")
-}
-
-func deref32(n *int32) int32 {
-	if n == nil {
-		return 0
-	}
-	return *n
 }

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/coordapi/coord/client"
 )
 
 // tokenPath is where coord login keeps the user's JWT:
@@ -19,8 +23,17 @@ func tokenPath() (string, error) {
 	return filepath.Join(dir, "coord", "token"), nil
 }
 
-// saveToken writes the JWT readable by the user only: it is a credential.
-func saveToken(tok string) (string, error) {
+// savedToken is the token file: the JWT and the server it was minted by.
+// A JWT is only good at the server that minted it, and sending it to another
+// would hand a credential to whoever runs that one.
+type savedToken struct {
+	URL   string `json:"url"`
+	Token string `json:"jwt_token"`
+}
+
+// saveToken writes the JWT minted by the server at base URL server, readable by the
+// user only: it is a credential.
+func saveToken(server, tok string) (string, error) {
 	path, err := tokenPath()
 	if err != nil {
 		return "", err
@@ -28,10 +41,14 @@ func saveToken(tok string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return "", fmt.Errorf("save token: %w", err)
 	}
+	body, err := json.Marshal(savedToken{URL: sameServer(server), Token: tok})
+	if err != nil {
+		return "", fmt.Errorf("save token: %w", err)
+	}
 	// Write then rename, so that a crash never leaves half a token, and
 	// chmod in case an older file had looser permissions.
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, []byte(tok+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(tmp, append(body, '\n'), 0o600); err != nil {
 		return "", fmt.Errorf("save token: %w", err)
 	}
 	if err := os.Chmod(tmp, 0o600); err != nil {
@@ -43,8 +60,9 @@ func saveToken(tok string) (string, error) {
 	return path, nil
 }
 
-// loadToken reads the JWT saved by coord login.
-func loadToken() (string, error) {
+// loadToken reads the JWT saved by coord login, refusing to send it to a
+// server other than server (a base URL).
+func loadToken(server string) (string, error) {
 	path, err := tokenPath()
 	if err != nil {
 		return "", err
@@ -56,7 +74,25 @@ func loadToken() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("read token: %w", err)
 	}
-	return strings.TrimSpace(string(b)), nil
+	var saved savedToken
+	if err := json.Unmarshal(b, &saved); err != nil || saved.Token == "" || saved.URL == "" {
+		return "", fmt.Errorf("the saved token (%s) does not say which server it is for: run `coord login` again", path)
+	}
+	if saved.URL != sameServer(server) {
+		return "", fmt.Errorf("the saved token is for %s, not %s: it is not sent to another server; run `coord login` with this --url, or pass --token", saved.URL, sameServer(server))
+	}
+	return saved.Token, nil
+}
+
+// sameServer is raw as compared for a saved token: no trailing slash, no
+// API base path, lowercase scheme and host.
+func sameServer(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || u.Host == "" {
+		return strings.TrimRight(raw, "/")
+	}
+	path := strings.TrimSuffix(strings.TrimRight(u.Path, "/"), client.DefaultBasePath)
+	return strings.ToLower(u.Scheme) + "://" + strings.ToLower(u.Host) + strings.TrimRight(path, "/")
 }
 
 // removeToken forgets the saved JWT; no saved token is not an error.

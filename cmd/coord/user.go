@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+
 	"fmt"
 	"strconv"
 	"strings"
@@ -10,15 +12,12 @@ import (
 )
 
 // userCmd shows the logged-in user and where they can transact.
-type userCmd struct{ app *app }
+type userCmd struct {
+	runByApp
+	app *app
+}
 
-func (c *userCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *userCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	user, err := u.User(ctx)
 	if err != nil {
 		return err
@@ -28,10 +27,10 @@ func (c *userCmd) Execute([]string) error {
 	}
 	t := newTable(c.app.stdout)
 	t.row("user", user.UserID.String())
-	t.row("email", str(user.Email))
+	t.row("email", user.Email)
 	t.row("name", user.Name)
-	t.row("external uid", str(user.ExternalUID))
-	t.row("test", strconv.FormatBool(user.Test != nil && *user.Test))
+	t.row("external uid", user.ExternalUID)
+	t.row("test", strconv.FormatBool(user.GetTest()))
 	t.row("vehicle", plate(user.Vehicle))
 	if err := t.flush(); err != nil {
 		return err
@@ -40,37 +39,48 @@ func (c *userCmd) Execute([]string) error {
 	t = newTable(c.app.stdout)
 	t.row("SYSTEM", "LINKED", "TRANSACTABLE", "MISSING")
 	for _, s := range user.TransactableSystems {
-		t.row(str(s.SystemID), boolStr(s.LinkedAccount), boolStr(s.Transactable), strings.Join(s.MissingRequirements, ","))
+		t.row(s.SystemID, strconv.FormatBool(s.GetLinkedAccount()), strconv.FormatBool(s.GetTransactable()), strings.Join(s.MissingRequirements, ","))
 	}
 	return t.flush()
 }
 
-// vehicleCmd groups the vehicle commands.
-type vehicleCmd struct{}
+// vehicleCmd shows the user's vehicle, and groups the vehicle commands.
+type vehicleCmd struct {
+	runByApp
+	app *app
+}
+
+func (c *vehicleCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
+	user, err := u.User(ctx)
+	if err != nil {
+		return err
+	}
+	return c.app.printVehicle(user.Vehicle)
+}
 
 // vehicleSetCmd sets the user's vehicle.
 type vehicleSetCmd struct {
+	runByApp
 	Plate       string `long:"plate" required:"yes" description:"the license plate as written (\"AB C-123\"); stored normalised"`
 	Country     string `long:"country" required:"yes" description:"ISO 3166-1 alpha-2 country code (us)"`
 	Subdivision string `long:"subdivision" description:"ISO 3166-2 subdivision after the dash (ny)"`
 	app         *app
 }
 
-func (c *vehicleSetCmd) Execute([]string) error {
-	u, err := c.app.user()
-	if err != nil {
-		return err
-	}
-	ctx, stop := c.app.context()
-	defer stop()
+func (c *vehicleSetCmd) runAsUser(ctx context.Context, u *coordclient.UserClient) error {
 	v, err := u.SetVehicle(ctx, coordclient.Plate{Text: c.Plate, Country: c.Country, Subdivision: c.Subdivision})
 	if err != nil {
 		return err
 	}
-	if c.app.opts.JSON {
-		return printJSON(c.app.stdout, v)
+	return c.app.printVehicle(v)
+}
+
+// printVehicle prints the vehicle (nil: none set yet), or it as JSON.
+func (a *app) printVehicle(v *models.Vehicle) error {
+	if a.opts.JSON {
+		return printJSON(a.stdout, v)
 	}
-	t := newTable(c.app.stdout)
+	t := newTable(a.stdout)
 	t.row("vehicle", plate(v))
 	return t.flush()
 }
@@ -81,13 +91,9 @@ func plate(v *models.Vehicle) string {
 		return ""
 	}
 	lp := v.LicensePlate
-	region := str(lp.Country)
+	region := lp.Country
 	if lp.Subdivision != "" {
 		region += "-" + lp.Subdivision
 	}
-	return str(lp.Text) + " (" + region + ")"
-}
-
-func boolStr(b *bool) string {
-	return strconv.FormatBool(b != nil && *b)
+	return lp.Text + " (" + region + ")"
 }

@@ -165,7 +165,10 @@ func TestEnvironmentConfiguresTheServer(t *testing.T) {
 
 func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
 	t.Setenv("COORD_READ_TIMEOUT", "7s")
-	t.Setenv("COORD_SCHEME", "http,unix")
+	t.Setenv("COORD_SCHEME", "http,https")
+	t.Setenv("COORD_TLS_CERTIFICATE", "cert.pem")
+	t.Setenv("COORD_TLS_KEY", "key.pem") // the COORD_<FLAG> rule, not the generated TLS_PRIVATE_KEY
+	t.Setenv("COORD_TLS_CA", "ca.pem")
 	t.Setenv("COORD_GRACEFUL_TIMEOUT", "9s")
 	api, err := httpapi.NewAPI()
 	if err != nil {
@@ -178,8 +181,11 @@ func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
 	if s.ReadTimeout != 7*time.Second || s.GracefulTimeout != 9*time.Second {
 		t.Errorf("read timeout %v, graceful timeout %v", s.ReadTimeout, s.GracefulTimeout)
 	}
-	if strings.Join(s.EnabledListeners, ",") != "http,unix" {
+	if strings.Join(s.EnabledListeners, ",") != "http,https" {
 		t.Errorf("listeners %v", s.EnabledListeners)
+	}
+	if s.TLSCertificateKey != "key.pem" || s.TLSCACertificate != "ca.pem" {
+		t.Errorf("COORD_TLS_KEY %q, COORD_TLS_CA %q", s.TLSCertificateKey, s.TLSCACertificate)
 	}
 	if s.WriteTimeout != 30*time.Second {
 		t.Errorf("default write timeout %v, want 30s", s.WriteTimeout)

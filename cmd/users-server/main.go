@@ -6,7 +6,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -60,7 +59,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	store, backend, err := openStore(ctx, opts.Data.DB, log)
+	clock := coord.SystemClock{}
+	store, backend, err := openStore(ctx, opts.Data.DB, coord.StoreConfig{Clock: clock, PendingTTL: opts.Sessions.PendingTTL}, log)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -70,13 +70,8 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := token.New(key, opts.Sessions.JWTLifetime)
+	tokens, err := token.New(key, opts.Sessions.JWTLifetime, clock)
 	if err != nil {
-		return err
-	}
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: time.Now, PendingTTL: opts.Sessions.PendingTTL}
-	deps := httpapi.Deps{Service: svc, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize)}
-	if err := httpapi.Register(api, deps); err != nil {
 		return err
 	}
 
@@ -96,7 +91,15 @@ func run(args []string) error {
 		}
 		return store.Ping(ctx)
 	}
-	server.SetHandler(httpapi.Handler(api, deps, ready))
+	h, err := httpapi.New(api, httpapi.Deps{
+		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: ready,
+		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize),
+	})
+	if err != nil {
+		return err
+	}
+	server.SetHandler(h)
 	defer server.Shutdown()
 
 	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)
@@ -110,7 +113,7 @@ func run(args []string) error {
 	}
 	// net/http reads twice the header limit before it answers 431 itself,
 	// in plain text; up to there the handler answers in the Error shape.
-	serveErr := serve(server, api, server.GetHandler(),
+	serveErr := serve(server, api, h,
 		limits{readHeaderTimeout: opts.HTTP.ReadHeaderTimeout, headerBytes: 2 * int(server.MaxHeaderSize)}, log)
 
 	if !drained.Load() && serveErr == nil {
@@ -131,15 +134,7 @@ func signingKey(ctx context.Context, store coord.KeyStore, configured string) ([
 	if configured != "" {
 		return []byte(configured), nil // its length was checked with the other options
 	}
-	key, err := store.Secret(ctx, "jwt-hmac-key", func() ([]byte, error) {
-		b := make([]byte, 32)
-		_, err := rand.Read(b)
-		return b, err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("jwt signing key: %w", err)
-	}
-	return key, nil
+	return coord.SharedKey(ctx, store, "jwt-hmac-key")
 }
 
 func catalogName(path string) string {

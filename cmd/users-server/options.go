@@ -72,6 +72,7 @@ func parseOptions(api *operations.UsersAPI, args []string, help io.Writer) (*opt
 	if err != nil {
 		return nil, nil, err
 	}
+	tidyServerOptions(parser)
 	app.EnvNamespace, srv.EnvNamespace = envPrefix, envPrefix
 	withEnv(srv)
 	hardenDefaults(srv)
@@ -96,13 +97,13 @@ func parseOptions(api *operations.UsersAPI, args []string, help io.Writer) (*opt
 	return &opts, server, nil
 }
 
-// withEnv gives every option of g that has no environment variable one
-// named after its long name (--read-timeout: READ_TIMEOUT), so that the
-// generated server's flags, whose code is not ours to edit, follow the
-// same rule as the application's.
+// withEnv names every option's environment variable after its long name
+// (--read-timeout: READ_TIMEOUT, --tls-key: TLS_KEY), so that the
+// generated server's flags, whose code is not ours to edit and which name a
+// few otherwise (TLS_PRIVATE_KEY), follow the same rule as the application's.
 func withEnv(g *flags.Group) {
 	for _, o := range g.Options() {
-		if o.EnvDefaultKey == "" && o.LongName != "" {
+		if o.LongName != "" {
 			o.EnvDefaultKey = strings.ToUpper(strings.ReplaceAll(o.LongName, "-", "_"))
 			if reflect.TypeOf(o.Value()).Kind() == reflect.Slice {
 				o.EnvDefaultDelim = "," // --scheme is repeatable: COORD_SCHEME=http,https

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/coordapi/coord"
 	"io"
 	"net"
 	"net/http"
@@ -166,7 +167,7 @@ func TestSIGTERMLetsTwentyInFlightRequestsFinish(t *testing.T) {
 	if _, err := os.Stat(db + "-wal"); !os.IsNotExist(err) {
 		t.Errorf("the WAL file is still there (%v): the database was not closed", err)
 	}
-	store, err := sqlite.Open(context.Background(), db)
+	store, err := sqlite.Open(context.Background(), db, coord.StoreConfig{})
 	if err != nil {
 		t.Fatalf("reopen the database: %v", err)
 	}

@@ -12,13 +12,13 @@ import (
 
 // openStore picks the adapter from the DSN: postgres:// (or postgresql://)
 // selects PostgreSQL, anything else is a SQLite file path.
-func openStore(ctx context.Context, dsn string, log *slog.Logger) (coord.Store, string, error) {
+func openStore(ctx context.Context, dsn string, cfg coord.StoreConfig, log *slog.Logger) (coord.Store, string, error) {
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
-		db, err := postgres.Open(ctx, dsn)
+		db, err := postgres.Open(ctx, dsn, cfg)
 		return db, "postgres", err
 	}
 	warnExposed(dsn, log)
-	db, err := sqlite.Open(ctx, dsn)
+	db, err := sqlite.Open(ctx, dsn, cfg)
 	return db, "sqlite", err
 }
 

@@ -26,10 +26,10 @@ func Failure(t testing.TB, err error) (status int, code string, e *models.Error)
 		t.Fatalf("expected an API error response, got %T: %v", err, err)
 	}
 	p := apiErr.GetPayload()
-	if p == nil || p.Code == nil || p.Message == nil {
+	if p == nil || p.Code == "" || p.Message == "" {
 		t.Fatalf("error response %d without the Error shape: %v", apiErr.Code(), err)
 	}
-	return apiErr.Code(), *p.Code, p
+	return apiErr.Code(), p.Code, p
 }
 
 // WantFailure asserts err is an API error with this status and code.
@@ -37,7 +37,7 @@ func WantFailure(t testing.TB, err error, status int, code string) *models.Error
 	t.Helper()
 	gotStatus, gotCode, e := Failure(t, err)
 	if gotStatus != status || gotCode != code {
-		t.Fatalf("got %d %s (%s), want %d %s", gotStatus, gotCode, *e.Message, status, code)
+		t.Fatalf("got %d %s (%s), want %d %s", gotStatus, gotCode, e.Message, status, code)
 	}
 	return e
 }

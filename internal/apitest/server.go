@@ -5,7 +5,6 @@ package apitest
 
 import (
 	"context"
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
@@ -20,7 +19,9 @@ import (
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/client"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/postgres"
+	"github.com/coordapi/coord/restapi/operations"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/storetest"
 	"github.com/coordapi/coord/token"
@@ -52,12 +53,12 @@ type Options struct {
 
 // OpenStore opens an empty store of the given backend for t, closed at cleanup.
 // PostgreSQL needs COORD_TEST_POSTGRES; without it the test is skipped.
-func OpenStore(t testing.TB, backend string) coord.Store {
+func OpenStore(t testing.TB, backend string, cfg coord.StoreConfig) coord.Store {
 	t.Helper()
 	ctx := context.Background()
 	switch backend {
 	case "sqlite":
-		db, err := sqlite.Open(ctx, t.TempDir()+"/coord.db")
+		db, err := sqlite.Open(ctx, t.TempDir()+"/coord.db", cfg)
 		if err != nil {
 			t.Fatalf("open sqlite: %v", err)
 		}
@@ -68,11 +69,11 @@ func OpenStore(t testing.TB, backend string) coord.Store {
 		if dsn == "" {
 			t.Skipf("PostgreSQL tests need %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable)", PostgresEnv)
 		}
-		schemaDSN, drop, err := postgres.NewTestSchema(ctx, dsn)
+		schemaDSN, drop, err := pgtest.NewSchema(ctx, dsn)
 		if err != nil {
 			t.Fatalf("create test schema: %v", err)
 		}
-		db, err := postgres.Open(ctx, schemaDSN)
+		db, err := postgres.Open(ctx, schemaDSN, cfg)
 		if err != nil {
 			_ = drop()
 			t.Fatalf("open postgres: %v", err)
@@ -89,28 +90,23 @@ func OpenStore(t testing.TB, backend string) coord.Store {
 func New(t testing.TB, backend string, opts Options) *Server {
 	t.Helper()
 	clock := storetest.NewClock()
-	store := OpenStore(t, backend)
-	setClock(t, store, clock.Now)
+	store := OpenStore(t, backend, coord.StoreConfig{Clock: clock}) // the default PendingTTL
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Demo()
 	}
-	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour) // tests move the clock by hours
+	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour, clock) // tests move the clock by hours
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens.Now = clock.Now
-	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens, Now: clock.Now, PendingTTL: 30 * time.Minute}
+	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens}
 	logs := &SyncBuffer{}
-	deps := httpapi.Deps{Service: svc, Logger: slog.New(slog.NewJSONHandler(io.MultiWriter(logs), &slog.HandlerOptions{Level: slog.LevelDebug}))}
-	api, err := httpapi.NewAPI()
+	deps := Deps(svc, store, clock, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	h, err := httpapi.New(NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := httpapi.Register(api, deps); err != nil {
-		t.Fatal(err)
-	}
-	ts := httptest.NewServer(httpapi.Handler(api, deps, store.Ping))
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 
 	u, _ := url.Parse(ts.URL)
@@ -119,16 +115,21 @@ func New(t testing.TB, backend string, opts Options) *Server {
 		Tokens: tokens, Clock: clock, Service: svc, Log: logs}
 }
 
-// setClock wires the test clock into a store (both adapters expose Now).
-func setClock(t testing.TB, store coord.Store, now func() time.Time) {
-	switch db := store.(type) {
-	case *sqlite.DB:
-		db.Now = now
-	case *postgres.DB:
-		db.Now = now
-	default:
-		t.Fatalf("unknown store %T", store)
+// Deps are the handler's dependencies as New wires them: svc's catalog and
+// tokens, store behind the keys, the gauge and /readyz.
+func Deps(svc *coord.Service, store coord.Store, clock coord.Clock, log *slog.Logger) httpapi.Deps {
+	return httpapi.Deps{Service: svc, Catalog: svc.Catalog, Tokens: svc.Tokens, Keys: store,
+		OpenSessions: store, Ready: store.Ping, Clock: clock, Logger: log}
+}
+
+// NewAPI is httpapi.NewAPI, failing t on error.
+func NewAPI(t testing.TB) *operations.UsersAPI {
+	t.Helper()
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
 	}
+	return api
 }
 
 // EachBackend runs fn as a subtest on every backend.

@@ -80,6 +80,13 @@ func NewUsersAPI(spec *loads.Document) *UsersAPI {
 			return sessions.GetLocationSessionsNotImplemented()
 		}),
 
+		SystemsGetQuoteHandler: systems.GetQuoteHandlerFunc(func(params systems.GetQuoteParams, principal *coord.Principal) systems.GetQuoteResponder {
+			_ = params
+			_ = principal
+
+			return systems.GetQuoteNotImplemented()
+		}),
+
 		SessionsGetSessionHandler: sessions.GetSessionHandlerFunc(func(params sessions.GetSessionParams, principal *coord.Principal) sessions.GetSessionResponder {
 			_ = params
 			_ = principal
@@ -235,6 +242,8 @@ type UsersAPI struct {
 	SessionsEndSessionHandler sessions.EndSessionHandler
 	// SessionsGetLocationSessionsHandler sets the operation handler for the get location sessions operation
 	SessionsGetLocationSessionsHandler sessions.GetLocationSessionsHandler
+	// SystemsGetQuoteHandler sets the operation handler for the get quote operation
+	SystemsGetQuoteHandler systems.GetQuoteHandler
 	// SessionsGetSessionHandler sets the operation handler for the get session operation
 	SessionsGetSessionHandler sessions.GetSessionHandler
 	// UsersGetUserHandler sets the operation handler for the get user operation
@@ -354,6 +363,9 @@ func (o *UsersAPI) Validate() error {
 	}
 	if o.SessionsGetLocationSessionsHandler == nil {
 		unregistered = append(unregistered, "sessions.GetLocationSessionsHandler")
+	}
+	if o.SystemsGetQuoteHandler == nil {
+		unregistered = append(unregistered, "systems.GetQuoteHandler")
 	}
 	if o.SessionsGetSessionHandler == nil {
 		unregistered = append(unregistered, "sessions.GetSessionHandler")
@@ -515,6 +527,10 @@ func (o *UsersAPI) initHandlerCache() {
 		o.handlers["GET"] = make(map[string]http.Handler)
 	}
 	o.handlers["GET"]["/{location_id}/session"] = sessions.NewGetLocationSessions(o.context, o.SessionsGetLocationSessionsHandler)
+	if o.handlers["GET"] == nil {
+		o.handlers["GET"] = make(map[string]http.Handler)
+	}
+	o.handlers["GET"]["/{location_id}/quote"] = systems.NewGetQuote(o.context, o.SystemsGetQuoteHandler)
 	if o.handlers["GET"] == nil {
 		o.handlers["GET"] = make(map[string]http.Handler)
 	}

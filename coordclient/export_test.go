@@ -1,0 +1,4 @@
+package coordclient
+
+// ExportWrap exposes wrap to the external tests.
+var ExportWrap = wrap
