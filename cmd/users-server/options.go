@@ -75,7 +75,6 @@ func parseOptions(api *operations.UsersAPI, args []string, help io.Writer) (*opt
 	tidyServerOptions(parser)
 	app.EnvNamespace, srv.EnvNamespace = envPrefix, envPrefix
 	withEnv(srv)
-	hardenDefaults(srv)
 
 	if _, err := parser.ParseArgs(args); err != nil {
 		var ferr *flags.Error
@@ -113,21 +112,6 @@ func withEnv(g *flags.Group) {
 	for _, sub := range g.Groups() {
 		withEnv(sub)
 	}
-}
-
-// hardenDefaults gives the generated server's connection flags defaults
-// for a server on the internet, and says what they do: its 1 MiB of
-// headers is 16 times what any request of this API needs, it caps no
-// connections, and its "cleanup timeout" is the idle keep-alive timeout.
-func hardenDefaults(g *flags.Group) {
-	set := func(name, def, description string) {
-		o := g.FindOptionByLongName(name)
-		o.Default = []string{def}
-		o.Description = description
-	}
-	set("max-header-size", "65536", "largest request line and headers accepted, in bytes (64 KiB; units such as 32kB are decimal); larger ones get 431")
-	set("listen-limit", "1024", "most connections open at once; more wait to be accepted (0: no limit)")
-	set("cleanup-timeout", "60s", "idle timeout: how long a keep-alive connection may wait for its next request")
 }
 
 // check rejects values the types allow but the server cannot use.

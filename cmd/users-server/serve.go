@@ -46,14 +46,7 @@ func serve(s *restapi.Server, api *operations.UsersAPI, handler http.Handler, l 
 		keepAlive                 bool
 		tls                       *tls.Config
 	}
-	var listeners []listener
-	if slices.Contains(s.EnabledListeners, "unix") {
-		ln, err := s.UnixListener()
-		if err != nil {
-			return err
-		}
-		listeners = append(listeners, listener{ln: ln, readTimeout: s.ReadTimeout, writeTimeout: s.WriteTimeout, keepAlive: s.KeepAlive > 0})
-	}
+	var listeners []listener // --scheme allows http and https (see tidyServerOptions)
 	if slices.Contains(s.EnabledListeners, "http") {
 		ln, err := s.HTTPListener()
 		if err != nil {
