@@ -31,6 +31,7 @@ type Partner struct {
 	Name                string
 	AccessKeys          []string
 	ServerTokens        []string
+	Webhooks            []*Webhook // endpoints for the event log (webhook.go)
 	RedirectURIPrefixes []string
 	// Sandbox opens the /testing operations to the partner's test users;
 	// without it they are 403 for everyone.

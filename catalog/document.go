@@ -7,6 +7,8 @@ type document struct {
 }
 
 type partnerDoc struct {
+	Webhooks []webhookDoc `yaml:"webhooks"` // checked in webhooks.go
+
 	ID                  string   `yaml:"id"`
 	Name                string   `yaml:"name"`
 	AccessKeys          []string `yaml:"access_keys"`

@@ -73,6 +73,7 @@ func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 			ServerTokens: p.ServerTokens, RedirectURIPrefixes: p.RedirectURIPrefixes,
 			Sandbox: p.Sandbox == nil || *p.Sandbox, RateLimit: limit})
 	}
+	d.buildWebhooks(partners, entry, fail)
 
 	systemIDs, locationIDs := map[string]bool{}, map[string]bool{}
 	var systems []*coord.System
