@@ -1,14 +1,10 @@
 package postgres
 
 import (
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/coordapi/coord"
-	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/storetest"
 )
 
@@ -17,30 +13,7 @@ import (
 // key replays its own request and refuses others, naming its session.
 func TestUpgradeTo00003KeepsIdempotencyKeys(t *testing.T) {
 	ctx := t.Context()
-	dsn := os.Getenv("COORD_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("COORD_TEST_POSTGRES is not set")
-	}
-	schemaDSN, drop, err := pgtest.NewSchema(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := drop(); err != nil {
-			t.Error(err)
-		}
-	})
-	cfg, err := pgx.ParseConfig(schemaDSN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := migrateTo(ctx, cfg, 2); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	schemaDSN, conn := oldSchema(t, 2)
 	const uid = "00000000-0000-4000-8000-000000000001"
 	base := storetest.Epoch.Truncate(time.Millisecond)
 	for _, stmt := range []struct {

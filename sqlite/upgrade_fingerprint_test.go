@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql"
-	"path/filepath"
 	"testing"
 
 	"github.com/coordapi/coord"
@@ -15,15 +14,7 @@ import (
 // session; a racing process applies migration 3 again as a no-op.
 func TestUpgradeTo00003KeepsIdempotencyKeys(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "coord.db")
-	old, err := sql.Open("sqlite", WriterDSN(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.SetMaxOpenConns(1)
-	if _, err := migrateTo(ctx, old, 2); err != nil {
-		t.Fatal(err)
-	}
+	path, old := oldDatabase(t, 2)
 	for _, q := range []string{
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('00000000-0000-4000-8000-000000000001', 'p', 'u', 0)`,
 		`INSERT INTO sessions (id, user_id, location_id, resource_id, status, currency, created_at, start_time)
