@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/go-openapi/runtime/middleware"
 
@@ -10,11 +12,25 @@ import (
 )
 
 // exchange is what the global middleware learns from the layers inside it
-// about one request. It lives in the request's context; only the request's
-// own goroutine touches it.
+// about one request, and the request's logger. It lives in the request's
+// context; only the request's own goroutine touches api and operationID.
 type exchange struct {
 	api         bool   // the request went to the API, not an operational endpoint
 	operationID string // set once go-openapi's router matched an operation
+
+	log       *slog.Logger // the server's logger, without the request id
+	requestID string
+	scoped    *slog.Logger // log with the request id, made on first use
+	once      sync.Once
+}
+
+// logger is the request's logger, log with the request id. It is made only
+// when a handler logs (an error, a panic): slog's With copies the handler
+// and formats the attribute, 7 allocations a request that most requests
+// never use; the access log line adds the id itself.
+func (x *exchange) logger() *slog.Logger {
+	x.once.Do(func() { x.scoped = x.log.With("request_id", x.requestID) })
+	return x.scoped
 }
 
 type exchangeKey struct{}

@@ -12,10 +12,13 @@ func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 	return context.WithValue(ctx, loggerKey{}, l)
 }
 
-// LoggerFrom returns the request's logger, or slog's default.
+// LoggerFrom returns the request's logger (with its request id), or slog's default.
 func LoggerFrom(ctx context.Context) *slog.Logger {
 	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
 		return l
+	}
+	if x := exchangeFrom(ctx); x != nil && x.log != nil {
+		return x.logger()
 	}
 	return slog.Default()
 }

@@ -23,9 +23,8 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 		start := time.Now()
 		id := requestID(r)
 		w.Header().Set(RequestIDHeader, id)
-		log := d.Logger.With("request_id", id)
-		x := &exchange{}
-		r = r.WithContext(withExchange(WithLogger(r.Context(), log), x))
+		x := &exchange{log: d.Logger, requestID: id}
+		r = r.WithContext(withExchange(r.Context(), x))
 		sw := &statusWriter{ResponseWriter: w}
 
 		m.inFlight.Inc()
@@ -93,7 +92,9 @@ func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed
 	if probes[r.URL.Path] && status < 300 {
 		level = slog.LevelDebug
 	}
+	// The request id first, where the request logger's With would put it.
 	attrs := []slog.Attr{
+		slog.String("request_id", x.requestID),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
@@ -103,5 +104,5 @@ func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed
 	if x.operationID != "" {
 		attrs = append(attrs, slog.String("operation_id", x.operationID))
 	}
-	LoggerFrom(r.Context()).LogAttrs(r.Context(), level, "request", attrs...)
+	x.log.LogAttrs(r.Context(), level, "request", attrs...)
 }

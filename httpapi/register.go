@@ -93,7 +93,7 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 		}
 	}
 	api.JSONConsumer = strictJSON()
-	api.JSONProducer = runtime.JSONProducer()
+	api.JSONProducer = jsonProducer()
 	api.HTMLProducer = runtime.TextProducer()
 
 	auth := authenticator{catalog: d.Catalog, tokens: d.Tokens}

@@ -23,7 +23,7 @@ const (
 	closed   = "harbor-street"   // not_available
 )
 
-func start(t *testing.T, s *apitest.Server, u *apitest.User, location string) *models.Session {
+func start(t testing.TB, s *apitest.Server, u *apitest.User, location string) *models.Session {
 	t.Helper()
 	ok, err := s.Client.Sessions.PostSession(sessions.NewPostSessionParams().WithLocationID(location), u.Auth)
 	if err != nil {

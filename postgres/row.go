@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/coordapi/coord"
 )
@@ -32,38 +33,58 @@ func (r *sessionRow) due(now time.Time) bool {
 	return false
 }
 
-// scanSession reads one row of sessionCols.
+// scanSession reads one row of sessionCols. The scan targets and the
+// values the session points to share one allocation: scanning into
+// pointers cost an allocation per non-NULL time and amount, and the larger
+// part of a long list page's allocations.
 func scanSession(row pgx.Row) (*sessionRow, error) {
-	var (
-		s             coord.Session
-		r             = sessionRow{Session: &s}
-		cost, planned nullMoney
-	)
-	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &s.StartTime, &s.EndTime, &s.ResourceID,
-		&s.Barcode, &cost.amount, &cost.currency, &planned.amount, &planned.currency, &r.exitAt, &r.expiresAt)
+	r := new(scannedSession)
+	s := &r.session
+	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &r.start, &r.end, &s.ResourceID,
+		&s.Barcode, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.exit, &r.expires)
 	if err != nil {
 		return nil, err
 	}
-	s.Cost, s.PlannedCost = cost.money(), planned.money()
-	for _, t := range []*time.Time{s.StartTime, s.EndTime, r.exitAt, r.expiresAt} {
-		if t != nil {
-			*t = t.UTC() // pgx returns local time
-		}
+	s.StartTime, s.EndTime = utcTime(r.start, &r.startTime), utcTime(r.end, &r.endTime)
+	s.Cost, s.PlannedCost = r.cost.money(&r.costMoney), r.planned.money(&r.plannedMoney)
+	r.row = sessionRow{Session: s, exitAt: utcTime(r.exit, &r.exitTime), expiresAt: utcTime(r.expires, &r.expiresTime)}
+	return &r.row, nil
+}
+
+// scannedSession is a sessionRow with its session, its scan targets and
+// the storage of its pointer fields.
+type scannedSession struct {
+	row                                       sessionRow
+	session                                   coord.Session
+	start, end, exit, expires                 pgtype.Timestamptz
+	cost, planned                             nullMoney
+	startTime, endTime, exitTime, expiresTime time.Time
+	costMoney, plannedMoney                   coord.Money
+}
+
+// utcTime is a nullable stored time in UTC (pgx returns local time), kept
+// in *t; nil when NULL.
+func utcTime(ts pgtype.Timestamptz, t *time.Time) *time.Time {
+	if !ts.Valid {
+		return nil
 	}
-	return &r, nil
+	*t = ts.Time.UTC()
+	return t
 }
 
 // nullMoney is a nullable pair of amount and currency columns.
 type nullMoney struct {
-	amount   *int64
-	currency *string
+	amount   pgtype.Int8
+	currency pgtype.Text
 }
 
-func (m nullMoney) money() *coord.Money {
-	if m.amount == nil || m.currency == nil {
+// money is the pair as Money, kept in *into; nil when either is NULL.
+func (m nullMoney) money(into *coord.Money) *coord.Money {
+	if !m.amount.Valid || !m.currency.Valid {
 		return nil
 	}
-	return &coord.Money{Amount: *m.amount, Currency: *m.currency}
+	*into = coord.Money{Amount: m.amount.Int64, Currency: m.currency.String}
+	return into
 }
 
 // utcMillis is t as the API shows it: UTC, whole milliseconds.

@@ -23,10 +23,12 @@ type Tokens struct {
 	key      []byte
 	lifetime time.Duration
 	clock    coord.Clock
+	cache    *verified
 }
 
 // New returns Tokens signing with key (at least 32 bytes) for lifetime (0:
-// DefaultLifetime), judging expiry by clock (nil: the wall clock).
+// DefaultLifetime), judging expiry by clock (nil: the wall clock). Verified
+// tokens are cached until they expire (at most DefaultCacheSize of them).
 func New(key []byte, lifetime time.Duration, clock coord.Clock) (*Tokens, error) {
 	if len(key) < 32 {
 		return nil, errors.New("token: the signing key needs at least 32 bytes")
@@ -37,7 +39,7 @@ func New(key []byte, lifetime time.Duration, clock coord.Clock) (*Tokens, error)
 	if clock == nil {
 		clock = coord.SystemClock{}
 	}
-	return &Tokens{key: key, lifetime: lifetime, clock: clock}, nil
+	return &Tokens{key: key, lifetime: lifetime, clock: clock, cache: newVerified(DefaultCacheSize)}, nil
 }
 
 type claims struct {
@@ -70,7 +72,12 @@ func (t *Tokens) Mint(u *coord.User) (string, error) {
 // Verify checks the algorithm (HS256 only: no "none", no key confusion), the
 // signature, the issuer and a required expiry, and returns who the token
 // names. The audience is checked by the caller against the access key's partner.
+// A token verified before is answered from the cache while it has not expired.
 func (t *Tokens) Verify(s string) (*coord.Identity, error) {
+	now := t.clock.Now()
+	if id, ok := t.cache.get(s, now); ok {
+		return id, nil
+	}
 	if !compact(s) {
 		return nil, coord.Errorf(coord.EUnauthorized, "invalid token: malformed")
 	}
@@ -80,7 +87,7 @@ func (t *Tokens) Verify(s string) (*coord.Identity, error) {
 		jwt.WithStrictDecoding(),
 		jwt.WithExpirationRequired(),
 		jwt.WithIssuer(Issuer),
-		jwt.WithTimeFunc(t.clock.Now),
+		jwt.WithTimeFunc(func() time.Time { return now }),
 	)
 	if err != nil {
 		return nil, coord.Errorf(coord.EUnauthorized, "invalid token: %s", reason(err))
@@ -88,7 +95,9 @@ func (t *Tokens) Verify(s string) (*coord.Identity, error) {
 	if c.Subject == "" || len(c.Audience) != 1 {
 		return nil, coord.Errorf(coord.EUnauthorized, "invalid token: missing subject or audience")
 	}
-	return &coord.Identity{UserID: c.Subject, Audience: c.Audience[0], Email: c.Email, Name: c.Name, Test: c.Test}, nil
+	id := &coord.Identity{UserID: c.Subject, Audience: c.Audience[0], Email: c.Email, Name: c.Name, Test: c.Test}
+	t.cache.put(s, id, c.ExpiresAt.Time, now)
+	return id, nil
 }
 
 // compact reports whether s holds only the JWS compact alphabet (base64url

@@ -11,18 +11,20 @@ import (
 )
 
 // newLogger is the process's logger, also slog's default so that library
-// logs share its format.
-func newLogger(level, format string) *slog.Logger {
+// logs share its format. Its lines go through a logBuffer to stderr; close
+// flushes it, for the end of the process.
+func newLogger(level, format string) (log *slog.Logger, close func()) {
 	var lvl slog.Level
 	_ = lvl.UnmarshalText([]byte(level)) // go-flags already restricted the choices
 	opts := &slog.HandlerOptions{Level: lvl}
-	var h slog.Handler = slog.NewJSONHandler(os.Stderr, opts)
+	buf := newLogBuffer(os.Stderr, logFlushInterval)
+	var h slog.Handler = slog.NewJSONHandler(buf, opts)
 	if format == "text" {
-		h = slog.NewTextHandler(os.Stderr, opts)
+		h = slog.NewTextHandler(buf, opts)
 	}
-	l := slog.New(h)
+	l := slog.New(flushOnWarn{h, buf})
 	slog.SetDefault(l)
-	return l
+	return l, buf.Close
 }
 
 // listenAddress names where the server listens, for the startup log line.

@@ -50,7 +50,8 @@ func run(args []string) error {
 		fmt.Println("users-server", version)
 		return nil
 	}
-	log := newLogger(opts.Log.Level, opts.Log.Format)
+	log, closeLog := newLogger(opts.Log.Level, opts.Log.Format)
+	defer closeLog()
 
 	ctx, stop := context.WithCancel(context.Background())
 	defer stop()

@@ -5,9 +5,10 @@ import (
 	"fmt"
 )
 
-// LifecycleMinRatio is the lifecycle target: the server's rate at least
-// this fraction of the raw store's.
-const LifecycleMinRatio = 0.5
+// LifecycleMinRatio is the lifecycle target per backend: the server's rate
+// at least this fraction of the raw store's. On SQLite 1.0 asks for more
+// than one commit per request, i.e. group commit.
+var LifecycleMinRatio = map[string]float64{"sqlite": 1.0, "postgres": 0.6}
 
 // lifecycle: each worker is one user doing post_session → 3 × get_session →
 // end_session over and over, alternating with the raw store doing the same
@@ -58,7 +59,7 @@ func (s *Suite) lifecycle(ctx context.Context, b Backend, srv *Process, users []
 	s.add(baseRow)
 	s.add(row)
 	s.check(Check{What: "lifecycle " + b.Name + ": rate vs raw store", Value: fmt.Sprintf("%.3g×", row.Ratio),
-		Target: fmt.Sprintf("≥ %.1f×", LifecycleMinRatio), Met: row.Ratio >= LifecycleMinRatio})
+		Target: fmt.Sprintf("≥ %.1f×", LifecycleMinRatio[b.Name]), Met: row.Ratio >= LifecycleMinRatio[b.Name]})
 	s.check(Check{What: "lifecycle " + b.Name + ": errors", Value: fmt.Sprint(row.Errors + baseRow.Errors),
 		Target: "0", Met: row.Errors+baseRow.Errors == 0 && row.Requests > 0})
 	return nil

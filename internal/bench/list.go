@@ -2,9 +2,11 @@ package bench
 
 import "fmt"
 
-// ListMaxP99Ratio is the list target: the first page's p99 for a user with
-// DeepHistory past sessions at most this multiple of one with ShallowHistory.
-const ListMaxP99Ratio = 1.5
+// ListMaxCPURatio is the list target: the server CPU per request of the
+// first page for a user with DeepHistory past sessions at most this multiple
+// of one with ShallowHistory. CPU per request rather than p99: on a shared
+// machine the latency tail follows the background load more than the server.
+const ListMaxCPURatio = 2.0
 
 // list: get_user_sessions' first page, all workers on one user, for a user
 // with a long history and one with a short one. The default page holds 50
@@ -28,17 +30,17 @@ func (s *Suite) list(backend string, srv *Process, deep, shallow User) {
 	base.Subject = fmt.Sprintf("baseline: %d past, first page (10)", ShallowHistory)
 	full.Subject = fmt.Sprintf("%d past, first page (50)", DeepHistory)
 	same.Subject = fmt.Sprintf("%d past, limit=10", DeepHistory)
-	full.Ratio = float64(full.P99) / float64(base.P99)
-	same.Ratio = float64(same.P99) / float64(base.P99)
+	full.Ratio = float64(full.CPUReq) / float64(base.CPUReq)
+	same.Ratio = float64(same.CPUReq) / float64(base.CPUReq)
 	errors := 0
 	for _, r := range []*Row{&base, &full, &same} {
 		r.Scenario, r.Backend = "list", backend
 		s.add(*r)
 		errors += r.Errors
 	}
-	s.check(Check{What: fmt.Sprintf("list %s: p99, %d vs %d past, first page", backend, DeepHistory, ShallowHistory),
-		Value: fmt.Sprintf("%.3g×", full.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxP99Ratio), Met: full.Ratio <= ListMaxP99Ratio})
-	s.check(Check{What: fmt.Sprintf("list %s: p99, %d vs %d past, 10 per page", backend, DeepHistory, ShallowHistory),
-		Value: fmt.Sprintf("%.3g×", same.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxP99Ratio), Met: same.Ratio <= ListMaxP99Ratio})
+	s.check(Check{What: fmt.Sprintf("list %s: CPU/request, %d vs %d past, first page", backend, DeepHistory, ShallowHistory),
+		Value: fmt.Sprintf("%.3g×", full.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxCPURatio), Met: full.Ratio <= ListMaxCPURatio})
+	s.check(Check{What: fmt.Sprintf("list %s: CPU/request, %d vs %d past, 10 per page", backend, DeepHistory, ShallowHistory),
+		Value: fmt.Sprintf("%.3g×", same.Ratio), Target: fmt.Sprintf("≤ %.1f×", ListMaxCPURatio), Met: same.Ratio <= ListMaxCPURatio})
 	s.check(Check{What: "list " + backend + ": errors", Value: fmt.Sprint(errors), Target: "0", Met: errors == 0})
 }

@@ -60,7 +60,7 @@ func (s *Suite) Run(ctx context.Context, b Backend) error {
 	s.logf("%s: users-server pid %d on %s", b.Name, srv.Pid(), srv.Addr)
 
 	if s.Scenarios["poll"] {
-		if err := s.poll(b.Name, srv, poll); err != nil {
+		if err := s.poll(b, srv, poll); err != nil {
 			return err
 		}
 	}

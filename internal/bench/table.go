@@ -30,8 +30,9 @@ func (r *Report) Print(w io.Writer) {
 	}
 	fmt.Fprintln(w)
 	if slices.ContainsFunc(r.Rows, func(row Row) bool { return row.Ratio > 0 }) {
-		fmt.Fprintln(w, "Ratios: poll and lifecycle compare request rates with the baseline row above them;")
-		fmt.Fprintln(w, "list compares p99 latencies with the short-history baseline row.")
+		fmt.Fprintln(w, "Ratios: poll and lifecycle compare request rates with the baseline row above them (the poll")
+		fmt.Fprintln(w, "floor with bare net/http, users-server with the floor); list compares server CPU per request")
+		fmt.Fprintln(w, "with the short-history baseline row.")
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "| target | measured | goal | met |")

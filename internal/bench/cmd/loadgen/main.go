@@ -6,7 +6,10 @@
 //	loadgen -server bin/users-server [-postgres DSN] [-rss]
 //
 // `loadgen baseline-http --body FILE --host H --port P` is the bare
-// net/http baseline server it starts as its own child process.
+// net/http baseline server it starts as its own child process, and
+// `loadgen floor --backend B --db DB --audience P --access-key K` (signing
+// key in $COORD_JWT_SECRET) the floor: a plain handler doing only the
+// checks and the read a poll cannot skip.
 package main
 
 import (
@@ -28,6 +31,13 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "baseline-http" {
 		if err := serveBaseline(os.Args[2:]); err != nil {
 			fmt.Fprintln(os.Stderr, "loadgen baseline-http:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if len(os.Args) > 1 && os.Args[1] == "floor" {
+		if err := serveFloor(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "loadgen floor:", err)
 			os.Exit(1)
 		}
 		return
@@ -176,4 +186,38 @@ func serveBaseline(args []string) error {
 		return err
 	}
 	return bench.ServeBaseline(fmt.Sprintf("%s:%d", *host, *port), b)
+}
+
+// serveFloor is the plain net/http handler of the poll floor.
+func serveFloor(args []string) error {
+	fs := flag.NewFlagSet("floor", flag.ContinueOnError)
+	backend := fs.String("backend", "sqlite", "sqlite or postgres")
+	db := fs.String("db", "", "SQLite file or PostgreSQL DSN (already migrated)")
+	audience := fs.String("audience", "", "the partner the tokens are for")
+	accessKey := fs.String("access-key", "", "that partner's access key")
+	host := fs.String("host", "127.0.0.1", "listen host")
+	port := fs.Int("port", 0, "listen port")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	secret := os.Getenv("COORD_JWT_SECRET")
+	if secret == "" || *db == "" || *audience == "" || *accessKey == "" {
+		return fmt.Errorf("needs --db, --audience, --access-key and $COORD_JWT_SECRET")
+	}
+	var reader bench.FloorReader
+	var err error
+	switch *backend {
+	case "sqlite":
+		reader, err = bench.OpenFloorSQLite(*db)
+	case "postgres":
+		reader, err = bench.OpenFloorPostgres(context.Background(), *db)
+	default:
+		err = fmt.Errorf("unknown backend %q", *backend)
+	}
+	if err != nil {
+		return err
+	}
+	defer reader.Close()
+	cfg := bench.FloorConfig{Secret: []byte(secret), Audience: *audience, AccessKey: *accessKey}
+	return bench.ServeFloor(fmt.Sprintf("%s:%d", *host, *port), cfg, reader)
 }
