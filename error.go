@@ -23,6 +23,7 @@ const (
 	EIdempotencyKeyReused    = "idempotency_key_reused"    // same key, different request
 	ELinkingUnavailable      = "linking_unavailable"       // no link URL configured for the system
 	EUnavailable             = "unavailable"               // database unreachable
+	ECursorExpired           = "cursor_expired"            // list_events' after is older than the events kept
 	EInternal                = "internal"                  // a bug; details are logged, not returned
 )
 

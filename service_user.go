@@ -118,11 +118,16 @@ func (s *Service) CurrentUser(ctx context.Context, who *Identity) (*User, []Syst
 	if err != nil {
 		return nil, nil, err
 	}
+	return u, s.Standing(u), nil
+}
+
+// Standing is the user's standing at every system, in catalog order.
+func (s *Service) Standing(u *User) []SystemStatus {
 	statuses := make([]SystemStatus, 0, len(s.Catalog.Systems))
 	for _, sys := range s.Catalog.Systems {
 		statuses = append(statuses, SystemStatus{SystemID: sys.ID, Linked: u.Linked[sys.ID], Missing: sys.Missing(u)})
 	}
-	return u, statuses, nil
+	return statuses
 }
 
 // SetVehicle normalises, validates and stores the user's plate.

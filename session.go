@@ -31,6 +31,12 @@ type Session struct {
 	Barcode string
 	// Cost is set once the session is ended or cancelled.
 	Cost *Money
+	// Version changes with every visible change of the session (settlement
+	// included); it is kept in the database, so every replica agrees on it.
+	Version int64
+	// SettlesAt is when the session changes by itself: a redeemed gate
+	// session's simulated exit, a pending one's expiry; nil if never.
+	SettlesAt *time.Time
 	// PlannedCost is a redeemed gate session's bill, fixed at redemption and
 	// billed at its simulated exit; nil for every other session. Not part
 	// of the API: it feeds the billing metrics.

@@ -83,6 +83,7 @@ type Store interface {
 	SessionStore
 	UserStore
 	KeyStore
+	EventStore
 	// Ping reports whether the database is reachable and migrated.
 	Ping(ctx context.Context) error
 	Close() error

@@ -5,6 +5,7 @@ package client
 import (
 	"maps"
 
+	"github.com/coordapi/coord/client/events"
 	"github.com/coordapi/coord/client/sessions"
 	"github.com/coordapi/coord/client/systems"
 	"github.com/coordapi/coord/client/testing"
@@ -58,6 +59,7 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Users 
 
 	cli := new(Users)
 	cli.Transport = transport
+	cli.Events = events.New(transport, formats)
 	cli.Sessions = sessions.New(transport, formats)
 	cli.Systems = systems.New(transport, formats)
 	cli.Testing = testing.New(transport, formats)
@@ -122,6 +124,8 @@ func (cfg *TransportConfig) WithConsumers(consumers map[string]runtime.Consumer)
 
 // Users is a client for users.
 type Users struct {
+	Events events.ClientService
+
 	Sessions sessions.ClientService
 
 	Systems systems.ClientService
@@ -138,6 +142,7 @@ type Users struct {
 // SetTransport changes the transport on the client and all its subresources.
 func (c *Users) SetTransport(transport runtime.ContextualTransport) {
 	c.Transport = transport
+	c.Events.SetTransport(transport)
 	c.Sessions.SetTransport(transport)
 	c.Systems.SetTransport(transport)
 	c.Testing.SetTransport(transport)

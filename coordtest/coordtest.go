@@ -27,6 +27,7 @@ import (
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/coordclient"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/token"
 )
@@ -191,18 +192,29 @@ func newHandler(dbPath string, cat *coord.Catalog, tokens *token.Tokens) (http.H
 	if err != nil {
 		return nil, nil, err
 	}
+	// Long-polls are woken by the store's commits, as in users-server.
+	hub := live.New(live.DefaultMaxWaiters, 0, time.Now)
+	follow, stopFollowing := context.WithCancel(context.Background())
+	following := make(chan struct{})
+	go func() { defer close(following); _ = hub.Follow(follow, store) }()
+	closeAll := func() error {
+		hub.Close()
+		stopFollowing()
+		<-following
+		return store.Close()
+	}
 	api, err := httpapi.NewAPI()
 	var h http.Handler
 	if err == nil {
 		h, err = httpapi.New(api, httpapi.Deps{
 			Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
 			Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: store.Ping,
-			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Hub: hub,
 		})
 	}
 	if err != nil {
-		store.Close()
+		_ = closeAll()
 		return nil, nil, err
 	}
-	return h, store.Close, nil
+	return h, closeAll, nil
 }

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/go-openapi/runtime"
+	httptransport "github.com/go-openapi/runtime/client"
 	"github.com/go-openapi/strfmt"
 	_ "modernc.org/sqlite" // the read-only view of the file the server writes
 
+	"github.com/coordapi/coord/client/events"
 	"github.com/coordapi/coord/client/sessions"
 	"github.com/coordapi/coord/models"
 )
@@ -107,6 +109,7 @@ func TestCrashLoopLosesNothing(t *testing.T) {
 		}
 	}
 	checkFile(t, db, load.seen)
+	checkEvents(t, srv, load.seen)
 	t.Logf("%d SIGKILLs survived; %d sessions acknowledged (%d ended and billed), %d acknowledged responses; "+
 		"%d attempts failed at the transport (server killed or restarting) and were retried; "+
 		"committed but unanswered before a kill, then found again by the retry: %d creates, %d ends; nothing lost",
@@ -336,4 +339,63 @@ func checkFile(t *testing.T, path string, seen map[int64]*acked) {
 		sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 		t.Errorf("the file holds %d sessions, the clients acknowledged %d:\nfile  %v\nacked %v", len(stored), len(seen), stored, ids)
 	}
+}
+
+// checkEvents pages the event feed after the crashes: every acknowledged
+// change has its event, exactly once (the event commits with its change),
+// and the feed's seqs have no gaps.
+func checkEvents(t *testing.T, srv *server, seen map[int64]*acked) {
+	t.Helper()
+	auth := httptransport.Compose(httptransport.APIKeyAuth("access_key", "query", "demo-access-key"),
+		httptransport.APIKeyAuth("Authorization", "header", "Bearer demo-server-token"))
+	created, ended := map[int64]int{}, map[int64]*models.Session{}
+	var after int64
+	for {
+		limit := int32(500)
+		ok, err := srv.Client.Events.ListEvents(events.NewListEventsParams().WithAfter(&after).WithLimit(&limit), auth)
+		if err != nil {
+			t.Fatalf("list_events after the crashes: %v", err)
+		}
+		for _, e := range ok.Payload {
+			if e.Seq != after+1 {
+				t.Fatalf("the feed skips from seq %d to %d", after, e.Seq)
+			}
+			after = e.Seq
+			s := e.Data.Session
+			switch e.Type {
+			case "session.created":
+				created[s.ID]++
+			case "session.ended":
+				if ended[s.ID] != nil {
+					t.Errorf("session %d has two session.ended events", s.ID)
+				}
+				ended[s.ID] = s
+			}
+		}
+		if len(ok.Payload) == 0 {
+			break
+		}
+	}
+	for id, a := range seen {
+		if created[id] != 1 {
+			t.Errorf("session %d has %d session.created events, want 1", id, created[id])
+		}
+		if a.lastStatus() == "ended" {
+			e := ended[id]
+			if e == nil || *e.BillingInfo.Cost.Amount != *a.last.BillingInfo.Cost.Amount {
+				t.Errorf("session %d ended acknowledged, its session.ended event: %v", id, wireOrNilSession(e))
+			}
+		}
+	}
+	if len(created) != len(seen) {
+		t.Errorf("%d sessions have a session.created event, the clients acknowledged %d", len(created), len(seen))
+	}
+	t.Logf("%d events in the feed after the crashes, each acknowledged change with its event", after)
+}
+
+func wireOrNilSession(s *models.Session) string {
+	if s == nil {
+		return "none"
+	}
+	return wire(s)
 }

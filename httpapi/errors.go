@@ -46,6 +46,7 @@ var statusOf = map[string]int{
 	ENotImplemented:                http.StatusNotImplemented,
 	coord.EUnavailable:             http.StatusServiceUnavailable,
 	ERateLimited:                   http.StatusTooManyRequests,
+	coord.ECursorExpired:           http.StatusGone,
 	coord.EInternal:                http.StatusInternalServerError,
 }
 

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/go-openapi/runtime/middleware"
 
@@ -22,6 +23,10 @@ type exchange struct {
 	requestID string
 	scoped    *slog.Logger // log with the request id, made on first use
 	once      sync.Once
+	// parked is set when a long-poll took the connection over; its answer,
+	// later, logs and counts the request instead of the middleware.
+	parked bool
+	start  time.Time
 }
 
 // logger is the request's logger, log with the request id. It is made only

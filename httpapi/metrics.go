@@ -23,6 +23,8 @@ type metrics struct {
 	started  prometheus.Counter
 	ended    *prometheus.CounterVec // via: end_session, redemption
 	billed   *prometheus.CounterVec // currency
+
+	feedRequests prometheus.Counter
 }
 
 // newMetrics makes the metrics, with the open-sessions gauge read from open.
@@ -59,7 +61,11 @@ func newMetrics(open OpenSessionCounter) *metrics {
 			Help: "Amount billed by end_session and simulate_redemption, in the currency's minor unit.",
 		}, []string{"currency"}),
 	}
-	m.registry.MustRegister(m.requests, m.latency, m.inFlight, m.errors, m.started, m.ended, m.billed,
+	m.feedRequests = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "coord_event_feed_requests_total",
+		Help: "list_events requests.",
+	})
+	m.registry.MustRegister(m.feedRequests, m.requests, m.latency, m.inFlight, m.errors, m.started, m.ended, m.billed,
 		openSessionsCollector{store: open},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	// Zero series exist from the start, so that rate() and alerts see them.

@@ -23,7 +23,7 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 		start := time.Now()
 		id := requestID(r)
 		w.Header().Set(RequestIDHeader, id)
-		x := &exchange{log: d.Logger, requestID: id}
+		x := &exchange{log: d.Logger, requestID: id, start: start}
 		r = r.WithContext(withExchange(r.Context(), x))
 		sw := &statusWriter{ResponseWriter: w}
 
@@ -39,6 +39,7 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 		if !limitHeader(sw, r, d.MaxHeaderBytes) || !limitBody(sw, r, limit) || !concreteMediaType(sw, r) {
 			return
 		}
+		allowLongPoll(sw, r)
 		next.ServeHTTP(sw, r)
 	})
 }
@@ -74,7 +75,14 @@ var probes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true
 // finished writes the access log line and records the request's metrics.
 // The path is logged without its query: access_key travels there.
 func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed time.Duration) {
-	status := w.status
+	if !x.parked {
+		record(r, x, w.status, w.bytes, m, elapsed)
+	}
+}
+
+// record writes the access log line and records the request's metrics; a
+// parked long-poll calls it when it is answered.
+func record(r *http.Request, x *exchange, status int, bytes int64, m *metrics, elapsed time.Duration) {
 	if status == 0 {
 		status = http.StatusOK // nothing written: net/http sends an empty 200
 	}
@@ -99,7 +107,7 @@ func finished(r *http.Request, x *exchange, w *statusWriter, m *metrics, elapsed
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-		slog.Int64("bytes", w.bytes),
+		slog.Int64("bytes", bytes),
 	}
 	if x.operationID != "" {
 		attrs = append(attrs, slog.String("operation_id", x.operationID))

@@ -14,6 +14,7 @@ import (
 	"github.com/go-openapi/runtime"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/restapi/operations"
 )
 
@@ -37,6 +38,9 @@ type Deps struct {
 	// DefaultMaxHeaderBytes. net/http must be allowed to read more (see
 	// limitHeader), or it answers 431 first, in plain text.
 	MaxHeaderBytes int
+	// Hub holds long-poll requests (get_session and list_events with wait);
+	// nil answers them at once.
+	Hub *live.Hub
 }
 
 // OpenSessionCounter counts the sessions open now (coord.SessionStore has it).
@@ -76,6 +80,11 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	}
 	links := linkTokens{key: key, clock: d.Clock}
 	m := newMetrics(d.OpenSessions)
+	if d.Hub == nil {
+		d.Hub = live.New(0, 0, d.Clock.Now)
+	} else {
+		m.registry.MustRegister(liveCollector{hub: d.Hub})
+	}
 	if err := register(api, d, links, m); err != nil {
 		return nil, err
 	}
@@ -104,7 +113,8 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 	api.APIAuthorizer = runtime.AuthorizerFunc(auth.authorize)
 
 	api.SessionsPostSessionHandler = postSession{svc, m}
-	api.SessionsGetSessionHandler = getSession{svc}
+	api.SessionsGetSessionHandler = getSession{svc, d.Hub, m}
+	api.EventsListEventsHandler = listEvents{svc, d.Hub, m}
 	api.SessionsGetLocationSessionsHandler = getLocationSessions{svc}
 	api.SessionsGetUserSessionsHandler = getUserSessions{svc}
 	api.SessionsEndSessionHandler = endSession{svc, m}

@@ -48,6 +48,7 @@ var secOps = []secOp{
 	{"link_account", "GET", "/user/current/link_account?system_id=" + gatesSystem + "&redirect_uri=" + url.QueryEscape(alphaCallback), "", keyAndLink},
 	{"test_link_user_account", "POST", "/testing/user/current/transactable_systems", `{"system_id":"gates","linked_account":false}`, keyAndUser},
 	{"list_systems", "GET", "/systems", "", keyOnly},
+	{"list_events", "GET", "/events", "", keyAndSrv},
 	{"get_quote", "GET", "/" + plateGarage + "/quote?duration_m=90", "", keyOnly},
 }
 

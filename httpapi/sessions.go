@@ -28,17 +28,6 @@ func (h postSession) Handle(p sessions.PostSessionParams, who *coord.Principal) 
 	return sessions.NewPostSessionOK().WithPayload(sessionModel(s))
 }
 
-type getSession struct{ svc *coord.Service }
-
-func (h getSession) Handle(p sessions.GetSessionParams, who *coord.Principal) sessions.GetSessionResponder {
-	ctx := p.HTTPRequest.Context()
-	s, err := h.svc.Session(ctx, who.User, p.LocationID, p.SessionID)
-	if err != nil {
-		return errorResponse(ctx, sessions.NewGetSessionDefault(0), err)
-	}
-	return sessions.NewGetSessionOK().WithPayload(sessionModel(s))
-}
-
 type getLocationSessions struct{ svc *coord.Service }
 
 func (h getLocationSessions) Handle(p sessions.GetLocationSessionsParams, who *coord.Principal) sessions.GetLocationSessionsResponder {

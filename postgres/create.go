@@ -102,13 +102,22 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 	var r *sessionRow
 	var err error
 	if ns.IdempotencyKey == "" {
-		// The insert is the whole write: one autocommit round trip rather
-		// than BEGIN, INSERT, COMMIT.
-		r, err = insertRow(ctx, db.pool, values)
+		// The insert and its event are the whole write: one autocommit
+		// round trip rather than BEGIN, INSERT, INSERT, COMMIT.
+		created := coord.Session{LocationID: ns.LocationID, UserID: uid.String(), Status: status, StartTime: start,
+			ResourceID: ns.ResourceID, Version: 1}
+		if barcode != nil {
+			created.Barcode = *barcode
+		}
+		var note string
+		r, err = insertRow(ctx, db.pool, values, &note, eventArgs(coord.EventSessionCreated, now, &created)...)
+		if err == nil {
+			db.notes.send(note)
+		}
 	} else {
-		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		err = db.inTx(ctx, func(tx pgx.Tx) error {
 			var err error
-			if r, err = insertRow(ctx, tx, values); err != nil {
+			if r, err = insertRow(ctx, tx, values, nil); err != nil {
 				return err
 			}
 			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at, fingerprint)
@@ -117,7 +126,10 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 			if err == nil && tag.RowsAffected() == 0 {
 				return errRetry // roll back; the next attempt finds the key's session
 			}
-			return err
+			if err != nil {
+				return err
+			}
+			return db.appendEvents(ctx, tx, now, sessionEvent(coord.EventSessionCreated, r))
 		})
 	}
 	if isForeignKey(err) {
@@ -146,13 +158,23 @@ type rowQuerier interface {
 
 // insertRow inserts a session row from values (user_id, location_id, status,
 // resource_id, barcode, currency, created_at, start_time, expires_at), or
-// returns errOpenExists when the user already has an open session.
-func insertRow(ctx context.Context, q rowQuerier, values []any) (*sessionRow, error) {
-	r, err := scanSession(q.QueryRow(ctx, `INSERT INTO sessions
+// returns errOpenExists when the user already has an open session. With
+// event (withEvent's parameters), the same statement appends its event and
+// sets note to its notification.
+func insertRow(ctx context.Context, q rowQuerier, values []any, note *string, event ...any) (*sessionRow, error) {
+	insert := `INSERT INTO sessions
 			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
-		RETURNING `+sessionCols, values...))
+		RETURNING ` + sessionCols
+	if len(event) > 0 {
+		insert = withEvent(insert, len(values))
+	}
+	var extra []any
+	if note != nil {
+		extra = append(extra, note)
+	}
+	r, err := scanSession(q.QueryRow(ctx, insert, append(values, event...)...), extra...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errOpenExists
 	}

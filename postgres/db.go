@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/coordapi/coord"
@@ -26,6 +27,10 @@ type DB struct {
 	pool *pgxpool.Pool
 	// version is the newest embedded migration, which Ping expects applied.
 	version int64
+	// channel carries the notifications of commits; named after the schema,
+	// since NOTIFY channels are per database, not per schema.
+	channel string
+	notes   *notifier
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -48,11 +53,19 @@ func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error)
 	if err != nil {
 		return nil, fail("postgres: connect", err)
 	}
-	return &DB{cfg: store.WithDefaults(), pool: pool, version: version}, nil
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		pool.Close()
+		return nil, fail("postgres: connect", err)
+	}
+	channel := "coord_events:" + schema
+	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: channel,
+		notes: newNotifier(pool, channel)}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.
 func (db *DB) Close() error {
+	db.notes.close()
 	db.pool.Close()
 	return nil
 }
@@ -79,6 +92,18 @@ func (db *DB) Ping(ctx context.Context) error {
 		return fmt.Errorf("postgres: ping: %w", coord.Errorf(coord.EUnavailable, "database is read-only (transaction_read_only is on): it cannot take a write"))
 	}
 	return nil
+}
+
+// inTx runs fn in a transaction, committed unless fn fails.
+// The notifications of the events it appended are sent once it committed.
+func (db *DB) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	var t pgx.Tx
+	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error { t = tx; return fn(tx) })
+	notes := db.notes.take(t)
+	if err == nil {
+		db.notes.send(notes...)
+	}
+	return err
 }
 
 // now is the operation's instant: UTC, truncated to the milliseconds the API shows.

@@ -12,7 +12,7 @@ import (
 // sessionCols is what every session query selects or returns, in the order
 // scanSession reads.
 const sessionCols = `id, location_id, user_id::text, status, start_time, end_time, resource_id,
-	coalesce(barcode, ''), cost_amount, cost_currency, planned_amount, planned_currency, exit_at, expires_at`
+	coalesce(barcode, ''), cost_amount, cost_currency, planned_amount, planned_currency, exit_at, expires_at, version`
 
 // sessionRow is a session with the columns that say when it settles by itself.
 type sessionRow struct {
@@ -33,21 +33,35 @@ func (r *sessionRow) due(now time.Time) bool {
 	return false
 }
 
-// scanSession reads one row of sessionCols. The scan targets and the
-// values the session points to share one allocation: scanning into
-// pointers cost an allocation per non-NULL time and amount, and the larger
-// part of a long list page's allocations.
-func scanSession(row pgx.Row) (*sessionRow, error) {
+// scanSession reads one row of sessionCols, then into extra any columns
+// the query returned after them. The scan targets and the values the
+// session points to share one allocation: scanning into pointers cost an
+// allocation per non-NULL time and amount, and the larger part of a long
+// list page's allocations.
+func scanSession(row pgx.Row, extra ...any) (*sessionRow, error) {
 	r := new(scannedSession)
 	s := &r.session
-	err := row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &r.start, &r.end, &s.ResourceID,
-		&s.Barcode, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.exit, &r.expires)
+	var err error
+	if len(extra) == 0 {
+		err = row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &r.start, &r.end, &s.ResourceID,
+			&s.Barcode, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.exit, &r.expires, &s.Version)
+	} else {
+		err = row.Scan(append([]any{&s.ID, &s.LocationID, &s.UserID, &s.Status, &r.start, &r.end, &s.ResourceID,
+			&s.Barcode, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.exit, &r.expires, &s.Version},
+			extra...)...)
+	}
 	if err != nil {
 		return nil, err
 	}
 	s.StartTime, s.EndTime = utcTime(r.start, &r.startTime), utcTime(r.end, &r.endTime)
 	s.Cost, s.PlannedCost = r.cost.money(&r.costMoney), r.planned.money(&r.plannedMoney)
 	r.row = sessionRow{Session: s, exitAt: utcTime(r.exit, &r.exitTime), expiresAt: utcTime(r.expires, &r.expiresTime)}
+	switch s.Status {
+	case coord.StatusPending:
+		s.SettlesAt = r.row.expiresAt
+	case coord.StatusActive:
+		s.SettlesAt = r.row.exitAt
+	}
 	return &r.row, nil
 }
 

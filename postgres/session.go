@@ -106,10 +106,19 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 		end = *r.StartTime
 	}
 	cost := price.Cost(end.Sub(*r.StartTime))
-	ended, err := scanSession(db.pool.QueryRow(ctx, `UPDATE sessions
-		SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4
-		WHERE id = $1 AND status = 'active' RETURNING `+sessionCols, id, end, cost.Amount, cost.Currency))
+	// The session as the UPDATE leaves it, for its event; the version
+	// condition makes the prediction exact or the UPDATE a no-op.
+	after := *r.Session
+	after.Status, after.EndTime, after.Cost, after.Version, after.SettlesAt = coord.StatusEnded, &end, &cost, r.Version+1, nil
+	var note string
+	ended, err := scanSession(db.pool.QueryRow(ctx, withEvent(`UPDATE sessions
+			SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4, version = version + 1
+			WHERE id = $1 AND status = 'active' AND version = $5 RETURNING `+sessionCols, 5),
+		append([]any{id, end, cost.Amount, cost.Currency, r.Version}, eventArgs(coord.EventSessionEnded, now, &after)...)...), &note)
 	billed := err == nil
+	if billed {
+		db.notes.send(note)
+	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		// A concurrent call ended it; return what it billed.
 		ended, err = db.userSession(ctx, ref)
@@ -142,16 +151,33 @@ func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration,
 		return nil, notRedeemable
 	}
 	cost := price.Cost(d)
-	redeemed, err := scanSession(db.pool.QueryRow(ctx, `UPDATE sessions
-		SET status = 'active', start_time = $2, exit_at = $3, planned_amount = $4, planned_currency = $5
-		WHERE id = $1 AND status = 'pending' AND (expires_at IS NULL OR expires_at > $2)
-		RETURNING `+sessionCols, id, now, utcMillis(now.Add(d)), cost.Amount, cost.Currency))
+	var redeemed *sessionRow
+	err = db.inTx(ctx, func(tx pgx.Tx) error {
+		redeemed, err = scanSession(tx.QueryRow(ctx, `UPDATE sessions
+			SET status = 'active', start_time = $2, exit_at = $3, planned_amount = $4, planned_currency = $5,
+				version = version + 1
+			WHERE id = $1 AND status = 'pending' AND (expires_at IS NULL OR expires_at > $2)
+			RETURNING `+sessionCols, id, now, utcMillis(now.Add(d)), cost.Amount, cost.Currency))
+		if err != nil {
+			return err
+		}
+		evs := []pendingEvent{sessionEvent(coord.EventSessionStarted, redeemed)}
+		if redeemed.due(now) { // d == 0: the exit is now, in the same transaction
+			var ended *pendingEvent
+			if redeemed, ended, err = settleRow(ctx, tx, redeemed, now); err != nil {
+				return err
+			}
+			if ended != nil {
+				evs = append(evs, *ended)
+			}
+		}
+		return db.appendEvents(ctx, tx, now, evs...)
+	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, notRedeemable // redeemed or expired concurrently
 	}
 	if err != nil {
 		return nil, fail("postgres: redeem session", err)
 	}
-	s, err = db.settled(ctx, redeemed, now)
-	return s, fail("postgres: redeem session", err)
+	return redeemed.Session, nil
 }

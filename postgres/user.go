@@ -51,12 +51,18 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 	if !ok {
 		return coord.ErrUserNotFound(userID)
 	}
-	tag, err := db.pool.Exec(ctx, `UPDATE users
-		SET plate_text = $2, plate_country = $3, plate_subdivision = $4 WHERE user_id = $1`,
-		uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision)
-	if err == nil && tag.RowsAffected() == 0 {
-		return coord.ErrUserNotFound(userID)
-	}
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		u, err := scanUser(tx.QueryRow(ctx, `UPDATE users
+			SET plate_text = $2, plate_country = $3, plate_subdivision = $4 WHERE user_id = $1 RETURNING `+userCols,
+			uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return coord.ErrUserNotFound(userID)
+		}
+		if err != nil {
+			return err
+		}
+		return db.appendEvents(ctx, tx, db.now(), userEvent(coord.EventVehicleUpdated, u))
+	})
 	return fail("postgres: set vehicle", err)
 }
 
@@ -66,8 +72,30 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 	if !ok {
 		return coord.ErrUserNotFound(userID)
 	}
-	_, err := db.pool.Exec(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ($1, $2, $3)
-		ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked)
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		// Only a change of the account's state is an event; unknown is
+		// unlinked. The row lock of the upsert orders concurrent calls.
+		var was bool
+		err := tx.QueryRow(ctx, `WITH prior AS (
+				SELECT linked FROM linked_accounts WHERE user_id = $1 AND system_id = $2 FOR UPDATE)
+			SELECT coalesce((SELECT linked FROM prior), false)`, uid, systemID).Scan(&was)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ($1, $2, $3)
+			ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked); err != nil || was == linked {
+			return err
+		}
+		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
+		if err != nil {
+			return err
+		}
+		typ := coord.EventAccountUnlinked
+		if linked {
+			typ = coord.EventAccountLinked
+		}
+		return db.appendEvents(ctx, tx, db.now(), userEvent(typ, u))
+	})
 	if isForeignKey(err) {
 		return coord.ErrUserNotFound(userID)
 	}

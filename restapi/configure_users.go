@@ -9,6 +9,7 @@ import (
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/restapi/operations"
+	"github.com/coordapi/coord/restapi/operations/events"
 	"github.com/coordapi/coord/restapi/operations/sessions"
 	"github.com/coordapi/coord/restapi/operations/systems"
 	"github.com/coordapi/coord/restapi/operations/testing"
@@ -150,6 +151,14 @@ func configureAPI(api *operations.UsersAPI) http.Handler {
 			_ = principal
 
 			return users.LinkAccountNotImplemented()
+		})
+	}
+	if api.EventsListEventsHandler == nil {
+		api.EventsListEventsHandler = events.ListEventsHandlerFunc(func(params events.ListEventsParams, principal *coord.Principal) events.ListEventsResponder {
+			_ = params
+			_ = principal
+
+			return events.ListEventsNotImplemented()
 		})
 	}
 	if api.SystemsListSystemsHandler == nil {

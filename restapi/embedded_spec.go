@@ -98,6 +98,99 @@ func init() {
         ]
       }
     },
+    "/events": {
+      "get": {
+        "description": "Every change to the partner's users and their sessions, oldest first: ` + "`" + `session.created` + "`" + `,\n` + "`" + `session.started` + "`" + `, ` + "`" + `session.ended` + "`" + `, ` + "`" + `session.cancelled` + "`" + `, ` + "`" + `user.vehicle_updated` + "`" + `,\n` + "`" + `user.account_linked` + "`" + `, ` + "`" + `user.account_unlinked` + "`" + `. ` + "`" + `seq` + "`" + ` numbers the partner's events in\ncommit order: page with ` + "`" + `after` + "`" + ` = the last ` + "`" + `seq` + "`" + ` seen and no event is missed or repeated,\nwhatever the number of replicas. With ` + "`" + `wait` + "`" + `, an empty page is held until an event\narrives or the time is up. Events are kept for the server's ` + "`" + `--event-retention` + "`" + `; a\ncursor older than that is 410 ` + "`" + `cursor_expired` + "`" + ` (start again without ` + "`" + `after` + "`" + `).\n",
+        "tags": [
+          "events"
+        ],
+        "summary": "The partner's event feed",
+        "operationId": "list_events",
+        "parameters": [
+          {
+            "minimum": 0,
+            "type": "integer",
+            "format": "int64",
+            "description": "Return events with a higher ` + "`" + `seq` + "`" + ` (default, the oldest event kept).",
+            "name": "after",
+            "in": "query"
+          },
+          {
+            "maximum": 500,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "default": 100,
+            "description": "The page size.",
+            "name": "limit",
+            "in": "query"
+          },
+          {
+            "enum": [
+              "session.created",
+              "session.started",
+              "session.ended",
+              "session.cancelled",
+              "user.vehicle_updated",
+              "user.account_linked",
+              "user.account_unlinked"
+            ],
+            "type": "string",
+            "description": "Only events of this type.",
+            "name": "type",
+            "in": "query"
+          },
+          {
+            "maximum": 60,
+            "minimum": 0,
+            "type": "integer",
+            "format": "int32",
+            "default": 0,
+            "description": "When nothing is newer than ` + "`" + `after` + "`" + `, hold the request up to this many seconds for an event.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The events, oldest first.",
+            "schema": {
+              "$ref": "#/definitions/EventList"
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "410": {
+            "description": "` + "`" + `after` + "`" + ` is older than the events kept (` + "`" + `cursor_expired` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
+          "503": {
+            "$ref": "#/responses/ServiceUnavailable"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
+          }
+        ]
+      }
+    },
     "/session": {
       "get": {
         "description": "All the current user's sessions at every location, newest first, paged with ` + "`" + `limit` + "`" + ` and ` + "`" + `before_id` + "`" + `.",
@@ -804,17 +897,41 @@ func init() {
     },
     "/{location_id}/session/{session_id}": {
       "get": {
-        "description": "One of the current user's sessions. Poll it for live state: a gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n",
+        "description": "One of the current user's sessions, with its version as ` + "`" + `ETag` + "`" + `. A gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n\nLive state without polling: send the last ` + "`" + `ETag` + "`" + ` as ` + "`" + `If-None-Match` + "`" + ` with ` + "`" + `wait=N` + "`" + `, and the\nrequest is held until the session changes (200, the new state and ` + "`" + `ETag` + "`" + `) or ` + "`" + `N` + "`" + ` seconds\npass (304). A simulated exit or an expiry due within the window answers at that moment.\nWithout ` + "`" + `If-None-Match` + "`" + `, ` + "`" + `wait` + "`" + ` answers at once. When the server already holds its\nmaximum of waiting requests (` + "`" + `--max-waiters` + "`" + `), or is shutting down, it answers at once\nas without ` + "`" + `wait` + "`" + `.\n",
         "tags": [
           "sessions"
         ],
         "summary": "Get a session",
         "operationId": "get_session",
+        "parameters": [
+          {
+            "maxLength": 1024,
+            "type": "string",
+            "description": "The ` + "`" + `ETag` + "`" + ` of the state the client has; a match is 304, no body. A malformed value matches nothing.",
+            "name": "If-None-Match",
+            "in": "header"
+          },
+          {
+            "maximum": 60,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "description": "With ` + "`" + `If-None-Match` + "`" + `, hold the request up to this many seconds for a change.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The session.",
             "schema": {
               "$ref": "#/definitions/Session"
+            },
+            "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's version, a quoted string: ` + "`" + `\"3\"` + "`" + `."
+              }
             },
             "examples": {
               "application/json": {
@@ -828,6 +945,15 @@ func init() {
                 },
                 "status": "pending",
                 "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified since the ` + "`" + `If-None-Match` + "`" + ` version (or not within ` + "`" + `wait` + "`" + `); no body.",
+            "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's current version."
               }
             }
           },
@@ -1009,6 +1135,7 @@ func init() {
             "not_implemented",
             "unavailable",
             "rate_limited",
+            "cursor_expired",
             "internal"
           ],
           "x-nullable": false,
@@ -1028,6 +1155,87 @@ func init() {
           "x-nullable": false,
           "example": "the user already has an open session"
         }
+      }
+    },
+    "Event": {
+      "description": "One committed change.",
+      "type": "object",
+      "required": [
+        "id",
+        "seq",
+        "type",
+        "created_at",
+        "user_id",
+        "test",
+        "data"
+      ],
+      "properties": {
+        "created_at": {
+          "description": "When the change committed.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": false
+        },
+        "data": {
+          "$ref": "#/definitions/EventData"
+        },
+        "id": {
+          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_mfrggzdfmztwq2lknnwg23tp"
+        },
+        "seq": {
+          "description": "The partner's event number, increasing in commit order.",
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 42
+        },
+        "test": {
+          "description": "Whether the user is a sandbox (test) user.",
+          "type": "boolean",
+          "x-nullable": false
+        },
+        "type": {
+          "description": "What changed.",
+          "type": "string",
+          "enum": [
+            "session.created",
+            "session.started",
+            "session.ended",
+            "session.cancelled",
+            "user.vehicle_updated",
+            "user.account_linked",
+            "user.account_unlinked"
+          ],
+          "x-nullable": false
+        },
+        "user_id": {
+          "description": "Whose session or user record changed.",
+          "type": "string",
+          "format": "uuid",
+          "x-nullable": false
+        }
+      }
+    },
+    "EventData": {
+      "description": "The resource as it was right after the change; ` + "`" + `session` + "`" + ` for session events, ` + "`" + `user` + "`" + ` for user events.",
+      "type": "object",
+      "properties": {
+        "session": {
+          "$ref": "#/definitions/Session"
+        },
+        "user": {
+          "$ref": "#/definitions/User"
+        }
+      }
+    },
+    "EventList": {
+      "description": "Events, oldest first.",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/Event"
       }
     },
     "JWTRequest": {
@@ -1720,6 +1928,10 @@ func init() {
     {
       "description": "Sandbox helpers, for test users only.",
       "name": "testing"
+    },
+    {
+      "description": "The partner's event feed of changes to its users and their sessions.",
+      "name": "events"
     }
   ]
 }`))
@@ -1791,6 +2003,123 @@ func init() {
           },
           "413": {
             "description": "The request body is over the size limit.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "422": {
+            "description": "The request is well-formed but fails validation or a business rule.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "429": {
+            "description": "The access key is over its rate limit (` + "`" + `rate_limited` + "`" + `); retry after the seconds in ` + "`" + `Retry-After` + "`" + `.\nThe limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.\n",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              }
+            }
+          },
+          "503": {
+            "description": "The database is unreachable, read-only or damaged; retry later.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "default": {
+            "description": "Any other error, in the same shape.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
+          }
+        ]
+      }
+    },
+    "/events": {
+      "get": {
+        "description": "Every change to the partner's users and their sessions, oldest first: ` + "`" + `session.created` + "`" + `,\n` + "`" + `session.started` + "`" + `, ` + "`" + `session.ended` + "`" + `, ` + "`" + `session.cancelled` + "`" + `, ` + "`" + `user.vehicle_updated` + "`" + `,\n` + "`" + `user.account_linked` + "`" + `, ` + "`" + `user.account_unlinked` + "`" + `. ` + "`" + `seq` + "`" + ` numbers the partner's events in\ncommit order: page with ` + "`" + `after` + "`" + ` = the last ` + "`" + `seq` + "`" + ` seen and no event is missed or repeated,\nwhatever the number of replicas. With ` + "`" + `wait` + "`" + `, an empty page is held until an event\narrives or the time is up. Events are kept for the server's ` + "`" + `--event-retention` + "`" + `; a\ncursor older than that is 410 ` + "`" + `cursor_expired` + "`" + ` (start again without ` + "`" + `after` + "`" + `).\n",
+        "tags": [
+          "events"
+        ],
+        "summary": "The partner's event feed",
+        "operationId": "list_events",
+        "parameters": [
+          {
+            "minimum": 0,
+            "type": "integer",
+            "format": "int64",
+            "description": "Return events with a higher ` + "`" + `seq` + "`" + ` (default, the oldest event kept).",
+            "name": "after",
+            "in": "query"
+          },
+          {
+            "maximum": 500,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "default": 100,
+            "description": "The page size.",
+            "name": "limit",
+            "in": "query"
+          },
+          {
+            "enum": [
+              "session.created",
+              "session.started",
+              "session.ended",
+              "session.cancelled",
+              "user.vehicle_updated",
+              "user.account_linked",
+              "user.account_unlinked"
+            ],
+            "type": "string",
+            "description": "Only events of this type.",
+            "name": "type",
+            "in": "query"
+          },
+          {
+            "maximum": 60,
+            "minimum": 0,
+            "type": "integer",
+            "format": "int32",
+            "default": 0,
+            "description": "When nothing is newer than ` + "`" + `after` + "`" + `, hold the request up to this many seconds for an event.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The events, oldest first.",
+            "schema": {
+              "$ref": "#/definitions/EventList"
+            }
+          },
+          "400": {
+            "description": "The request is malformed (a parameter of the wrong type, malformed JSON, a bad redirect URI).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "401": {
+            "description": "A credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            }
+          },
+          "410": {
+            "description": "` + "`" + `after` + "`" + ` is older than the events kept (` + "`" + `cursor_expired` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
             }
@@ -2885,17 +3214,41 @@ func init() {
     },
     "/{location_id}/session/{session_id}": {
       "get": {
-        "description": "One of the current user's sessions. Poll it for live state: a gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n",
+        "description": "One of the current user's sessions, with its version as ` + "`" + `ETag` + "`" + `. A gate session turns\n` + "`" + `active` + "`" + ` at the entry gate and ` + "`" + `ended` + "`" + ` (with ` + "`" + `billing_info` + "`" + `) at the exit gate.\n\nLive state without polling: send the last ` + "`" + `ETag` + "`" + ` as ` + "`" + `If-None-Match` + "`" + ` with ` + "`" + `wait=N` + "`" + `, and the\nrequest is held until the session changes (200, the new state and ` + "`" + `ETag` + "`" + `) or ` + "`" + `N` + "`" + ` seconds\npass (304). A simulated exit or an expiry due within the window answers at that moment.\nWithout ` + "`" + `If-None-Match` + "`" + `, ` + "`" + `wait` + "`" + ` answers at once. When the server already holds its\nmaximum of waiting requests (` + "`" + `--max-waiters` + "`" + `), or is shutting down, it answers at once\nas without ` + "`" + `wait` + "`" + `.\n",
         "tags": [
           "sessions"
         ],
         "summary": "Get a session",
         "operationId": "get_session",
+        "parameters": [
+          {
+            "maxLength": 1024,
+            "type": "string",
+            "description": "The ` + "`" + `ETag` + "`" + ` of the state the client has; a match is 304, no body. A malformed value matches nothing.",
+            "name": "If-None-Match",
+            "in": "header"
+          },
+          {
+            "maximum": 60,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "description": "With ` + "`" + `If-None-Match` + "`" + `, hold the request up to this many seconds for a change.",
+            "name": "wait",
+            "in": "query"
+          }
+        ],
         "responses": {
           "200": {
             "description": "The session.",
             "schema": {
               "$ref": "#/definitions/Session"
+            },
+            "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's version, a quoted string: ` + "`" + `\"3\"` + "`" + `."
+              }
             },
             "examples": {
               "application/json": {
@@ -2909,6 +3262,15 @@ func init() {
                 },
                 "status": "pending",
                 "user_id": "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
+              }
+            }
+          },
+          "304": {
+            "description": "Not modified since the ` + "`" + `If-None-Match` + "`" + ` version (or not within ` + "`" + `wait` + "`" + `); no body.",
+            "headers": {
+              "ETag": {
+                "type": "string",
+                "description": "The session's current version."
               }
             }
           },
@@ -3173,6 +3535,7 @@ func init() {
             "not_implemented",
             "unavailable",
             "rate_limited",
+            "cursor_expired",
             "internal"
           ],
           "x-nullable": false,
@@ -3192,6 +3555,87 @@ func init() {
           "x-nullable": false,
           "example": "the user already has an open session"
         }
+      }
+    },
+    "Event": {
+      "description": "One committed change.",
+      "type": "object",
+      "required": [
+        "id",
+        "seq",
+        "type",
+        "created_at",
+        "user_id",
+        "test",
+        "data"
+      ],
+      "properties": {
+        "created_at": {
+          "description": "When the change committed.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": false
+        },
+        "data": {
+          "$ref": "#/definitions/EventData"
+        },
+        "id": {
+          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_mfrggzdfmztwq2lknnwg23tp"
+        },
+        "seq": {
+          "description": "The partner's event number, increasing in commit order.",
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 42
+        },
+        "test": {
+          "description": "Whether the user is a sandbox (test) user.",
+          "type": "boolean",
+          "x-nullable": false
+        },
+        "type": {
+          "description": "What changed.",
+          "type": "string",
+          "enum": [
+            "session.created",
+            "session.started",
+            "session.ended",
+            "session.cancelled",
+            "user.vehicle_updated",
+            "user.account_linked",
+            "user.account_unlinked"
+          ],
+          "x-nullable": false
+        },
+        "user_id": {
+          "description": "Whose session or user record changed.",
+          "type": "string",
+          "format": "uuid",
+          "x-nullable": false
+        }
+      }
+    },
+    "EventData": {
+      "description": "The resource as it was right after the change; ` + "`" + `session` + "`" + ` for session events, ` + "`" + `user` + "`" + ` for user events.",
+      "type": "object",
+      "properties": {
+        "session": {
+          "$ref": "#/definitions/Session"
+        },
+        "user": {
+          "$ref": "#/definitions/User"
+        }
+      }
+    },
+    "EventList": {
+      "description": "Events, oldest first.",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/Event"
       }
     },
     "JWTRequest": {
@@ -3884,6 +4328,10 @@ func init() {
     {
       "description": "Sandbox helpers, for test users only.",
       "name": "testing"
+    },
+    {
+      "description": "The partner's event feed of changes to its users and their sessions.",
+      "name": "events"
     }
   ]
 }`))

@@ -32,6 +32,7 @@ type DB struct {
 	ro                       pooled
 	version                  int64 // latest embedded migration, for Ping
 	closed                   atomic.Bool
+	changes                  changes // what committed writes appended, for ListenChanges
 	// corrupt is set once a read found the file damaged; the server is then
 	// not ready until restarted on a restored file.
 	corrupt atomic.Bool
@@ -156,7 +157,8 @@ type querier interface {
 }
 
 // write runs fn in a BEGIN IMMEDIATE transaction on the writer connection and
-// commits unless fn fails. fn must not call write: there is one connection.
+// commits unless fn fails; once committed, the events fn appended wake the
+// listeners. fn must not call write: there is one connection.
 func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
@@ -171,6 +173,7 @@ func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	db.changes.publish(*q.appended)
 	return nil
 }
 

@@ -9,7 +9,7 @@ import (
 
 // sessionCols are the columns scanSession reads, in order.
 const sessionCols = `id, location_id, user_id, status, resource_id, barcode,
-	start_time, end_time, cost_amount, cost_currency, planned_amount, planned_currency, expires_at, exit_at`
+	start_time, end_time, cost_amount, cost_currency, planned_amount, planned_currency, expires_at, exit_at, version`
 
 // sessionRow is a session as stored, with what it takes to tell whether a
 // settlement is due.
@@ -37,7 +37,7 @@ func (r *sessionRow) due(now int64) bool {
 func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	r := new(scannedSession)
 	err := sc.Scan(&r.ID, &r.LocationID, &r.UserID, &r.Status, &r.ResourceID, &r.barcode,
-		&r.start, &r.end, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.expiresAt, &r.exitAt)
+		&r.start, &r.end, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.expiresAt, &r.exitAt, &r.Version)
 	if err != nil {
 		return nil, err
 	}
@@ -45,6 +45,12 @@ func scanSession(sc interface{ Scan(...any) error }) (*sessionRow, error) {
 	r.StartTime = r.start.time(&r.startTime)
 	r.EndTime = r.end.time(&r.endTime)
 	r.Cost, r.PlannedCost = r.cost.money(&r.costMoney), r.planned.money(&r.plannedMoney)
+	switch r.Status {
+	case coord.StatusPending:
+		r.SettlesAt = nullMillis{r.expiresAt}.time(&r.settlesTime)
+	case coord.StatusActive:
+		r.SettlesAt = nullMillis{r.exitAt}.time(&r.settlesTime)
+	}
 	return &r.sessionRow, nil
 }
 
@@ -56,6 +62,7 @@ type scannedSession struct {
 	cost, planned           nullMoney
 	start, end              nullMillis
 	startTime, endTime      time.Time
+	settlesTime             time.Time
 	costMoney, plannedMoney coord.Money
 }
 

@@ -63,6 +63,9 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 		if err != nil {
 			return err
 		}
+		if err := sessionEvent(ctx, tx, now, coord.EventSessionCreated, r); err != nil {
+			return err
+		}
 		s, created = &r.Session, true
 		return nil
 	})
@@ -229,7 +232,7 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 		if r.Status == coord.StatusActive {
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
 			res, err := tx.ExecContext(ctx, `UPDATE sessions
-				SET status = 'ended', end_time = ?, cost_amount = ?, cost_currency = ?
+				SET status = 'ended', end_time = ?, cost_amount = ?, cost_currency = ?, version = version + 1
 				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id)
 			if err != nil {
 				return err
@@ -241,6 +244,11 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 			ended = n == 1
 			if r, err = sessionByID(ctx, tx, id); err != nil {
 				return err
+			}
+			if ended {
+				if err := sessionEvent(ctx, tx, now, coord.EventSessionEnded, r); err != nil {
+					return err
+				}
 			}
 		}
 		s = &r.Session
@@ -275,8 +283,15 @@ func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration,
 			return coord.ErrNotRedeemable(id)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE sessions
-			SET status = 'active', start_time = ?, exit_at = ?, planned_amount = ?, planned_currency = ?
+			SET status = 'active', start_time = ?, exit_at = ?, planned_amount = ?, planned_currency = ?, version = version + 1
 			WHERE id = ? AND status = 'pending'`, now, exit, cost.Amount, cost.Currency, id); err != nil {
+			return err
+		}
+		started, err := sessionByID(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if err := sessionEvent(ctx, tx, now, coord.EventSessionStarted, started); err != nil {
 			return err
 		}
 		if _, err := settle(ctx, tx, now, ref.UserID); err != nil { // d == 0: the exit is due now

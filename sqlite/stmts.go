@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+
+	"github.com/coordapi/coord"
 )
 
 // Prepared statements. The driver parses and plans the SQL text of every
@@ -78,9 +80,14 @@ type inTx struct {
 	tx     *sql.Tx
 	c      *stmtCache
 	missed *[]string
+	// appended collects the events the transaction appended, for the
+	// listeners once it commits.
+	appended *[]coord.Change
 }
 
-func (c *stmtCache) in(tx *sql.Tx) inTx { return inTx{tx: tx, c: c, missed: new([]string)} }
+func (c *stmtCache) in(tx *sql.Tx) inTx {
+	return inTx{tx: tx, c: c, missed: new([]string), appended: new([]coord.Change)}
+}
 
 // prepareMissed prepares the statements the transaction ran unprepared.
 // Failures only mean the statement stays unprepared for now.

@@ -88,7 +88,10 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 		if err != nil {
 			return err
 		}
-		return mustExist(res, userID)
+		if err := mustExist(res, userID); err != nil {
+			return err
+		}
+		return userEvent(ctx, tx, db.now(), coord.EventVehicleUpdated, userID)
 	})
 	return db.fail(err, "set vehicle of user %s", userID)
 }
@@ -96,13 +99,27 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 // SetLinked records whether the user's account with a system is linked.
 func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked bool) error {
 	err := db.write(ctx, func(tx querier) error {
+		// Only a change of the account's state is an event; unknown is unlinked.
+		var was bool
+		err := tx.QueryRowContext(ctx, `SELECT linked FROM linked_accounts WHERE user_id = ? AND system_id = ?`,
+			userID, systemID).Scan(&was)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked)
 			SELECT user_id, ?, ? FROM users WHERE user_id = ?
 			ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, systemID, linked, userID)
 		if err != nil {
 			return err
 		}
-		return mustExist(res, userID)
+		if err := mustExist(res, userID); err != nil || was == linked {
+			return err
+		}
+		typ := coord.EventAccountUnlinked
+		if linked {
+			typ = coord.EventAccountLinked
+		}
+		return userEvent(ctx, tx, db.now(), typ, userID)
 	})
 	return db.fail(err, "set linked account %s of user %s", systemID, userID)
 }

@@ -63,6 +63,11 @@ GetSessionParams contains all the parameters to send to the API endpoint
 */
 type GetSessionParams struct {
 
+	// IfNoneMatch.
+	//
+	// The `ETag` of the state the client has; a match is 304, no body. A malformed value matches nothing.
+	IfNoneMatch *string
+
 	// LocationID.
 	//
 	// A location id, as listed by `list_systems`.
@@ -74,6 +79,13 @@ type GetSessionParams struct {
 	//
 	// Format: int64
 	SessionID int64
+
+	// Wait.
+	//
+	// With `If-None-Match`, hold the request up to this many seconds for a change.
+	//
+	// Format: int32
+	Wait *int32
 
 	HTTPClient *http.Client
 
@@ -132,6 +144,17 @@ func (o *GetSessionParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithIfNoneMatch adds the ifNoneMatch to the get session params.
+func (o *GetSessionParams) WithIfNoneMatch(ifNoneMatch *string) *GetSessionParams {
+	o.SetIfNoneMatch(ifNoneMatch)
+	return o
+}
+
+// SetIfNoneMatch adds the ifNoneMatch to the get session params.
+func (o *GetSessionParams) SetIfNoneMatch(ifNoneMatch *string) {
+	o.IfNoneMatch = ifNoneMatch
+}
+
 // WithLocationID adds the locationID to the get session params.
 func (o *GetSessionParams) WithLocationID(locationID string) *GetSessionParams {
 	o.SetLocationID(locationID)
@@ -154,12 +177,31 @@ func (o *GetSessionParams) SetSessionID(sessionID int64) {
 	o.SessionID = sessionID
 }
 
+// WithWait adds the wait to the get session params.
+func (o *GetSessionParams) WithWait(wait *int32) *GetSessionParams {
+	o.SetWait(wait)
+	return o
+}
+
+// SetWait adds the wait to the get session params.
+func (o *GetSessionParams) SetWait(wait *int32) {
+	o.Wait = wait
+}
+
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *GetSessionParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
+
+	if o.IfNoneMatch != nil {
+
+		// header param If-None-Match
+		if err := r.SetHeaderParam("If-None-Match", *o.IfNoneMatch); err != nil {
+			return err
+		}
+	}
 
 	// path param location_id
 	if err := r.SetPathParam("location_id", o.LocationID); err != nil {
@@ -169,6 +211,23 @@ func (o *GetSessionParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Re
 	// path param session_id
 	if err := r.SetPathParam("session_id", conv.FormatInteger(o.SessionID)); err != nil {
 		return err
+	}
+
+	if o.Wait != nil {
+
+		// query param wait
+		var qrWait int32
+
+		if o.Wait != nil {
+			qrWait = *o.Wait
+		}
+		qWait := conv.FormatInteger(qrWait)
+		if qWait != "" {
+
+			if err := r.SetQueryParam("wait", qWait); err != nil {
+				return err
+			}
+		}
 	}
 
 	if len(res) > 0 {

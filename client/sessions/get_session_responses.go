@@ -29,6 +29,12 @@ func (o *GetSessionReader) ReadResponse(response runtime.ClientResponse, consume
 			return nil, err
 		}
 		return result, nil
+	case 304:
+		result := NewGetSessionNotModified()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	case 400:
 		result := NewGetSessionBadRequest()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -86,6 +92,10 @@ func NewGetSessionOK() *GetSessionOK {
 //
 // The session.
 type GetSessionOK struct {
+
+	// The session's version, a quoted string: `"3"`.
+	ETag string
+
 	Payload *models.Session
 }
 
@@ -135,11 +145,82 @@ func (o *GetSessionOK) GetPayload() *models.Session {
 
 func (o *GetSessionOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header ETag
+	hdrETag := response.GetHeader("ETag")
+
+	if hdrETag != "" {
+		o.ETag = hdrETag
+	}
+
 	o.Payload = new(models.Session)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
+	}
+
+	return nil
+}
+
+// NewGetSessionNotModified creates a GetSessionNotModified with default headers values
+func NewGetSessionNotModified() *GetSessionNotModified {
+	return &GetSessionNotModified{}
+}
+
+// GetSessionNotModified describes a response with status code 304, with default header values.
+//
+// Not modified since the `If-None-Match` version (or not within `wait`); no body.
+type GetSessionNotModified struct {
+
+	// The session's current version.
+	ETag string
+}
+
+// IsSuccess returns true when this get session not modified response has a 2xx status code
+func (o *GetSessionNotModified) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this get session not modified response has a 3xx status code
+func (o *GetSessionNotModified) IsRedirect() bool {
+	return true
+}
+
+// IsClientError returns true when this get session not modified response has a 4xx status code
+func (o *GetSessionNotModified) IsClientError() bool {
+	return false
+}
+
+// IsServerError returns true when this get session not modified response has a 5xx status code
+func (o *GetSessionNotModified) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this get session not modified response a status code equal to that given
+func (o *GetSessionNotModified) IsCode(code int) bool {
+	return code == 304
+}
+
+// Code gets the status code for the get session not modified response
+func (o *GetSessionNotModified) Code() int {
+	return 304
+}
+
+func (o *GetSessionNotModified) Error() string {
+	return fmt.Sprintf("[GET /{location_id}/session/{session_id}][%d] getSessionNotModified", 304)
+}
+
+func (o *GetSessionNotModified) String() string {
+	return fmt.Sprintf("[GET /{location_id}/session/{session_id}][%d] getSessionNotModified", 304)
+}
+
+func (o *GetSessionNotModified) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header ETag
+	hdrETag := response.GetHeader("ETag")
+
+	if hdrETag != "" {
+		o.ETag = hdrETag
 	}
 
 	return nil

@@ -232,8 +232,15 @@ func (a *Client) GetLocationSessionsContext(ctx context.Context, params *GetLoca
 
 // GetSession gets a session.
 //
-// One of the current user's sessions. Poll it for live state: a gate session turns
+// One of the current user's sessions, with its version as `ETag`. A gate session turns
 // `active` at the entry gate and `ended` (with `billing_info`) at the exit gate.
+//
+// Live state without polling: send the last `ETag` as `If-None-Match` with `wait=N`, and the
+// request is held until the session changes (200, the new state and `ETag`) or `N` seconds
+// pass (304). A simulated exit or an expiry due within the window answers at that moment.
+// Without `If-None-Match`, `wait` answers at once. When the server already holds its
+// maximum of waiting requests (`--max-waiters`), or is shutting down, it answers at once
+// as without `wait`.
 // .
 //
 // This method does not support injected context.
@@ -253,8 +260,15 @@ func (a *Client) GetSession(params *GetSessionParams, authInfo runtime.ClientAut
 
 // GetSessionContext gets a session.
 //
-// One of the current user's sessions. Poll it for live state: a gate session turns
+// One of the current user's sessions, with its version as `ETag`. A gate session turns
 // `active` at the entry gate and `ended` (with `billing_info`) at the exit gate.
+//
+// Live state without polling: send the last `ETag` as `If-None-Match` with `wait=N`, and the
+// request is held until the session changes (200, the new state and `ETag`) or `N` seconds
+// pass (304). A simulated exit or an expiry due within the window answers at that moment.
+// Without `If-None-Match`, `wait` answers at once. When the server already holds its
+// maximum of waiting requests (`--max-waiters`), or is shutting down, it answers at once
+// as without `wait`.
 // .
 //
 // Do not use the deprecated [GetSessionParams.Context] with this method: it would be ignored.

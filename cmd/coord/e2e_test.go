@@ -174,6 +174,42 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 	}
 	c.fails(t, "coord: not_found: ", "session", "get", "meter", "999")
 
+	// The partner's backend reads the event feed: every change above, in order.
+	feed := c.ok(t, "events", "--server-token", "demo-server-token")
+	wantTypes := []string{"user.vehicle_updated", "session.created", "session.ended", "user.account_linked",
+		"session.created", "session.started", "session.ended"}
+	if lines := strings.Split(strings.TrimSpace(feed), "\n"); len(lines) != len(wantTypes) {
+		t.Fatalf("events printed:\n%s", feed)
+	} else {
+		for i, typ := range wantTypes {
+			if !strings.HasPrefix(lines[i], strconv.Itoa(i+1)+"  ") || !strings.Contains(lines[i], typ) {
+				t.Errorf("event line %d: %q, want seq %d %s", i, lines[i], i+1, typ)
+			}
+		}
+	}
+	if ended := c.ok(t, "events", "--server-token", "demo-server-token", "--type", "session.ended", "--after", "3"); strings.Count(ended, "session.ended") != 1 ||
+		!strings.Contains(ended, "session "+gateID) {
+		t.Fatalf("events --type session.ended --after 3 printed:\n%s", ended)
+	}
+	follow := c.command(ctx, "--json", "events", "--server-token", "demo-server-token", "--after", "7", "--follow")
+	followOut, err := follow.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := follow.Start(); err != nil {
+		t.Fatal(err)
+	}
+	c.ok(t, "vehicle", "set", "--plate", "ZZ 9", "--country", "us")
+	followed := bufio.NewScanner(followOut)
+	if !followed.Scan() || decode[struct {
+		Seq  int64  `json:"seq"`
+		Type string `json:"type"`
+	}](t, followed.Text()).Type != "user.vehicle_updated" {
+		t.Fatalf("events --follow printed %q", followed.Text())
+	}
+	_ = follow.Process.Kill()
+	_ = follow.Wait()
+
 	link := c.ok(t, "link", "gatepark", "--redirect-uri", "http://localhost:3000/done")
 	if !strings.HasPrefix(link, url+"/v1/users/user/current/link_account?") {
 		t.Fatalf("link printed %q", link)

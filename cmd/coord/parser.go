@@ -37,6 +37,9 @@ func newParser(a *app) *flags.Parser {
 	add(session, "end", "End and bill an app-controlled session", "", &sessionEndCmd{app: a})
 	add(session, "redeem", "Play the entry and exit gates of a test user's gate session", "", &sessionRedeemCmd{app: a})
 	add(p, "sessions", "List the user's sessions, newest first", "", &sessionsCmd{app: a})
+	add(p, "events", "Print the partner's event feed (server token); --follow keeps printing",
+		"Print the partner's events oldest first: every change to its users and their sessions.\n"+
+			"--after resumes after a seq; --follow waits for new events (long-poll) until Ctrl-C.", &eventsCmd{app: a})
 	add(p, "link", "Link the user's account with SYSTEM",
 		"Print the URL to open in a browser to link the account (--redirect-uri),\n"+
 			"or link (--allow) or unlink (--deny) a test user's account directly (--test).", &linkCmd{app: a})

@@ -55,8 +55,8 @@ func (c *sessionStartCmd) runAsUser(ctx context.Context, u *coordclient.UserClie
 // sessionGetCmd shows a session, or watches it until it is over.
 type sessionGetCmd struct {
 	runByApp
-	Watch    bool          `long:"watch" description:"poll and print each change of state until the session is over (or Ctrl-C)"`
-	Interval time.Duration `long:"interval" default:"2s" description:"how often --watch polls"`
+	Watch    bool          `long:"watch" description:"print each change of state as it happens (long-poll) until the session is over (or Ctrl-C)"`
+	Interval time.Duration `long:"interval" default:"2s" description:"how often --watch polls a server that does not support long-poll"`
 	Args     sessionRef    `positional-args:"yes" required:"yes"`
 	app      *app
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/httpapi"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/token"
 )
 
@@ -75,6 +76,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	hub := live.New(opts.Live.MaxWaiters, live.DefaultRecheck, clock.Now)
 
 	// On SIGTERM or SIGINT the generated server calls PreServerShutdown, then
 	// stops accepting and drains in-flight requests within --graceful-timeout,
@@ -82,6 +84,10 @@ func run(args []string) error {
 	var shuttingDown, drained atomic.Bool
 	api.PreServerShutdown = func() {
 		shuttingDown.Store(true)
+		hub.Close() // held long-polls answer now, not at the end of their wait
+		drain, cancel := context.WithTimeout(context.Background(), server.GracefulTimeout)
+		_ = hub.Drain(drain)
+		cancel()
 		log.Info("shutting down", "delay", opts.HTTP.ShutdownDelay.String(), "graceful_timeout", server.GracefulTimeout.String())
 		time.Sleep(opts.HTTP.ShutdownDelay) // still serving, /readyz failing
 	}
@@ -95,7 +101,7 @@ func run(args []string) error {
 	h, err := httpapi.New(api, httpapi.Deps{
 		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
 		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: ready,
-		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize),
+		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize), Hub: hub,
 	})
 	if err != nil {
 		return err
@@ -104,6 +110,7 @@ func run(args []string) error {
 	defer server.Shutdown()
 
 	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)
+	startLive(ctx, workers, store, hub, opts.Live.EventRetention, log)
 	if err := server.Listen(); err != nil {
 		return err
 	}

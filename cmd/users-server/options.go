@@ -32,8 +32,12 @@ type options struct {
 		JWTSecret      string        `long:"jwt-secret" env:"JWT_SECRET" description:"HMAC key for user JWTs, at least 32 bytes (default: generated once and kept in the database)"`
 		JWTLifetime    time.Duration `long:"jwt-lifetime" env:"JWT_LIFETIME" default:"1h" description:"lifetime of minted user JWTs"`
 		PendingTTL     time.Duration `long:"pending-ttl" env:"PENDING_TTL" default:"30m" description:"how long a gate session may wait for its entry scan before it is cancelled"`
-		SettleInterval time.Duration `long:"settle-interval" env:"SETTLE_INTERVAL" default:"5s" description:"how often due gate exits and expired pending sessions are settled in the background"`
+		SettleInterval time.Duration `long:"settle-interval" env:"SETTLE_INTERVAL" default:"1s" description:"how often due gate exits and expired pending sessions are settled (with their events) in the background; reads settle a due session at once anyway"`
 	} `group:"Tokens and sessions"`
+	Live struct {
+		MaxWaiters     int           `long:"max-waiters" env:"MAX_WAITERS" default:"20000" description:"long-poll requests (wait) held at once; past it they answer at once, as without wait"`
+		EventRetention time.Duration `long:"event-retention" env:"EVENT_RETENTION" default:"720h" description:"how long events are kept for list_events; older cursors get 410 cursor_expired"`
+	} `group:"Live state and events"`
 	HTTP struct {
 		MaxBodyBytes      int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
 		ReadHeaderTimeout time.Duration `long:"read-header-timeout" env:"READ_HEADER_TIMEOUT" default:"5s" description:"how long a client may take to send a request's headers; slower ones are disconnected"`
@@ -119,6 +123,10 @@ func (o *options) check(s *restapi.Server) error {
 	switch {
 	case o.HTTP.MaxBodyBytes <= 0:
 		return errors.New("--max-body-bytes must be positive")
+	case o.Live.MaxWaiters < 0:
+		return errors.New("--max-waiters must not be negative")
+	case o.Live.EventRetention <= 0:
+		return errors.New("--event-retention must be positive")
 	case o.HTTP.ShutdownDelay < 0:
 		return errors.New("--shutdown-delay must not be negative")
 	case o.HTTP.ShutdownDelay >= s.GracefulTimeout:

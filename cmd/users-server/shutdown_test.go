@@ -85,15 +85,21 @@ func (c slowClient) finish() (int, string, error) {
 // inFlight reads the server's in-flight gauge, which counts the scrape too.
 func (s *server) inFlight(t *testing.T) int {
 	t.Helper()
+	return s.gauge(t, "coord_http_requests_in_flight")
+}
+
+// gauge reads one unlabelled gauge of the server's /metrics.
+func (s *server) gauge(t *testing.T, name string) int {
+	t.Helper()
 	resp, err := http.Get(s.url + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	text, _ := io.ReadAll(resp.Body)
-	m := regexp.MustCompile(`(?m)^coord_http_requests_in_flight (\d+)$`).FindSubmatch(text)
+	m := regexp.MustCompile(`(?m)^` + name + ` (\d+)$`).FindSubmatch(text)
 	if m == nil {
-		t.Fatalf("no in-flight gauge in /metrics")
+		t.Fatalf("no %s in /metrics", name)
 	}
 	n, _ := strconv.Atoi(string(m[1]))
 	return n

@@ -6,6 +6,7 @@ package apitest
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/coordapi/coord/client"
 	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/internal/pgtest"
+	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/postgres"
 	"github.com/coordapi/coord/restapi/operations"
 	"github.com/coordapi/coord/sqlite"
@@ -44,11 +46,24 @@ type Server struct {
 	Clock   *storetest.Clock
 	Service *coord.Service
 	Log     *SyncBuffer
+	Hub     *live.Hub
+	Handler http.Handler // what URL serves, for tests that serve it differently (HTTP/2)
 }
 
 // Options tune a test server.
 type Options struct {
 	Catalog *coord.Catalog // default: the demo catalog
+	// RealClock runs the store, the tokens and the service on time.Now
+	// instead of a controllable clock (Server.Clock is then unused).
+	RealClock bool
+	// PendingTTL is how long gate sessions wait for the entry gate
+	// (default 30 minutes).
+	PendingTTL time.Duration
+	// MaxWaiters bounds held long-polls (default 100); Recheck is their
+	// safety re-check (default a minute, so that tests of wake-ups pass
+	// only through wake-ups).
+	MaxWaiters int
+	Recheck    time.Duration
 }
 
 // OpenStore opens an empty store of the given backend for t, closed at cleanup.
@@ -90,18 +105,24 @@ func OpenStore(t testing.TB, backend string, cfg coord.StoreConfig) coord.Store 
 func New(t testing.TB, backend string, opts Options) *Server {
 	t.Helper()
 	clock := storetest.NewClock()
-	store := OpenStore(t, backend, coord.StoreConfig{Clock: clock}) // the default PendingTTL
+	var now coord.Clock = clock
+	if opts.RealClock {
+		now = coord.SystemClock{}
+	}
+	store := OpenStore(t, backend, coord.StoreConfig{Clock: now, PendingTTL: opts.PendingTTL})
 	cat := opts.Catalog
 	if cat == nil {
 		cat = catalog.Demo()
 	}
-	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour, clock) // tests move the clock by hours
+	tokens, err := token.New([]byte("apitest-signing-key-0123456789abcdef"), 30*24*time.Hour, now) // tests move the clock by hours
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens}
 	logs := &SyncBuffer{}
-	deps := Deps(svc, store, clock, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	hub := NewHub(t, store, now.Now, opts.MaxWaiters, opts.Recheck)
+	deps := Deps(svc, store, now, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	deps.Hub = hub
 	h, err := httpapi.New(NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
@@ -112,7 +133,29 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	u, _ := url.Parse(ts.URL)
 	rt := httptransport.NewWithClient(u.Host, client.DefaultBasePath, []string{"http"}, ValidatingClient(t))
 	return &Server{URL: ts.URL, Client: client.New(rt, strfmt.Default), Store: store, Catalog: cat,
-		Tokens: tokens, Clock: clock, Service: svc, Log: logs}
+		Tokens: tokens, Clock: clock, Service: svc, Log: logs, Hub: hub, Handler: h}
+}
+
+// NewHub returns a hub following store's changes until t ends; maxWaiters
+// 0 means 100 and recheck 0 a minute.
+func NewHub(t testing.TB, store coord.EventStore, now func() time.Time, maxWaiters int, recheck time.Duration) *live.Hub {
+	if maxWaiters == 0 {
+		maxWaiters = 100
+	}
+	if recheck == 0 {
+		recheck = time.Minute
+	}
+	hub := live.New(maxWaiters, recheck, now)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := hub.Follow(ctx, store); err != nil {
+			t.Errorf("follow changes: %v", err)
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	return hub
 }
 
 // Deps are the handler's dependencies as New wires them: svc's catalog and

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -22,6 +23,22 @@ type Conn struct {
 	br   *bufio.Reader
 	buf  []byte
 	body []byte
+	// KeepIdle, when set, replaces maxIdle: how long the connection may sit
+	// unused before it is redialled (pollers pausing a second between
+	// requests keep theirs).
+	KeepIdle time.Duration
+
+	mu sync.Mutex // guards conn between its goroutine and Abort
+}
+
+// Abort closes the connection from another goroutine, failing a request in
+// flight on it (a held long-poll).
+func (c *Conn) Abort() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.conn != nil {
+		c.conn.Close()
+	}
 }
 
 // NewConn returns a connection to addr (host:port), dialled on first use.
@@ -29,6 +46,8 @@ func NewConn(addr string) *Conn { return &Conn{addr: addr} }
 
 // Close closes the connection.
 func (c *Conn) Close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	if c.conn != nil {
 		c.conn.Close()
 		c.conn = nil
@@ -39,18 +58,31 @@ func (c *Conn) Close() {
 // and the body, which is valid until the next call. Nothing is retried: a
 // failure is an error of the run, and the next call dials afresh.
 func (c *Conn) Do(method, target, auth string) (int, []byte, error) {
+	status, body, _, err := c.DoIfNoneMatch(method, target, auth, "")
+	return status, body, err
+}
+
+// DoIfNoneMatch is Do with an If-None-Match header (unless etag is empty),
+// and also returns the response's ETag.
+func (c *Conn) DoIfNoneMatch(method, target, auth, etag string) (int, []byte, string, error) {
 	// Between measurement slices a connection may sit idle while another
 	// subject is measured; the server may close it meanwhile, as servers
 	// do with idle connections, so it is redialled rather than risked.
-	if c.conn != nil && time.Since(c.used) > maxIdle {
+	idle := maxIdle
+	if c.KeepIdle > 0 {
+		idle = c.KeepIdle
+	}
+	if c.conn != nil && time.Since(c.used) > idle {
 		c.Close()
 	}
 	if c.conn == nil {
 		conn, err := net.Dial("tcp", c.addr)
 		if err != nil {
-			return 0, nil, err
+			return 0, nil, "", err
 		}
+		c.mu.Lock()
 		c.conn, c.br = conn, bufio.NewReaderSize(conn, 16<<10)
+		c.mu.Unlock()
 	}
 	b := append(c.buf[:0], method...)
 	b = append(b, ' ')
@@ -61,6 +93,10 @@ func (c *Conn) Do(method, target, auth string) (int, []byte, error) {
 		b = append(b, "\r\nAuthorization: Bearer "...)
 		b = append(b, auth...)
 	}
+	if etag != "" {
+		b = append(b, "\r\nIf-None-Match: "...)
+		b = append(b, etag...)
+	}
 	if method == http.MethodPost || method == http.MethodPut {
 		b = append(b, "\r\nContent-Length: 0"...)
 	}
@@ -68,12 +104,12 @@ func (c *Conn) Do(method, target, auth string) (int, []byte, error) {
 	c.buf = b
 	if _, err := c.conn.Write(b); err != nil {
 		c.Close()
-		return 0, nil, fmt.Errorf("write: %w", err)
+		return 0, nil, "", fmt.Errorf("write: %w", err)
 	}
 	resp, err := http.ReadResponse(c.br, nil)
 	if err != nil {
 		c.Close()
-		return 0, nil, fmt.Errorf("read response: %w", err)
+		return 0, nil, "", fmt.Errorf("read response: %w", err)
 	}
 	c.body, err = readAll(c.body[:0], resp)
 	resp.Body.Close()
@@ -81,10 +117,10 @@ func (c *Conn) Do(method, target, auth string) (int, []byte, error) {
 		c.Close()
 	}
 	if err != nil {
-		return 0, nil, fmt.Errorf("read body: %w", err)
+		return 0, nil, "", fmt.Errorf("read body: %w", err)
 	}
 	c.used = time.Now()
-	return resp.StatusCode, c.body, nil
+	return resp.StatusCode, c.body, resp.Header.Get("ETag"), nil
 }
 
 // maxIdle is how long a connection may idle before it is redialled.

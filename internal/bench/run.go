@@ -19,7 +19,7 @@ const (
 
 // population is every user a backend run needs, seeded before the server starts.
 type population struct {
-	poll, life, raw, deep, shallow []SeedUser
+	poll, life, raw, deep, shallow, lifeBase []SeedUser
 }
 
 func (s *Suite) population() population {
@@ -29,15 +29,20 @@ func (s *Suite) population() population {
 		raw:     NewSeedUsers(s.Conns, 0, false),
 		deep:    NewSeedUsers(1, DeepHistory, false),
 		shallow: NewSeedUsers(1, ShallowHistory, false),
+		// The -baseline-server's lifecycle users; none without one.
+		lifeBase: NewSeedUsers(min(len(s.BaselineServer), 1)*s.Conns, 0, false),
 	}
 }
 
 // Run seeds the backend, starts a users-server on it and runs the
 // configured scenarios with their baselines.
 func (s *Suite) Run(ctx context.Context, b Backend) error {
+	if !s.Scenarios["poll"] && !s.Scenarios["lifecycle"] && !s.Scenarios["list"] {
+		return nil
+	}
 	pop := s.population()
 	var all []SeedUser
-	for _, g := range [][]SeedUser{pop.poll, pop.life, pop.raw, pop.deep, pop.shallow} {
+	for _, g := range [][]SeedUser{pop.poll, pop.life, pop.raw, pop.deep, pop.shallow, pop.lifeBase} {
 		all = append(all, g...)
 	}
 	s.logf("%s: seeding %d users", b.Name, len(all))
@@ -51,6 +56,7 @@ func (s *Suite) Run(ctx context.Context, b Backend) error {
 	}
 	take := func(n int) []User { u := users[:n]; users = users[n:]; return u }
 	poll, life, _, deep, shallow := take(len(pop.poll)), take(len(pop.life)), take(len(pop.raw)), take(1), take(1)
+	lifeBase := take(len(pop.lifeBase))
 
 	srv, err := s.startServer(b, b.Name)
 	if err != nil {
@@ -65,7 +71,17 @@ func (s *Suite) Run(ctx context.Context, b Backend) error {
 		}
 	}
 	if s.Scenarios["lifecycle"] {
-		if err := s.lifecycle(ctx, b, srv, life, pop.raw); err != nil {
+		var base *Process
+		if s.BaselineServer != "" {
+			// The commit before, on the same database: only one of the two
+			// serves at a time (alternating slices).
+			if base, err = StartProcess(s.BaselineServer, []string{"--db", b.DB}, append([]string{"COORD_JWT_SECRET=" + s.secret}, s.ServerEnv...),
+				filepath.Join(s.Dir, "users-server-"+b.Name+"-baseline.log"), "/readyz"); err != nil {
+				return fmt.Errorf("baseline server: %w", err)
+			}
+			defer base.Stop()
+		}
+		if err := s.lifecycle(ctx, b, srv, life, pop.raw, base, lifeBase); err != nil {
 			return err
 		}
 	}

@@ -15,18 +15,21 @@ import (
 
 // Config is how a run is shaped.
 type Config struct {
-	ServerBin    string        // the users-server binary under test
-	SelfBin      string        // the load generator itself, which also serves the HTTP baseline
-	Dir          string        // scratch directory: databases, logs
-	Conns        int           // concurrent connections of poll and lifecycle
-	Duration     time.Duration // measured time of poll and lifecycle
-	Warmup       time.Duration // unrecorded run before each measurement
-	ListConns    int           // concurrent connections of list
-	ListDuration time.Duration // measured time of each list run
-	Rounds       int           // slices each measurement is cut into, alternating between subjects
-	Scenarios    map[string]bool
-	ServerEnv    []string // extra KEY=VALUE environment of the server, for what-if runs (GOGC=200)
-	Progress     io.Writer
+	ServerBin string // the users-server binary under test
+	// BaselineServer, when set, is a users-server binary of an earlier
+	// commit, measured beside ServerBin in lifecycle.
+	BaselineServer string
+	SelfBin        string        // the load generator itself, which also serves the HTTP baseline
+	Dir            string        // scratch directory: databases, logs
+	Conns          int           // concurrent connections of poll and lifecycle
+	Duration       time.Duration // measured time of poll and lifecycle
+	Warmup         time.Duration // unrecorded run before each measurement
+	ListConns      int           // concurrent connections of list
+	ListDuration   time.Duration // measured time of each list run
+	Rounds         int           // slices each measurement is cut into, alternating between subjects
+	Scenarios      map[string]bool
+	ServerEnv      []string // extra KEY=VALUE environment of the server, for what-if runs (GOGC=200)
+	Progress       io.Writer
 }
 
 // Suite runs the scenarios on one backend after another, collecting one Report.

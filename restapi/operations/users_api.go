@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/restapi/operations/events"
 	"github.com/coordapi/coord/restapi/operations/sessions"
 	"github.com/coordapi/coord/restapi/operations/systems"
 	"github.com/coordapi/coord/restapi/operations/testing"
@@ -113,6 +114,13 @@ func NewUsersAPI(spec *loads.Document) *UsersAPI {
 			_ = principal
 
 			return users.LinkAccountNotImplemented()
+		}),
+
+		EventsListEventsHandler: events.ListEventsHandlerFunc(func(params events.ListEventsParams, principal *coord.Principal) events.ListEventsResponder {
+			_ = params
+			_ = principal
+
+			return events.ListEventsNotImplemented()
 		}),
 
 		SystemsListSystemsHandler: systems.ListSystemsHandlerFunc(func(params systems.ListSystemsParams, principal *coord.Principal) systems.ListSystemsResponder {
@@ -252,6 +260,8 @@ type UsersAPI struct {
 	SessionsGetUserSessionsHandler sessions.GetUserSessionsHandler
 	// UsersLinkAccountHandler sets the operation handler for the link account operation
 	UsersLinkAccountHandler users.LinkAccountHandler
+	// EventsListEventsHandler sets the operation handler for the list events operation
+	EventsListEventsHandler events.ListEventsHandler
 	// SystemsListSystemsHandler sets the operation handler for the list systems operation
 	SystemsListSystemsHandler systems.ListSystemsHandler
 	// SessionsPostSessionHandler sets the operation handler for the post session operation
@@ -378,6 +388,9 @@ func (o *UsersAPI) Validate() error {
 	}
 	if o.UsersLinkAccountHandler == nil {
 		unregistered = append(unregistered, "users.LinkAccountHandler")
+	}
+	if o.EventsListEventsHandler == nil {
+		unregistered = append(unregistered, "events.ListEventsHandler")
 	}
 	if o.SystemsListSystemsHandler == nil {
 		unregistered = append(unregistered, "systems.ListSystemsHandler")
@@ -547,6 +560,10 @@ func (o *UsersAPI) initHandlerCache() {
 		o.handlers["GET"] = make(map[string]http.Handler)
 	}
 	o.handlers["GET"]["/user/current/link_account"] = users.NewLinkAccount(o.context, o.UsersLinkAccountHandler)
+	if o.handlers["GET"] == nil {
+		o.handlers["GET"] = make(map[string]http.Handler)
+	}
+	o.handlers["GET"]["/events"] = events.NewListEvents(o.context, o.EventsListEventsHandler)
 	if o.handlers["GET"] == nil {
 		o.handlers["GET"] = make(map[string]http.Handler)
 	}

@@ -31,8 +31,15 @@ func NewGetSession(ctx *middleware.Context, handler GetSessionHandler) *GetSessi
 //
 // # Get a session
 //
-// One of the current user's sessions. Poll it for live state: a gate session turns
+// One of the current user's sessions, with its version as `ETag`. A gate session turns
 // `active` at the entry gate and `ended` (with `billing_info`) at the exit gate.
+//
+// Live state without polling: send the last `ETag` as `If-None-Match` with `wait=N`, and the
+// request is held until the session changes (200, the new state and `ETag`) or `N` seconds
+// pass (304). A simulated exit or an expiry due within the window answers at that moment.
+// Without `If-None-Match`, `wait` answers at once. When the server already holds its
+// maximum of waiting requests (`--max-waiters`), or is shutting down, it answers at once
+// as without `wait`.
 type GetSession struct {
 	Context *middleware.Context
 	Handler GetSessionHandler

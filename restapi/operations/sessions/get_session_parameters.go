@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/go-openapi/errors"
+	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
 	"github.com/go-openapi/strfmt"
 	"github.com/go-openapi/swag/conv"
@@ -27,6 +28,10 @@ func NewGetSessionParams() GetSessionParams {
 type GetSessionParams struct {
 	// HTTP Request Object
 	HTTPRequest *http.Request `json:"-"`
+	// The `ETag` of the state the client has; a match is 304, no body. A malformed value matches nothing.
+	// Max Length: 1024
+	// In: header
+	IfNoneMatch *string
 	// A location id, as listed by `list_systems`.
 	// Required: true
 	// Max Length: 64
@@ -39,6 +44,11 @@ type GetSessionParams struct {
 	// Minimum: 1
 	// In: path
 	SessionID int64
+	// With `If-None-Match`, hold the request up to this many seconds for a change.
+	// Maximum: 60
+	// Minimum: 1
+	// In: query
+	Wait *int32
 }
 
 // BindRequest both binds and validates a request, it assumes that complex things implement a Validatable(strfmt.Registry) error interface
@@ -49,6 +59,11 @@ func (o *GetSessionParams) BindRequest(r *http.Request, route *middleware.Matche
 	var res []error
 
 	o.HTTPRequest = r
+	qs := runtime.Values(r.URL.Query())
+
+	if err := o.bindIfNoneMatch(r.Header[http.CanonicalHeaderKey("If-None-Match")], true, route.Formats); err != nil {
+		res = append(res, err)
+	}
 
 	rLocationID, rhkLocationID, _ := route.Params.GetOK("location_id")
 	if err := o.bindLocationID(rLocationID, rhkLocationID, route.Formats); err != nil {
@@ -59,9 +74,45 @@ func (o *GetSessionParams) BindRequest(r *http.Request, route *middleware.Matche
 	if err := o.bindSessionID(rSessionID, rhkSessionID, route.Formats); err != nil {
 		res = append(res, err)
 	}
+
+	qWait, qhkWait, _ := qs.GetOK("wait")
+	if err := o.bindWait(qWait, qhkWait, route.Formats); err != nil {
+		res = append(res, err)
+	}
 	if len(res) > 0 {
 		return errors.CompositeValidationError(res...)
 	}
+	return nil
+}
+
+// bindIfNoneMatch binds and validates parameter IfNoneMatch from header.
+func (o *GetSessionParams) bindIfNoneMatch(rawData []string, hasKey bool, formats strfmt.Registry) error {
+	var raw string
+	if len(rawData) > 0 {
+		raw = rawData[len(rawData)-1]
+	}
+
+	// Required: false
+
+	if raw == "" { // empty values pass all other validations
+		return nil
+	}
+	o.IfNoneMatch = &raw
+
+	if err := o.validateIfNoneMatch(formats); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+// validateIfNoneMatch carries out validations for parameter IfNoneMatch
+func (o *GetSessionParams) validateIfNoneMatch(formats strfmt.Registry) error {
+
+	if err := validate.MaxLength("If-None-Match", "header", *o.IfNoneMatch, 1024); err != nil {
+		return err
+	}
+
 	return nil
 }
 
@@ -128,6 +179,47 @@ func (o *GetSessionParams) bindSessionID(rawData []string, hasKey bool, formats 
 func (o *GetSessionParams) validateSessionID(formats strfmt.Registry) error {
 
 	if err := validate.MinimumInt("session_id", "path", o.SessionID, 1, false); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+// bindWait binds and validates parameter Wait from query.
+func (o *GetSessionParams) bindWait(rawData []string, hasKey bool, formats strfmt.Registry) error {
+	var raw string
+	if len(rawData) > 0 {
+		raw = rawData[len(rawData)-1]
+	}
+
+	// Required: false
+	// AllowEmptyValue: false
+
+	if raw == "" { // empty values pass all other validations
+		return nil
+	}
+
+	value, err := conv.ConvertInt32(raw)
+	if err != nil {
+		return errors.InvalidType("wait", "query", "int32", raw)
+	}
+	o.Wait = &value
+
+	if err := o.validateWait(formats); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+// validateWait carries out validations for parameter Wait
+func (o *GetSessionParams) validateWait(formats strfmt.Registry) error {
+
+	if err := validate.MinimumInt("wait", "query", int64(*o.Wait), 1, false); err != nil {
+		return err
+	}
+
+	if err := validate.MaximumInt("wait", "query", int64(*o.Wait), 60, false); err != nil {
 		return err
 	}
 

@@ -19,6 +19,9 @@ const GetSessionOKCode int = 200
 // swagger:response getSessionOK
 type GetSessionOK struct {
 
+	// The session's version, a quoted string: `"3"`.
+	ETag string `json:"ETag"`
+
 	// In: Body
 	Payload *models.Session `json:"body,omitempty"`
 }
@@ -27,6 +30,17 @@ type GetSessionOK struct {
 func NewGetSessionOK() *GetSessionOK {
 
 	return &GetSessionOK{}
+}
+
+// WithETag adds the eTag to the get session o k response
+func (o *GetSessionOK) WithETag(eTag string) *GetSessionOK {
+	o.ETag = eTag
+	return o
+}
+
+// SetETag sets the eTag to the get session o k response
+func (o *GetSessionOK) SetETag(eTag string) {
+	o.ETag = eTag
 }
 
 // WithPayload adds the payload to the get session o k response
@@ -43,6 +57,13 @@ func (o *GetSessionOK) SetPayload(payload *models.Session) {
 // WriteResponse to the client
 func (o *GetSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
 
+	// response header ETag
+
+	eTag := o.ETag
+	if eTag != "" {
+		rw.Header().Set("ETag", eTag)
+	}
+
 	rw.WriteHeader(200)
 	if o.Payload != nil {
 		payload := o.Payload
@@ -53,6 +74,52 @@ func (o *GetSessionOK) WriteResponse(rw http.ResponseWriter, producer runtime.Pr
 }
 
 func (o *GetSessionOK) GetSessionResponder() {}
+
+// GetSessionNotModifiedCode is the HTTP code returned for type GetSessionNotModified
+const GetSessionNotModifiedCode int = 304
+
+// GetSessionNotModified Not modified since the `If-None-Match` version (or not within `wait`); no body.
+//
+// swagger:response getSessionNotModified
+type GetSessionNotModified struct {
+
+	// The session's current version.
+	ETag string `json:"ETag"`
+}
+
+// NewGetSessionNotModified creates GetSessionNotModified with default headers values
+func NewGetSessionNotModified() *GetSessionNotModified {
+
+	return &GetSessionNotModified{}
+}
+
+// WithETag adds the eTag to the get session not modified response
+func (o *GetSessionNotModified) WithETag(eTag string) *GetSessionNotModified {
+	o.ETag = eTag
+	return o
+}
+
+// SetETag sets the eTag to the get session not modified response
+func (o *GetSessionNotModified) SetETag(eTag string) {
+	o.ETag = eTag
+}
+
+// WriteResponse to the client
+func (o *GetSessionNotModified) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header ETag
+
+	eTag := o.ETag
+	if eTag != "" {
+		rw.Header().Set("ETag", eTag)
+	}
+
+	rw.Header().Del(runtime.HeaderContentType) // Remove Content-Type on empty responses
+
+	rw.WriteHeader(304)
+}
+
+func (o *GetSessionNotModified) GetSessionResponder() {}
 
 // GetSessionBadRequestCode is the HTTP code returned for type GetSessionBadRequest
 const GetSessionBadRequestCode int = 400

@@ -16,6 +16,8 @@ type GetSessionURL struct {
 	LocationID string
 	SessionID  int64
 
+	Wait *int32
+
 	_basePath string
 	// avoid unkeyed usage
 	_ struct{}
@@ -61,6 +63,18 @@ func (o *GetSessionURL) Build() (*url.URL, error) {
 		_basePath = "/v1/users"
 	}
 	_result.Path = golangswaggerpaths.Join(_basePath, _path)
+
+	qs := make(url.Values)
+
+	var waitQ string
+	if o.Wait != nil {
+		waitQ = conv.FormatInteger(*o.Wait)
+	}
+	if waitQ != "" {
+		qs.Set("wait", waitQ)
+	}
+
+	_result.RawQuery = qs.Encode()
 
 	return &_result, nil
 }

@@ -50,19 +50,26 @@ func main() {
 
 func run() error {
 	var (
-		server     = flag.String("server", "", "users-server binary (default: build ./cmd/users-server into the scratch directory)")
-		pgDSN      = flag.String("postgres", os.Getenv("COORD_TEST_POSTGRES"), "PostgreSQL DSN; each run makes and drops its own schema (default $COORD_TEST_POSTGRES; empty: SQLite only)")
-		backends   = flag.String("backends", "sqlite,postgres", "backends to measure")
-		scenarios  = flag.String("scenarios", "poll,lifecycle,list", "scenarios to run on each backend")
-		rss        = flag.Bool("rss", false, "run only the RSS scenario: the server on a SQLite file of 1,000,000 sessions")
-		connsN     = flag.Int("conns", 32, "connections of poll and lifecycle")
-		duration   = flag.Duration("duration", 10*time.Second, "measured time of poll and lifecycle")
-		warmup     = flag.Duration("warmup", 2*time.Second, "unrecorded run before each measurement")
-		listConns  = flag.Int("list-conns", 8, "connections of list")
-		listDur    = flag.Duration("list-duration", 5*time.Second, "measured time of each list subject")
-		rounds     = flag.Int("rounds", 5, "slices each measurement is cut into, alternating between the subject and its baseline")
-		keep       = flag.Bool("keep", false, "keep the scratch directory (databases, server logs)")
-		cpuprofile = flag.String("cpuprofile", "", "write the load generator's CPU profile (raw-store baseline included) to this file")
+		server      = flag.String("server", "", "users-server binary (default: build ./cmd/users-server into the scratch directory)")
+		pgDSN       = flag.String("postgres", os.Getenv("COORD_TEST_POSTGRES"), "PostgreSQL DSN; each run makes and drops its own schema (default $COORD_TEST_POSTGRES; empty: SQLite only)")
+		backends    = flag.String("backends", "sqlite,postgres", "backends to measure")
+		scenarios   = flag.String("scenarios", "poll,lifecycle,list,watch,replicas", "scenarios to run: poll, lifecycle and list on each backend, watch on SQLite, replicas on PostgreSQL")
+		baseline    = flag.String("baseline-server", "", "users-server binary of an earlier commit, measured beside -server in lifecycle (ratio target ≥ 0.9)")
+		watchers    = flag.Int("watchers", 10000, "concurrent long-poll watchers of watch")
+		watchRate   = flag.Int("watch-rate", 50, "session changes per second during watch's measured phases")
+		watchPhase  = flag.Duration("watch-phase", 10*time.Second, "length of each measured phase of watch")
+		watchNoPoll = flag.Bool("watch-no-poll", false, "skip watch's polling comparison")
+		replicaN    = flag.Int("replica-watchers", 200, "watchers of replicas, on the second replica")
+		replicaHz   = flag.Int("replica-rate", 20, "changes per second of replicas, on the first replica")
+		rss         = flag.Bool("rss", false, "run only the RSS scenario: the server on a SQLite file of 1,000,000 sessions")
+		connsN      = flag.Int("conns", 32, "connections of poll and lifecycle")
+		duration    = flag.Duration("duration", 10*time.Second, "measured time of poll and lifecycle")
+		warmup      = flag.Duration("warmup", 2*time.Second, "unrecorded run before each measurement")
+		listConns   = flag.Int("list-conns", 8, "connections of list")
+		listDur     = flag.Duration("list-duration", 5*time.Second, "measured time of each list subject")
+		rounds      = flag.Int("rounds", 5, "slices each measurement is cut into, alternating between the subject and its baseline")
+		keep        = flag.Bool("keep", false, "keep the scratch directory (databases, server logs)")
+		cpuprofile  = flag.String("cpuprofile", "", "write the load generator's CPU profile (raw-store baseline included) to this file")
 	)
 	var serverEnv envList
 	flag.Var(&serverEnv, "server-env", "KEY=VALUE added to the server's environment, for what-if runs (repeatable): -server-env GOGC=200")
@@ -101,7 +108,7 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 
-	cfg := bench.Config{ServerBin: *server, SelfBin: self, Dir: dir, Conns: *connsN, Duration: *duration,
+	cfg := bench.Config{ServerBin: *server, BaselineServer: *baseline, SelfBin: self, Dir: dir, Conns: *connsN, Duration: *duration,
 		Warmup: *warmup, ListConns: *listConns, ListDuration: *listDur, Rounds: *rounds, Scenarios: set(*scenarios), ServerEnv: serverEnv, Progress: os.Stderr}
 	suite, err := bench.NewSuite(cfg)
 	if err != nil {
@@ -113,6 +120,14 @@ func run() error {
 		err = suite.RSS(ctx, bench.SQLiteBackend(dir, "rss.db"))
 	} else {
 		err = runBackends(ctx, suite, dir, set(*backends), *pgDSN)
+	}
+	if err == nil && set(*scenarios)["watch"] && set(*backends)["sqlite"] {
+		err = suite.Watch(ctx, bench.SQLiteBackend(dir, "watch.db"), bench.WatchConfig{Watchers: *watchers, Rate: *watchRate, Phase: *watchPhase, NoPoll: *watchNoPoll})
+	}
+	if err == nil && set(*scenarios)["replicas"] && set(*backends)["postgres"] && *pgDSN != "" {
+		err = withSchema(ctx, *pgDSN, func(dsn string) error {
+			return suite.Replicas(ctx, bench.PostgresBackend(dsn), *replicaN, *replicaHz, *watchPhase)
+		})
 	}
 	if err != nil {
 		return err
@@ -137,6 +152,11 @@ func runBackends(ctx context.Context, suite *bench.Suite, dir string, backends m
 			"PostgreSQL skipped: set COORD_TEST_POSTGRES or -postgres to a DSN to measure it.")
 		return nil
 	}
+	return withSchema(ctx, pgDSN, func(dsn string) error { return suite.Run(ctx, bench.PostgresBackend(dsn)) })
+}
+
+// withSchema runs fn on a fresh schema of the database pgDSN names, dropped after.
+func withSchema(ctx context.Context, pgDSN string, fn func(dsn string) error) error {
 	schemaDSN, drop, err := pgtest.NewSchema(ctx, pgDSN)
 	if err != nil {
 		return fmt.Errorf("postgres: %w", err)
@@ -146,7 +166,7 @@ func runBackends(ctx context.Context, suite *bench.Suite, dir string, backends m
 			fmt.Fprintln(os.Stderr, "loadgen:", err)
 		}
 	}()
-	return suite.Run(ctx, bench.PostgresBackend(schemaDSN))
+	return fn(schemaDSN)
 }
 
 // envList collects repeated -server-env flags.
