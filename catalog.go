@@ -33,7 +33,22 @@ type Partner struct {
 	ServerTokens        []string
 	Webhooks            []*Webhook // endpoints for the event log (webhook.go)
 	RedirectURIPrefixes []string
+	// Sandbox opens the /testing operations to the partner's test users;
+	// without it they are 403 for everyone.
+	Sandbox bool
+	// RateLimit bounds the requests of each of the partner's access keys.
+	RateLimit RateLimit
 }
+
+// RateLimit is a token bucket: RequestsPerSecond on average, Burst at once.
+type RateLimit struct {
+	RequestsPerSecond float64
+	Burst             int
+}
+
+// DefaultRateLimit is a partner's limit when its catalog entry sets none:
+// generous, since one access key carries every user of a partner's app.
+var DefaultRateLimit = RateLimit{RequestsPerSecond: 1000, Burst: 2000}
 
 // Requirements is what a user needs before transacting with a system.
 type Requirements struct {
@@ -140,9 +155,26 @@ func (p *Partner) AllowsRedirect(uri string) bool {
 		return false
 	}
 	for _, prefix := range p.RedirectURIPrefixes {
-		if prefix != "" && strings.HasPrefix(uri, prefix) {
+		if prefix != "" && strings.HasPrefix(uri, prefix) && onBoundary(prefix, uri[len(prefix):]) {
 			return true
 		}
+	}
+	return false
+}
+
+// onBoundary reports whether a URI that starts with prefix and goes on with
+// rest ends the prefix on a path-segment boundary: /callback allows
+// /callback, /callback/x and /callback?x, never /callbackevil or
+// /callback.evil.com.
+func onBoundary(prefix, rest string) bool {
+	if rest == "" || strings.HasSuffix(prefix, "/") || strings.HasSuffix(prefix, "?") || strings.HasSuffix(prefix, "&") {
+		return true
+	}
+	switch rest[0] {
+	case '/', '?':
+		return true
+	case '&':
+		return strings.Contains(prefix, "?") // another query parameter
 	}
 	return false
 }
@@ -150,9 +182,10 @@ func (p *Partner) AllowsRedirect(uri string) bool {
 // safeRedirect: an absolute http(s) URI with a host, no user info, no
 // fragment (it would swallow the query parameters we append), no
 // backslashes, control characters or spaces, no "." or ".." path
-// segments, literal or percent-encoded, and no percent-encoded slash or
-// backslash (a server that decodes them would climb out of the prefix's
-// path: /callback/..%2f..%2flogout).
+// segments, literal or percent-encoded, no empty segment (a partner that
+// joins //evil.com to its own origin makes a protocol-relative redirect),
+// and no percent-encoded slash or backslash (a server that decodes them
+// would climb out of the prefix's path: /callback/..%2f..%2flogout).
 func safeRedirect(uri string) bool {
 	if strings.ContainsAny(uri, "\\ ") || strings.ContainsFunc(uri, unicode.IsControl) {
 		return false
@@ -162,7 +195,11 @@ func safeRedirect(uri string) bool {
 		u.User != nil || u.Opaque != "" || strings.Contains(uri, "#") {
 		return false
 	}
-	for _, seg := range strings.Split(u.EscapedPath(), "/") {
+	segs := strings.Split(u.EscapedPath(), "/")
+	for i, seg := range segs {
+		if seg == "" && i > 0 && i < len(segs)-1 {
+			return false // only the leading and a trailing slash border nothing
+		}
 		if seg, err := url.PathUnescape(seg); err != nil || seg == "." || seg == ".." || strings.ContainsAny(seg, "/\\") {
 			return false
 		}

@@ -33,6 +33,18 @@ func TestRedirectURIsMustStartWithAnAllowedPrefixAndBeSafe(t *testing.T) {
 		{"//app.example.com/callback", false},
 		{"/callback", false},
 		{"", false},
+		// Prefixes match on path-segment boundaries, and no path segment is empty.
+		{"https://app.example.com/callbackevil", false},
+		{"https://app.example.com/callback.evil.com", false},
+		{"https://app.example.com/callback-x", false},
+		{"https://app.example.com/callback%2fx", false},
+		{"https://app.example.com/callback;x", false},
+		{"https://app.example.com/callback/", true},
+		{"https://app.example.com/callback?", true},
+		{"http://localhost:3000//evil.com", false},
+		{"http://localhost:3000/a//evil.com", false},
+		{"https://app.example.com/callback//evil.com", false},
+		{"http://localhost:3000/linked/", true},
 	}
 	for _, tc := range tests {
 		if got := p.AllowsRedirect(tc.uri); got != tc.allow {

@@ -115,7 +115,9 @@ type SessionStore interface {
 	// and reports created true. A user with an open session gets
 	// EActiveSessionExists naming it (Details[0] is its id). With an
 	// idempotency key already used by the user, it returns that session with
-	// created false (EIdempotencyKeyReused if it was for another location).
+	// created false if ns replays the request that created it (see
+	// NewSession.Replays; the key is stored with ns.Fingerprint()), else
+	// KeyReused naming it.
 	// Of concurrent calls with one key, exactly one reports created.
 	CreateSession(ctx context.Context, s NewSession) (_ *Session, created bool, _ error)
 	// Session returns one of the user's sessions at a location; anything

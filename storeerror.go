@@ -27,10 +27,10 @@ func ErrOpenSessionExists(openID int64) *Error {
 		WithDetails(strconv.FormatInt(openID, 10))
 }
 
-// ErrIdempotencyKeyReused: the key created a session at another location.
-// Details[0] is that session's id.
+// ErrIdempotencyKeyReused: the key created a session for a different
+// request (see NewSession.Replays). Details[0] is that session's id.
 func ErrIdempotencyKeyReused(priorID int64) *Error {
-	return Errorf(EIdempotencyKeyReused, "idempotency key already used for session %d at another location", priorID).
+	return Errorf(EIdempotencyKeyReused, "the Idempotency-Key was already used for a different request, which created session %d", priorID).
 		WithDetails(strconv.FormatInt(priorID, 10))
 }
 

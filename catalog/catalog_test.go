@@ -72,6 +72,12 @@ func TestParseRejectsBadCatalogs(t *testing.T) {
 		{"zero increment", "currency: EUR}}", "currency: EUR}, increment_m: 0}", "increment_m"},
 		{"short access key", "key-12345678", "k", "at least 8"},
 		{"price missing", "\n        price: {rate: {amount: 100, currency: EUR}}", "", "price is required"},
+		{"zero requests per second", "[key-12345678]", "[key-12345678]\n    rate_limit: {requests_per_second: 0, burst: 10}", "rate_limit needs"},
+		{"negative requests per second", "[key-12345678]", "[key-12345678]\n    rate_limit: {requests_per_second: -5, burst: 10}", "rate_limit needs"},
+		{"zero burst", "[key-12345678]", "[key-12345678]\n    rate_limit: {requests_per_second: 5, burst: 0}", "rate_limit needs"},
+		{"burst missing", "[key-12345678]", "[key-12345678]\n    rate_limit: {requests_per_second: 5}", "rate_limit needs"},
+		{"unknown rate limit field", "[key-12345678]", "[key-12345678]\n    rate_limit: {rps: 5, burst: 1}", "not found"},
+		{"sandbox not a boolean", "[key-12345678]", "[key-12345678]\n    sandbox: maybe", "into bool"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,6 +87,25 @@ func TestParseRejectsBadCatalogs(t *testing.T) {
 				t.Fatalf("got %v, want an error containing %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestSandboxAndRateLimitDefaults: a partner without the settings gets the
+// sandbox and the default limit; given ones are kept.
+func TestSandboxAndRateLimitDefaults(t *testing.T) {
+	cat, err := catalog.Parse([]byte(valid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cat.Partners[0]; !p.Sandbox || p.RateLimit != coord.DefaultRateLimit {
+		t.Errorf("defaults: sandbox %v, rate limit %+v", p.Sandbox, p.RateLimit)
+	}
+	doc := strings.Replace(valid, "[key-12345678]", "[key-12345678]\n    sandbox: false\n    rate_limit: {requests_per_second: 0.5, burst: 3}", 1)
+	if cat, err = catalog.Parse([]byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	if p := cat.Partners[0]; p.Sandbox || p.RateLimit != (coord.RateLimit{RequestsPerSecond: 0.5, Burst: 3}) {
+		t.Errorf("given: sandbox %v, rate limit %+v", p.Sandbox, p.RateLimit)
 	}
 }
 

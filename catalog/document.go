@@ -14,6 +14,14 @@ type partnerDoc struct {
 	AccessKeys          []string `yaml:"access_keys"`
 	ServerTokens        []string `yaml:"server_tokens"`
 	RedirectURIPrefixes []string `yaml:"redirect_uri_prefixes"`
+	// Sandbox is a pointer so that an absent key means the default, true.
+	Sandbox   *bool         `yaml:"sandbox"`
+	RateLimit *rateLimitDoc `yaml:"rate_limit"`
+}
+
+type rateLimitDoc struct {
+	RequestsPerSecond float64 `yaml:"requests_per_second"`
+	Burst             int     `yaml:"burst"`
 }
 
 type systemDoc struct {

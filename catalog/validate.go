@@ -61,8 +61,17 @@ func (d document) build() ([]*coord.Partner, []*coord.System, []error) {
 				fail("%s: redirect_uri_prefixes %q: %v", where, prefix, err)
 			}
 		}
+		limit := coord.DefaultRateLimit
+		if p.RateLimit != nil {
+			limit = coord.RateLimit{RequestsPerSecond: p.RateLimit.RequestsPerSecond, Burst: p.RateLimit.Burst}
+			if !(limit.RequestsPerSecond > 0) || limit.Burst < 1 {
+				fail("%s: rate_limit needs requests_per_second > 0 and burst ≥ 1 (omit it for the default, %v per second, burst %d)",
+					where, coord.DefaultRateLimit.RequestsPerSecond, coord.DefaultRateLimit.Burst)
+			}
+		}
 		partners = append(partners, &coord.Partner{ID: p.ID, Name: p.Name, AccessKeys: p.AccessKeys,
-			ServerTokens: p.ServerTokens, RedirectURIPrefixes: p.RedirectURIPrefixes})
+			ServerTokens: p.ServerTokens, RedirectURIPrefixes: p.RedirectURIPrefixes,
+			Sandbox: p.Sandbox == nil || *p.Sandbox, RateLimit: limit})
 	}
 	d.buildWebhooks(partners, entry, fail)
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/go-openapi/runtime"
+	"github.com/go-openapi/runtime/middleware"
 	"github.com/go-openapi/runtime/security"
 
 	"github.com/coordapi/coord"
@@ -131,8 +132,9 @@ func (a authenticator) serverToken(header string) (*coord.Principal, error) {
 	return &coord.Principal{Partner: p, Server: true}, nil
 }
 
-// authorize runs after every scheme: it ties the pieces to one partner.
-// Which operations are for test users only is the Service's rule.
+// authorize runs after every scheme: it ties the pieces to one partner and
+// closes the /testing operations of a partner whose sandbox is off. Which
+// users may use them is the Service's rule.
 func (a authenticator) authorize(r *http.Request, _ any) error {
 	creds := requestCredentials(r)
 	if creds.keyPartner == nil {
@@ -147,7 +149,19 @@ func (a authenticator) authorize(r *http.Request, _ any) error {
 		return unauthorized("the server token does not belong to this access_key's partner")
 	}
 	creds.principal = coord.Principal{Partner: creds.keyPartner, User: creds.user, Server: creds.tokenPartner != nil}
+	if isTesting(r) && !creds.keyPartner.Sandbox {
+		// The whole /testing family, whatever the credentials: a partner
+		// without a sandbox has no test users to serve.
+		return authError{coord.Errorf(coord.EForbidden, "testing operations are closed for this partner (sandbox: false)")}
+	}
 	return nil
+}
+
+// isTesting reports whether r was routed to a /testing operation. The
+// route's pattern starts with the spec's basePath.
+func isTesting(r *http.Request) bool {
+	route := middleware.MatchedRouteFrom(r)
+	return route != nil && strings.HasPrefix(strings.TrimPrefix(route.PathPattern, route.BasePath), "/testing/")
 }
 
 // bearer extracts the token of an "Authorization: Bearer <token>" value.

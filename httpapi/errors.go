@@ -20,10 +20,11 @@ const (
 	EPayloadTooLarge      = "payload_too_large"      // body over the limit
 	EUnsupportedMediaType = "unsupported_media_type" // body not JSON
 	ENotImplemented       = "not_implemented"        // operation not built yet
+	ERateLimited          = "rate_limited"           // the access key is over its rate limit
 )
 
 // TransportCodes lists the transport's error codes.
-var TransportCodes = []string{EMethodNotAllowed, EPayloadTooLarge, EUnsupportedMediaType, ENotImplemented}
+var TransportCodes = []string{EMethodNotAllowed, EPayloadTooLarge, EUnsupportedMediaType, ENotImplemented, ERateLimited}
 
 // statusOf is the one place that maps error codes to HTTP statuses.
 var statusOf = map[string]int{
@@ -44,6 +45,7 @@ var statusOf = map[string]int{
 	EUnsupportedMediaType:          http.StatusUnsupportedMediaType,
 	ENotImplemented:                http.StatusNotImplemented,
 	coord.EUnavailable:             http.StatusServiceUnavailable,
+	ERateLimited:                   http.StatusTooManyRequests,
 	coord.ECursorExpired:           http.StatusGone,
 	coord.EInternal:                http.StatusInternalServerError,
 }
@@ -61,6 +63,7 @@ var codeOfStatus = map[int]string{
 	http.StatusUnprocessableEntity:   coord.EValidation,
 	http.StatusNotImplemented:        ENotImplemented,
 	http.StatusServiceUnavailable:    coord.EUnavailable,
+	http.StatusTooManyRequests:       ERateLimited,
 }
 
 // problem is an error ready for the wire: a status and the Error model.

@@ -31,6 +31,9 @@ func handler(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) htt
 	})
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		if err := d.Ready(r.Context()); err != nil {
+			// The reason goes to the log in full and, as the domain's
+			// message (never a driver's text), into the body.
+			LoggerFrom(r.Context()).WarnContext(r.Context(), "not ready", "reason", err.Error())
 			_, body := problem(err)
 			writeJSON(w, http.StatusServiceUnavailable, body)
 			return
@@ -42,6 +45,6 @@ func handler(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) htt
 	mux.HandleFunc("GET /docs", serveDocsPage)
 	mux.Handle("GET /docs/assets/", docsAssets())
 	mux.Handle(linkPagePath, linkPageHandler{svc: d.Service, catalog: d.Catalog, tokens: links})
-	mux.Handle("/", serveAPI(api))
+	mux.Handle("/", newRateLimits(d.Catalog, d.Clock.Now).limit(serveAPI(api)))
 	return global(canonicalPaths(mux), d, m)
 }

@@ -14,8 +14,9 @@ import (
 const DefaultMaxBodyBytes = 64 << 10
 
 // global wraps every request: a request id (in the response header and in
-// the request's logger), the body limit, panic recovery, one access log
-// line and the request metrics.
+// the request's logger), the headers every answer carries, the header and
+// body limits, the media type check, panic recovery, one access log line
+// and the request metrics.
 func global(next http.Handler, d Deps, m *metrics) http.Handler {
 	limit := d.MaxBodyBytes
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +35,8 @@ func global(next http.Handler, d Deps, m *metrics) http.Handler {
 			}
 			finished(r, x, sw, m, time.Since(start))
 		}()
-		if !limitBody(sw, r, limit) {
+		secureHeaders(sw.Header())
+		if !limitHeader(sw, r, d.MaxHeaderBytes) || !limitBody(sw, r, limit) || !concreteMediaType(sw, r) {
 			return
 		}
 		allowLongPoll(sw, r)
@@ -56,6 +58,14 @@ func recovered(w *statusWriter, r *http.Request, v any) {
 	}
 	status, body := newProblem(http.StatusInternalServerError, "internal error", nil)
 	writeJSON(w, status, body)
+}
+
+// secureHeaders go on every answer: none may be stored by a cache (tokens,
+// users and sessions are personal), and no browser may sniff a JSON body
+// into something it would run.
+func secureHeaders(h http.Header) {
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
 }
 
 // probes are polled every few seconds; their successes are logged at debug

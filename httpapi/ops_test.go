@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -281,18 +282,25 @@ func TestBodiesOverTheLimitGet413(t *testing.T) {
 	})
 }
 
-func TestAPanicBecomesA500InTheErrorShape(t *testing.T) {
+// withReadiness serves the real handler with a readiness check of the
+// test's own (the one handler a test can supply) and returns its log.
+func withReadiness(t *testing.T, ready httpapi.Ready) (*httptest.Server, *apitest.SyncBuffer) {
+	t.Helper()
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	logs := &apitest.SyncBuffer{}
 	deps := apitest.Deps(s.Service, s.Store, s.Clock, slog.New(slog.NewJSONHandler(logs, nil)))
-	// The readiness check is the one handler a test can supply: make it panic.
-	deps.Ready = func(context.Context) error { panic("readiness exploded") }
+	deps.Ready = ready
 	h, err := httpapi.New(apitest.NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(h)
-	defer ts.Close()
+	t.Cleanup(ts.Close)
+	return ts, logs
+}
+
+func TestAPanicBecomesA500InTheErrorShape(t *testing.T) {
+	ts, logs := withReadiness(t, func(context.Context) error { panic("readiness exploded") })
 
 	for range 2 { // the server survives: a second request is answered the same way
 		resp, body := call(t, "GET", ts.URL+"/readyz", "", nil)
@@ -465,5 +473,29 @@ func TestMetricsNeedNoAccessKey(t *testing.T) {
 	s := apitest.New(t, "sqlite", apitest.Options{})
 	if text := scrape(t, s); !strings.Contains(text, "go_goroutines") {
 		t.Fatalf("no runtime metrics in:\n%s", text)
+	}
+}
+
+// TestReadyzSaysWhyItIsNotReady: when the store says it cannot take a write
+// (read-only, corrupt: see the stores' Ping tests), /readyz is 503
+// unavailable with the reason in the body and in a warning.
+func TestReadyzSaysWhyItIsNotReady(t *testing.T) {
+	const reason = "database is read-only: it cannot take a write"
+	ts, logs := withReadiness(t, func(context.Context) error {
+		return fmt.Errorf("ping: %w: %w", coord.Errorf(coord.EUnavailable, reason), errors.New("attempt to write a readonly database (8)"))
+	})
+	resp, body := call(t, "GET", ts.URL+"/readyz", "", nil)
+	if resp.StatusCode != 503 || errorCode(t, body) != coord.EUnavailable || !strings.Contains(string(body), reason) {
+		t.Fatalf("readyz = %d %s, want 503 unavailable naming %q", resp.StatusCode, body, reason)
+	}
+	if strings.Contains(string(body), "readonly database (8)") {
+		t.Errorf("the driver's error reached the caller: %s", body)
+	}
+	var logged bool
+	for _, l := range logLines(t, logs.String()) {
+		logged = logged || (l["msg"] == "not ready" && l["level"] == "WARN" && strings.Contains(fmt.Sprint(l["reason"]), reason))
+	}
+	if !logged {
+		t.Fatalf("no warning names the reason:\n%s", logs)
 	}
 }

@@ -34,6 +34,10 @@ type Deps struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// MaxHeaderBytes bounds the request line and headers; 0 means
+	// DefaultMaxHeaderBytes. net/http must be allowed to read more (see
+	// limitHeader), or it answers 431 first, in plain text.
+	MaxHeaderBytes int
 	// Hub holds long-poll requests (get_session and list_events with wait);
 	// nil answers them at once.
 	Hub *live.Hub
@@ -64,6 +68,9 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	}
 	if d.MaxBodyBytes <= 0 {
 		d.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if d.MaxHeaderBytes <= 0 {
+		d.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), keyLoadTimeout)
 	defer cancel()

@@ -336,6 +336,14 @@ func TestLinkAccountRefusesOpenRedirects(t *testing.T) {
 		"https://allowed.example.com/c\tb/",
 		"/cb/",
 		"",
+		// The catalog's other prefix, alphaCallback, has no trailing slash:
+		// it matches on a segment boundary only; no path segment may be empty.
+		alphaCallback + "evil",
+		alphaCallback + ".evil.example",
+		alphaCallback + "-evil",
+		alphaCallback + "//evil.example",
+		"https://allowed.example.com/cb//evil.example",
+		"https://allowed.example.com/cb/x//evil.example",
 	}
 	for _, uri := range attacks {
 		t.Run(fmt.Sprintf("%q", uri), func(t *testing.T) {

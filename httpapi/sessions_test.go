@@ -321,26 +321,37 @@ func TestIdempotencyKeyReturnsTheSameSession(t *testing.T) {
 		u := s.NewUser(t, "retry@example.com", false)
 		s.Link(t, u, "gatepark")
 		key := "7d4c-retry"
-		post := func(location string) (*models.Session, error) {
-			ok, err := s.Client.Sessions.PostSession(sessions.NewPostSessionParams().WithLocationID(location).WithIdempotencyKey(&key), u.Auth)
+		post := func(location, resource string) (*models.Session, error) {
+			p := sessions.NewPostSessionParams().WithLocationID(location).WithIdempotencyKey(&key)
+			if resource != "" {
+				p = p.WithBody(&models.NewSession{ResourceID: resource})
+			}
+			ok, err := s.Client.Sessions.PostSession(p, u.Auth)
 			if err != nil {
 				return nil, err
 			}
 			return ok.Payload, nil
 		}
-		first, err := post(plateLot)
+		first, err := post(plateLot, "B-12")
 		if err != nil {
 			t.Fatal(err)
 		}
-		second, err := post(plateLot)
+		second, err := post(plateLot, "B-12")
 		if err != nil {
 			t.Fatalf("retry with the same key: %v", err)
 		}
 		if !sameSession(first, second) {
 			t.Fatalf("retry returned another session:\n%+v\n%+v", first, second)
 		}
-		_, err = post(gateLot)
-		apitest.WantFailure(t, err, http.StatusUnprocessableEntity, coord.EIdempotencyKeyReused)
+		// The same key with a different request: another location, another
+		// resource_id, none. Each is refused naming the key's session.
+		for _, other := range [][2]string{{gateLot, "B-12"}, {plateLot, "B-13"}, {plateLot, ""}, {plateLot, "b-12"}} {
+			_, err = post(other[0], other[1])
+			e := apitest.WantFailure(t, err, http.StatusUnprocessableEntity, coord.EIdempotencyKeyReused)
+			if want := strconv.FormatInt(first.ID, 10); len(e.Details) != 1 || e.Details[0] != want {
+				t.Errorf("%v: details %v, want [%s]", other, e.Details, want)
+			}
+		}
 	})
 }
 

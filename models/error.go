@@ -22,7 +22,7 @@ type Error struct {
 	//
 	// Example: active_session_exists
 	// Required: true
-	// Enum: ["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","cursor_expired","internal"]
+	// Enum: ["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","rate_limited","cursor_expired","internal"]
 	Code string `json:"code"`
 
 	// More about the error (e.g. the missing requirements, the open session).
@@ -56,7 +56,7 @@ var errorTypeCodePropEnum []any
 
 func init() {
 	var res []string
-	if err := json.Unmarshal([]byte(`["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","cursor_expired","internal"]`), &res); err != nil {
+	if err := json.Unmarshal([]byte(`["invalid_request","validation_failed","unauthorized","forbidden","not_found","method_not_allowed","active_session_exists","physical_checkout","not_redeemable","location_not_transactable","requirements_not_met","idempotency_key_reused","linking_unavailable","payload_too_large","unsupported_media_type","not_implemented","unavailable","rate_limited","cursor_expired","internal"]`), &res); err != nil {
 		panic(err)
 	}
 	for _, v := range res {
@@ -116,6 +116,9 @@ const (
 
 	// ErrorCodeUnavailable captures enum value "unavailable"
 	ErrorCodeUnavailable string = "unavailable"
+
+	// ErrorCodeRateLimited captures enum value "rate_limited"
+	ErrorCodeRateLimited string = "rate_limited"
 
 	// ErrorCodeCursorExpired captures enum value "cursor_expired"
 	ErrorCodeCursorExpired string = "cursor_expired"

@@ -69,15 +69,17 @@ func (db *DB) sessionByKey(ctx context.Context, uid pgtype.UUID, ns coord.NewSes
 	if ns.IdempotencyKey == "" {
 		return nil, nil
 	}
-	r, err := scanSession(db.pool.QueryRow(ctx, `SELECT `+sessionCols+` FROM sessions
+	var fingerprint string
+	r, err := scanSession(fingerprinted{db.pool.QueryRow(ctx, `SELECT
+		(SELECT fingerprint FROM idempotency_keys WHERE user_id = $1 AND key = $2), `+sessionCols+` FROM sessions
 		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = $1 AND key = $2)`,
-		uid, ns.IdempotencyKey))
+		uid, ns.IdempotencyKey), &fingerprint})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, nil
 	case err != nil:
 		return nil, err
-	case r.LocationID != ns.LocationID:
+	case !ns.Replays(r.Session, fingerprint):
 		return nil, coord.ErrIdempotencyKeyReused(r.ID)
 	}
 	return db.settled(ctx, r, now)
@@ -118,9 +120,9 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 			if r, err = insertRow(ctx, tx, values, nil); err != nil {
 				return err
 			}
-			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
-				VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
-				uid, ns.IdempotencyKey, r.ID, now)
+			tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at, fingerprint)
+				VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+				uid, ns.IdempotencyKey, r.ID, now, ns.Fingerprint())
 			if err == nil && tag.RowsAffected() == 0 {
 				return errRetry // roll back; the next attempt finds the key's session
 			}
@@ -137,6 +139,16 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 		return nil, err
 	}
 	return r.Session, nil
+}
+
+// fingerprinted scans a key's fingerprint, the first column, then the rest.
+type fingerprinted struct {
+	row         pgx.Row
+	fingerprint *string
+}
+
+func (f fingerprinted) Scan(dest ...any) error {
+	return f.row.Scan(append([]any{f.fingerprint}, dest...)...)
 }
 
 // rowQuerier is what both the pool and a transaction offer.

@@ -70,19 +70,26 @@ func (db *DB) Close() error {
 	return nil
 }
 
-// Ping reports whether the database is reachable and carries this build's
-// schema, in one query, so a readiness probe costs one round trip. Every
-// failure is EUnavailable: whatever the cause, the replica is not ready.
+// Ping reports whether the database is reachable, carries this build's
+// migrations and would accept a write: a standby (pg_is_in_recovery) or a
+// read-only database (default_transaction_read_only) answers reads, but
+// every write would fail, so the replica is not ready. One round trip.
 func (db *DB) Ping(ctx context.Context) error {
-	var migrated bool
+	var migrated, inRecovery bool
+	var readOnly string
 	err := db.pool.QueryRow(ctx,
-		`SELECT EXISTS (SELECT 1 FROM `+versionTable+` WHERE version_id = $1 AND is_applied)`,
-		db.version).Scan(&migrated)
-	if err == nil && !migrated {
-		err = fmt.Errorf("schema version %d is not applied", db.version)
-	}
-	if err != nil {
+		`SELECT EXISTS (SELECT 1 FROM `+versionTable+` WHERE version_id = $1 AND is_applied),
+			pg_is_in_recovery(), current_setting('transaction_read_only')`,
+		db.version).Scan(&migrated, &inRecovery, &readOnly)
+	switch {
+	case err != nil:
 		return unavailable("postgres: ping", err)
+	case !migrated:
+		return fmt.Errorf("postgres: ping: %w", coord.Errorf(coord.EUnavailable, "database schema version %d is not applied", db.version))
+	case inRecovery:
+		return fmt.Errorf("postgres: ping: %w", coord.Errorf(coord.EUnavailable, "database is a standby in recovery: it cannot take a write"))
+	case readOnly == "on":
+		return fmt.Errorf("postgres: ping: %w", coord.Errorf(coord.EUnavailable, "database is read-only (transaction_read_only is on): it cannot take a write"))
 	}
 	return nil
 }

@@ -12,10 +12,10 @@ import (
 	"github.com/coordapi/coord/storetest"
 )
 
-// TestUpgradeFromInitialSchema fills a schema of migration 1 and opens it
-// with this build: every row reads back as stored, and the planned bill
-// still settles.
-func TestUpgradeFromInitialSchema(t *testing.T) {
+// oldSchema is a fresh schema migrated up to version only, for upgrade
+// tests to fill through conn before opening it with this build.
+func oldSchema(t *testing.T, version int64) (schemaDSN string, conn *pgx.Conn) {
+	t.Helper()
 	ctx := t.Context()
 	dsn := os.Getenv("COORD_TEST_POSTGRES")
 	if dsn == "" {
@@ -34,13 +34,21 @@ func TestUpgradeFromInitialSchema(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := migrateTo(ctx, cfg, 1); err != nil {
+	if _, err := migrateTo(ctx, cfg, version); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
-	if err != nil {
+	if conn, err = pgx.ConnectConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
+	return schemaDSN, conn
+}
+
+// TestUpgradeFromInitialSchema fills a schema of migration 1 and opens it
+// with this build: every row reads back as stored, and the planned bill
+// still settles.
+func TestUpgradeFromInitialSchema(t *testing.T) {
+	ctx := t.Context()
+	schemaDSN, conn := oldSchema(t, 1)
 	base := storetest.Epoch.Truncate(time.Millisecond)
 	const uid = "00000000-0000-4000-8000-000000000001"
 	for _, stmt := range []struct {

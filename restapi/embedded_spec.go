@@ -91,6 +91,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -268,6 +271,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -351,6 +357,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -463,6 +472,9 @@ func init() {
           "401": {
             "$ref": "#/responses/Unauthorized"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "default": {
             "$ref": "#/responses/UnexpectedError"
           }
@@ -518,11 +530,17 @@ func init() {
           "401": {
             "$ref": "#/responses/Unauthorized"
           },
+          "403": {
+            "$ref": "#/responses/Forbidden"
+          },
           "413": {
             "$ref": "#/responses/PayloadTooLarge"
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -594,6 +612,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -678,6 +699,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -756,6 +780,9 @@ func init() {
           },
           "401": {
             "$ref": "#/responses/Unauthorized"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -873,6 +900,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "500": {
             "$ref": "#/responses/UnexpectedError"
           },
@@ -962,6 +992,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -1046,6 +1079,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/QuoteRefused"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "default": {
             "$ref": "#/responses/UnexpectedError"
@@ -1135,6 +1171,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -1214,6 +1253,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/StartRefused"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -1318,6 +1360,9 @@ func init() {
           "422": {
             "$ref": "#/responses/Unprocessable"
           },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
           },
@@ -1393,6 +1438,9 @@ func init() {
           },
           "422": {
             "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
           },
           "503": {
             "$ref": "#/responses/ServiceUnavailable"
@@ -1484,6 +1532,7 @@ func init() {
             "unsupported_media_type",
             "not_implemented",
             "unavailable",
+            "rate_limited",
             "cursor_expired",
             "internal"
           ],
@@ -2223,7 +2272,7 @@ func init() {
       ]
     },
     "Forbidden": {
-      "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
+      "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `).",
       "schema": {
         "$ref": "#/definitions/Error"
       },
@@ -2350,7 +2399,7 @@ func init() {
       ]
     },
     "ServiceUnavailable": {
-      "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+      "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
       },
@@ -2395,6 +2444,31 @@ func init() {
         "location_not_transactable",
         "idempotency_key_reused",
         "validation_failed"
+      ]
+    },
+    "TooManyRequests": {
+      "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "Retry-After": {
+          "type": "integer",
+          "description": "Seconds to wait before the next request can succeed."
+        },
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "rate_limited",
+          "message": "this access key is over its rate limit; retry after 1 s"
+        }
+      },
+      "x-error-codes": [
+        "rate_limited"
       ]
     },
     "Unauthorized": {
@@ -2694,8 +2768,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -2971,8 +3070,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -3169,8 +3293,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -3338,6 +3487,31 @@ func init() {
               "unauthorized"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "default": {
             "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
@@ -3454,6 +3628,27 @@ func init() {
               "unauthorized"
             ]
           },
+          "403": {
+            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "forbidden",
+                "message": "testing operations are for test users only"
+              }
+            },
+            "x-error-codes": [
+              "forbidden"
+            ]
+          },
           "413": {
             "description": "` + "`" + `payload_too_large` + "`" + `: the request body is over the size limit.",
             "schema": {
@@ -3499,8 +3694,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -3638,7 +3858,7 @@ func init() {
             ]
           },
           "403": {
-            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
+            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -3724,8 +3944,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -3872,7 +4117,7 @@ func init() {
             ]
           },
           "403": {
-            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
+            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `).",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -3979,8 +4224,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -4131,8 +4401,33 @@ func init() {
               "unauthorized"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -4383,6 +4678,31 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "500": {
             "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
             "schema": {
@@ -4431,7 +4751,7 @@ func init() {
             "x-go-name": "LinkingUnavailable"
           },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -4590,8 +4910,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -4789,6 +5134,31 @@ func init() {
             "x-error-codes": [
               "location_not_transactable",
               "validation_failed"
+            ]
+          },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
             ]
           },
           "default": {
@@ -5001,8 +5371,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -5241,8 +5636,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -5470,8 +5890,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -5697,8 +6142,33 @@ func init() {
               "validation_failed"
             ]
           },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
           "503": {
-            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
             "schema": {
               "$ref": "#/definitions/Error"
             },
@@ -5842,6 +6312,7 @@ func init() {
             "unsupported_media_type",
             "not_implemented",
             "unavailable",
+            "rate_limited",
             "cursor_expired",
             "internal"
           ],
@@ -6581,7 +7052,7 @@ func init() {
       ]
     },
     "Forbidden": {
-      "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only).",
+      "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `).",
       "schema": {
         "$ref": "#/definitions/Error"
       },
@@ -6708,7 +7179,7 @@ func init() {
       ]
     },
     "ServiceUnavailable": {
-      "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable; retry later.",
+      "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
       "schema": {
         "$ref": "#/definitions/Error"
       },
@@ -6753,6 +7224,31 @@ func init() {
         "location_not_transactable",
         "idempotency_key_reused",
         "validation_failed"
+      ]
+    },
+    "TooManyRequests": {
+      "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+      "schema": {
+        "$ref": "#/definitions/Error"
+      },
+      "headers": {
+        "Retry-After": {
+          "type": "integer",
+          "description": "Seconds to wait before the next request can succeed."
+        },
+        "X-Request-Id": {
+          "type": "string",
+          "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+        }
+      },
+      "examples": {
+        "application/json": {
+          "code": "rate_limited",
+          "message": "this access key is over its rate limit; retry after 1 s"
+        }
+      },
+      "x-error-codes": [
+        "rate_limited"
       ]
     },
     "Unauthorized": {

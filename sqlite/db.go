@@ -33,6 +33,9 @@ type DB struct {
 	version                  int64 // latest embedded migration, for Ping
 	closed                   atomic.Bool
 	changes                  changes // what committed writes appended, for ListenChanges
+	// corrupt is set once a read found the file damaged; the server is then
+	// not ready until restarted on a restored file.
+	corrupt atomic.Bool
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -56,6 +59,9 @@ func ReaderDSN(path string) string { return path + "?" + params + "&_query_only=
 func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") {
 		return nil, fmt.Errorf("open %q: sqlite needs a file path", path)
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	writer, err := sql.Open("sqlite", WriterDSN(path))
 	if err != nil {
@@ -81,7 +87,9 @@ func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) 
 	db := &DB{cfg: cfg.WithDefaults(), writer: writer, reader: reader, version: version,
 		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
 	db.ro = pooled{db.readerStmts}
-	if err := db.Ping(ctx); err != nil {
+	// Only the read half of Ping: a read-only file opens, and /readyz says
+	// why the server is not ready.
+	if err := db.answers(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -98,13 +106,38 @@ func (db *DB) Close() error {
 	return errors.Join(db.reader.Close(), db.writer.Close())
 }
 
-// Ping reports whether the database answers and has every embedded migration.
+// Ping reports whether the database answers, has every embedded migration,
+// would take a write and has not been found corrupt. The write check runs
+// an UPDATE that matches no row and rolls back, writing nothing: SQLite
+// refuses any write statement on a read-only file or file system, though
+// it lets a read-only connection BEGIN IMMEDIATE.
 func (db *DB) Ping(ctx context.Context) error {
+	if db.corrupt.Load() && !db.closed.Load() {
+		return fmt.Errorf("ping: %w", coord.Errorf(coord.EUnavailable, "database file is corrupt (a page failed to read): restore it from a backup"))
+	}
+	if err := db.answers(ctx); err != nil {
+		return err
+	}
+	tx, err := db.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return db.fail(err, "ping: begin a write")
+	}
+	defer tx.Rollback()
+	_, err = tx.ExecContext(ctx, `UPDATE `+goose.DefaultTablename+` SET is_applied = is_applied WHERE 0`)
+	if isReadOnly(err) {
+		return fmt.Errorf("ping: %w: %w", coord.Errorf(coord.EUnavailable, "database is read-only: it cannot take a write"), err)
+	}
+	return db.fail(err, "ping: try a write")
+}
+
+// answers reports whether the database answers reads and has every
+// embedded migration.
+func (db *DB) answers(ctx context.Context) error {
 	var version int64
 	err := db.reader.QueryRowContext(ctx,
 		`SELECT COALESCE(MAX(version_id), 0) FROM `+goose.DefaultTablename+` WHERE is_applied`).Scan(&version)
 	if err != nil {
-		return fmt.Errorf("ping: %w: %w", coord.ErrStoreUnavailable(), err)
+		return db.fail(err, "ping")
 	}
 	if version < db.version {
 		return fmt.Errorf("ping: %w", coord.Errorf(coord.EUnavailable, "database schema at version %d, want %d", version, db.version))
@@ -169,6 +202,10 @@ func (db *DB) fail(err error, format string, args ...any) error {
 		return err
 	}
 	msg := fmt.Sprintf(format, args...)
+	if isCorrupt(err) {
+		db.corrupt.Store(true)
+		return fmt.Errorf("%s: %w: %w", msg, coord.Errorf(coord.EUnavailable, "database file is corrupt"), err)
+	}
 	if db.closed.Load() || errors.Is(err, sql.ErrConnDone) || isUnavailable(err) {
 		return fmt.Errorf("%s: %w: %w", msg, coord.ErrStoreUnavailable(), err)
 	}
@@ -188,6 +225,22 @@ func isUnavailable(err error) bool {
 		return true
 	}
 	return false
+}
+
+// isCorrupt reports that SQLite found the file damaged or not a database.
+func isCorrupt(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	code := se.Code() & 0xff
+	return code == sqlite3.SQLITE_CORRUPT || code == sqlite3.SQLITE_NOTADB
+}
+
+// isReadOnly reports that SQLite refused a write to a read-only database.
+func isReadOnly(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_READONLY
 }
 
 // isForeignKey reports a FOREIGN KEY constraint violation.

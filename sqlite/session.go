@@ -25,9 +25,9 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			return err
 		}
 		if ns.IdempotencyKey != "" {
-			prior, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
+			prior, fingerprint, err := keyedSession(ctx, tx, ns.UserID, ns.IdempotencyKey)
 			if err == nil {
-				if prior.LocationID != ns.LocationID {
+				if !ns.Replays(&prior.Session, fingerprint) {
 					return coord.ErrIdempotencyKeyReused(prior.ID)
 				}
 				s = &prior.Session
@@ -54,8 +54,8 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 			return err
 		}
 		if ns.IdempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at)
-				VALUES (?, ?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id, now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, session_id, created_at, fingerprint)
+				VALUES (?, ?, ?, ?, ?)`, ns.UserID, ns.IdempotencyKey, id, now, ns.Fingerprint()); err != nil {
 				return err
 			}
 		}
@@ -97,10 +97,25 @@ func insertSession(ctx context.Context, tx querier, ns coord.NewSession, now int
 // newBarcode returns unguessable redemption data: 128 random bits in base32.
 func newBarcode() string { return "CRD-" + rand.Text() }
 
-// keyedSession is the session created with a user's idempotency key.
-func keyedSession(ctx context.Context, q querier, userID, key string) (*sessionRow, error) {
-	return scanSession(q.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions
-		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = ? AND key = ?)`, userID, key))
+// keyedSession is the session created with a user's idempotency key, and
+// the fingerprint of the request that created it.
+func keyedSession(ctx context.Context, q querier, userID, key string) (*sessionRow, string, error) {
+	var fingerprint string
+	r, err := scanSession(fingerprinted{q.QueryRowContext(ctx, `SELECT
+		(SELECT fingerprint FROM idempotency_keys WHERE user_id = ? AND key = ?), `+sessionCols+` FROM sessions
+		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = ? AND key = ?)`,
+		userID, key, userID, key), &fingerprint})
+	return r, fingerprint, err
+}
+
+// fingerprinted scans a key's fingerprint, the first column, then the rest.
+type fingerprinted struct {
+	row         interface{ Scan(...any) error }
+	fingerprint *string
+}
+
+func (f fingerprinted) Scan(dest ...any) error {
+	return f.row.Scan(append([]any{f.fingerprint}, dest...)...)
 }
 
 func sessionByID(ctx context.Context, q querier, id int64) (*sessionRow, error) {

@@ -10,21 +10,30 @@ import (
 	"github.com/coordapi/coord/storetest"
 )
 
+// oldDatabase is a fresh database file migrated up to version only, for
+// upgrade tests to fill through db (closing it) before opening it with this
+// build.
+func oldDatabase(t *testing.T, version int64) (path string, db *sql.DB) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "coord.db")
+	db, err := sql.Open("sqlite", WriterDSN(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	if _, err := migrateTo(t.Context(), db, version); err != nil {
+		t.Fatal(err)
+	}
+	return path, db
+}
+
 // TestUpgradeFromInitialSchema fills a database of migration 1's schema
 // (cost, planned_cost and one currency column; no CHECKs) and opens it with
 // this build: every row must read back as it was stored, the planned bill
 // must still settle, and no id handed out before may be handed out again.
 func TestUpgradeFromInitialSchema(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "coord.db")
-	old, err := sql.Open("sqlite", path+"?"+params+"&_txlock=immediate")
-	if err != nil {
-		t.Fatal(err)
-	}
-	old.SetMaxOpenConns(1)
-	if _, err := migrateTo(ctx, old, 1); err != nil {
-		t.Fatal(err)
-	}
+	path, old := oldDatabase(t, 1)
 	base := storetest.Epoch.Truncate(time.Millisecond)
 	ms := func(d time.Duration) int64 { return base.Add(d).UnixMilli() }
 	for _, stmt := range []struct {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"strings"
 	"sync"
 	"time"
 
@@ -141,11 +142,18 @@ func testIdempotencyKey(e *env) {
 		e.Errorf("another user's key returned session %d", first.ID)
 	}
 
-	// Same key, other location: a different request.
+	// Same key, other location or resource: a different request, refused
+	// naming the key's session.
 	reused := e.newSession(u, locOther, false)
 	reused.IdempotencyKey = "key-1"
 	_, _, err := e.s.CreateSession(e.ctx, reused)
 	e.wantError(err, coord.ErrIdempotencyKeyReused(first.ID))
+	for _, resource := range []string{"S1", " ", "s" + strings.Repeat("x", 200)} {
+		other := ns
+		other.ResourceID = resource
+		_, _, err = e.s.CreateSession(e.ctx, other)
+		e.wantError(err, coord.ErrIdempotencyKeyReused(first.ID))
+	}
 
 	// The retry still returns the session once it has ended.
 	ended := e.end(first)

@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetSessionReader is a Reader for the GetSession structure.
@@ -53,6 +55,12 @@ func (o *GetSessionReader) ReadResponse(response runtime.ClientResponse, consume
 		return nil, result
 	case 422:
 		result := NewGetSessionUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewGetSessionTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -554,6 +562,99 @@ func (o *GetSessionUnprocessableEntity) readResponse(response runtime.ClientResp
 	return nil
 }
 
+// NewGetSessionTooManyRequests creates a GetSessionTooManyRequests with default headers values
+func NewGetSessionTooManyRequests() *GetSessionTooManyRequests {
+	return &GetSessionTooManyRequests{}
+}
+
+// GetSessionTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type GetSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this get session too many requests response has a 2xx status code
+func (o *GetSessionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this get session too many requests response has a 3xx status code
+func (o *GetSessionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this get session too many requests response has a 4xx status code
+func (o *GetSessionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this get session too many requests response has a 5xx status code
+func (o *GetSessionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this get session too many requests response a status code equal to that given
+func (o *GetSessionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the get session too many requests response
+func (o *GetSessionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *GetSessionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /{location_id}/session/{session_id}][%d] getSessionTooManyRequests %s", 429, payload)
+}
+
+func (o *GetSessionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /{location_id}/session/{session_id}][%d] getSessionTooManyRequests %s", 429, payload)
+}
+
+func (o *GetSessionTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *GetSessionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewGetSessionServiceUnavailable creates a GetSessionServiceUnavailable with default headers values
 func NewGetSessionServiceUnavailable() *GetSessionServiceUnavailable {
 	return &GetSessionServiceUnavailable{}
@@ -561,7 +662,7 @@ func NewGetSessionServiceUnavailable() *GetSessionServiceUnavailable {
 
 // GetSessionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type GetSessionServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

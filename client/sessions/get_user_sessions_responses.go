@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetUserSessionsReader is a Reader for the GetUserSessions structure.
@@ -41,6 +43,12 @@ func (o *GetUserSessionsReader) ReadResponse(response runtime.ClientResponse, co
 		return nil, result
 	case 422:
 		result := NewGetUserSessionsUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewGetUserSessionsTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -390,6 +398,99 @@ func (o *GetUserSessionsUnprocessableEntity) readResponse(response runtime.Clien
 	return nil
 }
 
+// NewGetUserSessionsTooManyRequests creates a GetUserSessionsTooManyRequests with default headers values
+func NewGetUserSessionsTooManyRequests() *GetUserSessionsTooManyRequests {
+	return &GetUserSessionsTooManyRequests{}
+}
+
+// GetUserSessionsTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type GetUserSessionsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this get user sessions too many requests response has a 2xx status code
+func (o *GetUserSessionsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this get user sessions too many requests response has a 3xx status code
+func (o *GetUserSessionsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this get user sessions too many requests response has a 4xx status code
+func (o *GetUserSessionsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this get user sessions too many requests response has a 5xx status code
+func (o *GetUserSessionsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this get user sessions too many requests response a status code equal to that given
+func (o *GetUserSessionsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *GetUserSessionsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /session][%d] getUserSessionsTooManyRequests %s", 429, payload)
+}
+
+func (o *GetUserSessionsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /session][%d] getUserSessionsTooManyRequests %s", 429, payload)
+}
+
+func (o *GetUserSessionsTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *GetUserSessionsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewGetUserSessionsServiceUnavailable creates a GetUserSessionsServiceUnavailable with default headers values
 func NewGetUserSessionsServiceUnavailable() *GetUserSessionsServiceUnavailable {
 	return &GetUserSessionsServiceUnavailable{}
@@ -397,7 +498,7 @@ func NewGetUserSessionsServiceUnavailable() *GetUserSessionsServiceUnavailable {
 
 // GetUserSessionsServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type GetUserSessionsServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

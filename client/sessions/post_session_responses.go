@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // PostSessionReader is a Reader for the PostSession structure.
@@ -59,6 +61,12 @@ func (o *PostSessionReader) ReadResponse(response runtime.ClientResponse, consum
 		return nil, result
 	case 422:
 		result := NewPostSessionUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPostSessionTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -634,6 +642,99 @@ func (o *PostSessionUnprocessableEntity) readResponse(response runtime.ClientRes
 	return nil
 }
 
+// NewPostSessionTooManyRequests creates a PostSessionTooManyRequests with default headers values
+func NewPostSessionTooManyRequests() *PostSessionTooManyRequests {
+	return &PostSessionTooManyRequests{}
+}
+
+// PostSessionTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type PostSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this post session too many requests response has a 2xx status code
+func (o *PostSessionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this post session too many requests response has a 3xx status code
+func (o *PostSessionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this post session too many requests response has a 4xx status code
+func (o *PostSessionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this post session too many requests response has a 5xx status code
+func (o *PostSessionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this post session too many requests response a status code equal to that given
+func (o *PostSessionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the post session too many requests response
+func (o *PostSessionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PostSessionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /{location_id}/session][%d] postSessionTooManyRequests %s", 429, payload)
+}
+
+func (o *PostSessionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /{location_id}/session][%d] postSessionTooManyRequests %s", 429, payload)
+}
+
+func (o *PostSessionTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *PostSessionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewPostSessionServiceUnavailable creates a PostSessionServiceUnavailable with default headers values
 func NewPostSessionServiceUnavailable() *PostSessionServiceUnavailable {
 	return &PostSessionServiceUnavailable{}
@@ -641,7 +742,7 @@ func NewPostSessionServiceUnavailable() *PostSessionServiceUnavailable {
 
 // PostSessionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type PostSessionServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

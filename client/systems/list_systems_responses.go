@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // ListSystemsReader is a Reader for the ListSystems structure.
@@ -29,6 +31,12 @@ func (o *ListSystemsReader) ReadResponse(response runtime.ClientResponse, consum
 		return result, nil
 	case 401:
 		result := NewListSystemsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewListSystemsTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -183,6 +191,99 @@ func (o *ListSystemsUnauthorized) GetPayload() *models.Error {
 }
 
 func (o *ListSystemsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewListSystemsTooManyRequests creates a ListSystemsTooManyRequests with default headers values
+func NewListSystemsTooManyRequests() *ListSystemsTooManyRequests {
+	return &ListSystemsTooManyRequests{}
+}
+
+// ListSystemsTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type ListSystemsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this list systems too many requests response has a 2xx status code
+func (o *ListSystemsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this list systems too many requests response has a 3xx status code
+func (o *ListSystemsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this list systems too many requests response has a 4xx status code
+func (o *ListSystemsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this list systems too many requests response has a 5xx status code
+func (o *ListSystemsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this list systems too many requests response a status code equal to that given
+func (o *ListSystemsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the list systems too many requests response
+func (o *ListSystemsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ListSystemsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /systems][%d] listSystemsTooManyRequests %s", 429, payload)
+}
+
+func (o *ListSystemsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /systems][%d] listSystemsTooManyRequests %s", 429, payload)
+}
+
+func (o *ListSystemsTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *ListSystemsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
 
 	// hydrates response header X-Request-Id
 	hdrXRequestID := response.GetHeader("X-Request-Id")

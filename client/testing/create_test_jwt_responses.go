@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // CreateTestJwtReader is a Reader for the CreateTestJwt structure.
@@ -39,6 +41,12 @@ func (o *CreateTestJwtReader) ReadResponse(response runtime.ClientResponse, cons
 			return nil, err
 		}
 		return nil, result
+	case 403:
+		result := NewCreateTestJwtForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	case 413:
 		result := NewCreateTestJwtRequestEntityTooLarge()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -47,6 +55,12 @@ func (o *CreateTestJwtReader) ReadResponse(response runtime.ClientResponse, cons
 		return nil, result
 	case 422:
 		result := NewCreateTestJwtUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCreateTestJwtTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -306,6 +320,85 @@ func (o *CreateTestJwtUnauthorized) readResponse(response runtime.ClientResponse
 	return nil
 }
 
+// NewCreateTestJwtForbidden creates a CreateTestJwtForbidden with default headers values
+func NewCreateTestJwtForbidden() *CreateTestJwtForbidden {
+	return &CreateTestJwtForbidden{}
+}
+
+// CreateTestJwtForbidden describes a response with status code 403, with default header values.
+//
+// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has `sandbox: false`).
+type CreateTestJwtForbidden struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this create test jwt forbidden response has a 2xx status code
+func (o *CreateTestJwtForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this create test jwt forbidden response has a 3xx status code
+func (o *CreateTestJwtForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this create test jwt forbidden response has a 4xx status code
+func (o *CreateTestJwtForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this create test jwt forbidden response has a 5xx status code
+func (o *CreateTestJwtForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this create test jwt forbidden response a status code equal to that given
+func (o *CreateTestJwtForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) Code() int {
+	return 403
+}
+
+func (o *CreateTestJwtForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/create_jwt][%d] createTestJwtForbidden %s", 403, payload)
+}
+
+func (o *CreateTestJwtForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/create_jwt][%d] createTestJwtForbidden %s", 403, payload)
+}
+
+func (o *CreateTestJwtForbidden) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *CreateTestJwtForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewCreateTestJwtRequestEntityTooLarge creates a CreateTestJwtRequestEntityTooLarge with default headers values
 func NewCreateTestJwtRequestEntityTooLarge() *CreateTestJwtRequestEntityTooLarge {
 	return &CreateTestJwtRequestEntityTooLarge{}
@@ -464,6 +557,99 @@ func (o *CreateTestJwtUnprocessableEntity) readResponse(response runtime.ClientR
 	return nil
 }
 
+// NewCreateTestJwtTooManyRequests creates a CreateTestJwtTooManyRequests with default headers values
+func NewCreateTestJwtTooManyRequests() *CreateTestJwtTooManyRequests {
+	return &CreateTestJwtTooManyRequests{}
+}
+
+// CreateTestJwtTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type CreateTestJwtTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this create test jwt too many requests response has a 2xx status code
+func (o *CreateTestJwtTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this create test jwt too many requests response has a 3xx status code
+func (o *CreateTestJwtTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this create test jwt too many requests response has a 4xx status code
+func (o *CreateTestJwtTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this create test jwt too many requests response has a 5xx status code
+func (o *CreateTestJwtTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this create test jwt too many requests response a status code equal to that given
+func (o *CreateTestJwtTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CreateTestJwtTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/create_jwt][%d] createTestJwtTooManyRequests %s", 429, payload)
+}
+
+func (o *CreateTestJwtTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/create_jwt][%d] createTestJwtTooManyRequests %s", 429, payload)
+}
+
+func (o *CreateTestJwtTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *CreateTestJwtTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewCreateTestJwtServiceUnavailable creates a CreateTestJwtServiceUnavailable with default headers values
 func NewCreateTestJwtServiceUnavailable() *CreateTestJwtServiceUnavailable {
 	return &CreateTestJwtServiceUnavailable{}
@@ -471,7 +657,7 @@ func NewCreateTestJwtServiceUnavailable() *CreateTestJwtServiceUnavailable {
 
 // CreateTestJwtServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type CreateTestJwtServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

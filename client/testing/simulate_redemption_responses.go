@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // SimulateRedemptionReader is a Reader for the SimulateRedemption structure.
@@ -65,6 +67,12 @@ func (o *SimulateRedemptionReader) ReadResponse(response runtime.ClientResponse,
 		return nil, result
 	case 422:
 		result := NewSimulateRedemptionUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewSimulateRedemptionTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -331,7 +339,7 @@ func NewSimulateRedemptionForbidden() *SimulateRedemptionForbidden {
 
 // SimulateRedemptionForbidden describes a response with status code 403, with default header values.
 //
-// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
+// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has `sandbox: false`).
 type SimulateRedemptionForbidden struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
@@ -719,6 +727,99 @@ func (o *SimulateRedemptionUnprocessableEntity) readResponse(response runtime.Cl
 	return nil
 }
 
+// NewSimulateRedemptionTooManyRequests creates a SimulateRedemptionTooManyRequests with default headers values
+func NewSimulateRedemptionTooManyRequests() *SimulateRedemptionTooManyRequests {
+	return &SimulateRedemptionTooManyRequests{}
+}
+
+// SimulateRedemptionTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type SimulateRedemptionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this simulate redemption too many requests response has a 2xx status code
+func (o *SimulateRedemptionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this simulate redemption too many requests response has a 3xx status code
+func (o *SimulateRedemptionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this simulate redemption too many requests response has a 4xx status code
+func (o *SimulateRedemptionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this simulate redemption too many requests response has a 5xx status code
+func (o *SimulateRedemptionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this simulate redemption too many requests response a status code equal to that given
+func (o *SimulateRedemptionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *SimulateRedemptionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/{location_id}/{session_id}/simulate_redemption][%d] simulateRedemptionTooManyRequests %s", 429, payload)
+}
+
+func (o *SimulateRedemptionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/{location_id}/{session_id}/simulate_redemption][%d] simulateRedemptionTooManyRequests %s", 429, payload)
+}
+
+func (o *SimulateRedemptionTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *SimulateRedemptionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewSimulateRedemptionServiceUnavailable creates a SimulateRedemptionServiceUnavailable with default headers values
 func NewSimulateRedemptionServiceUnavailable() *SimulateRedemptionServiceUnavailable {
 	return &SimulateRedemptionServiceUnavailable{}
@@ -726,7 +827,7 @@ func NewSimulateRedemptionServiceUnavailable() *SimulateRedemptionServiceUnavail
 
 // SimulateRedemptionServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type SimulateRedemptionServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

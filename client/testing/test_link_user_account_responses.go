@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // TestLinkUserAccountReader is a Reader for the TestLinkUserAccount structure.
@@ -59,6 +61,12 @@ func (o *TestLinkUserAccountReader) ReadResponse(response runtime.ClientResponse
 		return nil, result
 	case 422:
 		result := NewTestLinkUserAccountUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewTestLinkUserAccountTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -325,7 +333,7 @@ func NewTestLinkUserAccountForbidden() *TestLinkUserAccountForbidden {
 
 // TestLinkUserAccountForbidden describes a response with status code 403, with default header values.
 //
-// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
+// `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has `sandbox: false`).
 type TestLinkUserAccountForbidden struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
@@ -634,6 +642,99 @@ func (o *TestLinkUserAccountUnprocessableEntity) readResponse(response runtime.C
 	return nil
 }
 
+// NewTestLinkUserAccountTooManyRequests creates a TestLinkUserAccountTooManyRequests with default headers values
+func NewTestLinkUserAccountTooManyRequests() *TestLinkUserAccountTooManyRequests {
+	return &TestLinkUserAccountTooManyRequests{}
+}
+
+// TestLinkUserAccountTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type TestLinkUserAccountTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this test link user account too many requests response has a 2xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this test link user account too many requests response has a 3xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this test link user account too many requests response has a 4xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this test link user account too many requests response has a 5xx status code
+func (o *TestLinkUserAccountTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this test link user account too many requests response a status code equal to that given
+func (o *TestLinkUserAccountTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *TestLinkUserAccountTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/user/current/transactable_systems][%d] testLinkUserAccountTooManyRequests %s", 429, payload)
+}
+
+func (o *TestLinkUserAccountTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /testing/user/current/transactable_systems][%d] testLinkUserAccountTooManyRequests %s", 429, payload)
+}
+
+func (o *TestLinkUserAccountTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *TestLinkUserAccountTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewTestLinkUserAccountServiceUnavailable creates a TestLinkUserAccountServiceUnavailable with default headers values
 func NewTestLinkUserAccountServiceUnavailable() *TestLinkUserAccountServiceUnavailable {
 	return &TestLinkUserAccountServiceUnavailable{}
@@ -641,7 +742,7 @@ func NewTestLinkUserAccountServiceUnavailable() *TestLinkUserAccountServiceUnava
 
 // TestLinkUserAccountServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type TestLinkUserAccountServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // CreateJwtReader is a Reader for the CreateJwt structure.
@@ -47,6 +49,12 @@ func (o *CreateJwtReader) ReadResponse(response runtime.ClientResponse, consumer
 		return nil, result
 	case 422:
 		result := NewCreateJwtUnprocessableEntity()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCreateJwtTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -464,6 +472,99 @@ func (o *CreateJwtUnprocessableEntity) readResponse(response runtime.ClientRespo
 	return nil
 }
 
+// NewCreateJwtTooManyRequests creates a CreateJwtTooManyRequests with default headers values
+func NewCreateJwtTooManyRequests() *CreateJwtTooManyRequests {
+	return &CreateJwtTooManyRequests{}
+}
+
+// CreateJwtTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type CreateJwtTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this create jwt too many requests response has a 2xx status code
+func (o *CreateJwtTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this create jwt too many requests response has a 3xx status code
+func (o *CreateJwtTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this create jwt too many requests response has a 4xx status code
+func (o *CreateJwtTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this create jwt too many requests response has a 5xx status code
+func (o *CreateJwtTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this create jwt too many requests response a status code equal to that given
+func (o *CreateJwtTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CreateJwtTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /create_jwt][%d] createJwtTooManyRequests %s", 429, payload)
+}
+
+func (o *CreateJwtTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /create_jwt][%d] createJwtTooManyRequests %s", 429, payload)
+}
+
+func (o *CreateJwtTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *CreateJwtTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewCreateJwtServiceUnavailable creates a CreateJwtServiceUnavailable with default headers values
 func NewCreateJwtServiceUnavailable() *CreateJwtServiceUnavailable {
 	return &CreateJwtServiceUnavailable{}
@@ -471,7 +572,7 @@ func NewCreateJwtServiceUnavailable() *CreateJwtServiceUnavailable {
 
 // CreateJwtServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type CreateJwtServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

@@ -9,8 +9,10 @@ import (
 	"io"
 
 	"github.com/coordapi/coord/models"
+	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/strfmt"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetUserReader is a Reader for the GetUser structure.
@@ -29,6 +31,12 @@ func (o *GetUserReader) ReadResponse(response runtime.ClientResponse, consumer r
 		return result, nil
 	case 401:
 		result := NewGetUserUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewGetUserTooManyRequests()
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
 			return nil, err
 		}
@@ -209,6 +217,99 @@ func (o *GetUserUnauthorized) readResponse(response runtime.ClientResponse, cons
 	return nil
 }
 
+// NewGetUserTooManyRequests creates a GetUserTooManyRequests with default headers values
+func NewGetUserTooManyRequests() *GetUserTooManyRequests {
+	return &GetUserTooManyRequests{}
+}
+
+// GetUserTooManyRequests describes a response with status code 429, with default header values.
+//
+// `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+type GetUserTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string
+
+	Payload *models.Error
+}
+
+// IsSuccess returns true when this get user too many requests response has a 2xx status code
+func (o *GetUserTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this get user too many requests response has a 3xx status code
+func (o *GetUserTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this get user too many requests response has a 4xx status code
+func (o *GetUserTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this get user too many requests response has a 5xx status code
+func (o *GetUserTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this get user too many requests response a status code equal to that given
+func (o *GetUserTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the get user too many requests response
+func (o *GetUserTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *GetUserTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current][%d] getUserTooManyRequests %s", 429, payload)
+}
+
+func (o *GetUserTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /user/current][%d] getUserTooManyRequests %s", 429, payload)
+}
+
+func (o *GetUserTooManyRequests) GetPayload() *models.Error {
+	return o.Payload
+}
+
+func (o *GetUserTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		valretryAfter, err := conv.ConvertInt64(hdrRetryAfter)
+		if err != nil {
+			return errors.InvalidType("Retry-After", "header", "int64", hdrRetryAfter)
+		}
+		o.RetryAfter = valretryAfter
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.Error)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
 // NewGetUserServiceUnavailable creates a GetUserServiceUnavailable with default headers values
 func NewGetUserServiceUnavailable() *GetUserServiceUnavailable {
 	return &GetUserServiceUnavailable{}
@@ -216,7 +317,7 @@ func NewGetUserServiceUnavailable() *GetUserServiceUnavailable {
 
 // GetUserServiceUnavailable describes a response with status code 503, with default header values.
 //
-// `unavailable`: the database is unreachable; retry later.
+// `unavailable`: the database is unreachable, read-only or damaged; retry later.
 type GetUserServiceUnavailable struct {
 
 	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.

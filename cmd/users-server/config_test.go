@@ -39,7 +39,16 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		{"a zero body limit", nil, []string{db, "--max-body-bytes", "0"}, "--max-body-bytes must be positive"},
 		{"a shutdown delay past the graceful timeout", nil, []string{db, "--shutdown-delay", "20s"}, "must be shorter than --graceful-timeout"},
 		{"no write timeout", []string{"COORD_WRITE_TIMEOUT=0s"}, []string{db}, "--write-timeout must be positive"},
+		{"no header timeout", []string{"COORD_READ_HEADER_TIMEOUT=0s"}, []string{db}, "--read-header-timeout and --cleanup-timeout must be positive"},
+		{"no idle timeout", nil, []string{db, "--cleanup-timeout", "0s"}, "--read-header-timeout and --cleanup-timeout must be positive"},
+		{"a negative connection cap", nil, []string{db, "--listen-limit", "-1"}, "--listen-limit must not be negative"},
+		{"a tiny header limit", nil, []string{db, "--max-header-size", "100B"}, "--max-header-size must be at least 1KiB"},
 		{"https without a certificate", []string{"COORD_SCHEME=https"}, []string{db}, "--scheme https needs --tls-certificate and --tls-key"},
+		{"the demo catalog on every interface", nil, []string{db, "--host", "0.0.0.0"}, "the demo catalog's credentials are public"},
+		{"the demo catalog on an empty host", []string{"COORD_HOST="}, []string{db}, "--allow-demo-catalog"},
+		{"the demo catalog on IPv6's any address", nil, []string{db, "--host", "::"}, "--allow-demo-catalog"},
+		{"the demo catalog on a host name", nil, []string{db, "--host", "example.com"}, "--allow-demo-catalog"},
+		{"the demo catalog over TLS on a public address", nil, []string{db, "--scheme", "https", "--tls-host", "0.0.0.0", "--tls-certificate", "c", "--tls-key", "k"}, "--allow-demo-catalog"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := runServer(t, tc.env, tc.args...)
@@ -53,6 +62,43 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 				t.Fatalf("stderr = %q, want users-server: …%s…", r.stderr, tc.want)
 			}
 		})
+	}
+}
+
+// TestDemoCatalogOnlyOnLoopbackUnlessAllowed: loopback addresses serve the
+// demo catalog; a public one does with --allow-demo-catalog (or its
+// variable), or with a catalog of the operator's own.
+func TestDemoCatalogOnlyOnLoopbackUnlessAllowed(t *testing.T) {
+	for _, tc := range []struct {
+		host string
+		env  []string
+		args []string
+		ok   bool
+	}{
+		{"localhost", nil, nil, true},
+		{"127.0.0.1", nil, nil, true},
+		{"127.1.2.3", nil, nil, true},
+		{"::1", nil, nil, true},
+		{"0.0.0.0", nil, nil, false},
+		{"192.0.2.1", nil, nil, false},
+		{"0.0.0.0", nil, []string{"--allow-demo-catalog"}, true},
+		{"0.0.0.0", []string{"COORD_ALLOW_DEMO_CATALOG=true"}, nil, true},
+		{"0.0.0.0", nil, []string{"--catalog", "own.yaml"}, true},
+	} {
+		t.Setenv("COORD_HOST", tc.host)
+		for _, kv := range tc.env {
+			k, v, _ := strings.Cut(kv, "=")
+			t.Setenv(k, v)
+		}
+		api, err := httpapi.NewAPI()
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = parseOptions(api, tc.args, io.Discard)
+		if (err == nil) != tc.ok {
+			t.Errorf("host %s %v %v: error %v, want ok=%v", tc.host, tc.env, tc.args, err, tc.ok)
+		}
+		os.Unsetenv("COORD_ALLOW_DEMO_CATALOG")
 	}
 }
 
@@ -143,5 +189,51 @@ func TestGeneratedServerFlagsReadTheEnvironment(t *testing.T) {
 	}
 	if s.WriteTimeout != 30*time.Second {
 		t.Errorf("default write timeout %v, want 30s", s.WriteTimeout)
+	}
+}
+
+// TestReadableDatabaseFileIsWarnedAbout: an existing database file that
+// others may read is named in a warning at start.
+func TestReadableDatabaseFileIsWarnedAbout(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "coord.db")
+	first := startServer(t, []string{"COORD_DB=" + db})
+	first.cmd.Process.Signal(os.Interrupt)
+	first.wait(t, 20*time.Second)
+	if strings.Contains(first.log.String(), "chmod 600") {
+		t.Fatalf("a database file the server created was warned about:\n%s", first.log)
+	}
+	if err := os.Chmod(db, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, []string{"COORD_DB=" + db})
+	s.waitLog(t, `"level":"WARN","msg":"database file readable or writable by group or others; it holds the JWT signing key: chmod 600 it","file":"[^"]*coord.db","mode":"-rw-r--r--"`)
+}
+
+// TestConnectionDefaultsSuitAServerOnTheInternet: the generated server's
+// defaults (1 MiB of headers, no connection cap, a 10 s idle timeout) are
+// replaced, and the header timeout has its own flag.
+func TestConnectionDefaultsSuitAServerOnTheInternet(t *testing.T) {
+	api, err := httpapi.NewAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, s, err := parseOptions(api, nil, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if opts.HTTP.ReadHeaderTimeout != 5*time.Second || s.ListenLimit != 1024 || s.MaxHeaderSize != 64<<10 || s.CleanupTimeout != time.Minute {
+		t.Errorf("header timeout %v, listen limit %d, max header size %d, idle timeout %v",
+			opts.HTTP.ReadHeaderTimeout, s.ListenLimit, s.MaxHeaderSize, s.CleanupTimeout)
+	}
+	t.Setenv("COORD_READ_HEADER_TIMEOUT", "2s")
+	t.Setenv("COORD_LISTEN_LIMIT", "10")
+	t.Setenv("COORD_MAX_HEADER_SIZE", "8192")
+	t.Setenv("COORD_CLEANUP_TIMEOUT", "3s")
+	if opts, s, err = parseOptions(api, nil, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if opts.HTTP.ReadHeaderTimeout != 2*time.Second || s.ListenLimit != 10 || s.MaxHeaderSize != 8192 || s.CleanupTimeout != 3*time.Second {
+		t.Errorf("from the environment: header timeout %v, listen limit %d, max header size %d, idle timeout %v",
+			opts.HTTP.ReadHeaderTimeout, s.ListenLimit, s.MaxHeaderSize, s.CleanupTimeout)
 	}
 }

@@ -62,7 +62,7 @@ func run(args []string) error {
 		return err
 	}
 	clock := coord.SystemClock{}
-	store, backend, err := openStore(ctx, opts.Data.DB, coord.StoreConfig{Clock: clock, PendingTTL: opts.Sessions.PendingTTL})
+	store, backend, err := openStore(ctx, opts.Data.DB, coord.StoreConfig{Clock: clock, PendingTTL: opts.Sessions.PendingTTL}, log)
 	if err != nil {
 		return fmt.Errorf("open database: %w", err)
 	}
@@ -101,7 +101,7 @@ func run(args []string) error {
 	h, err := httpapi.New(api, httpapi.Deps{
 		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
 		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: ready,
-		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, Hub: hub,
+		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize), Hub: hub,
 	})
 	if err != nil {
 		return err
@@ -119,7 +119,10 @@ func run(args []string) error {
 		// The demo key is public by design: it only opens the demo catalog.
 		log.Info("demo catalog loaded", "access_key", cat.Partners[0].AccessKeys[0])
 	}
-	serveErr := server.Serve()
+	// net/http reads twice the header limit before it answers 431 itself,
+	// in plain text; up to there the handler answers in the Error shape.
+	serveErr := serve(server, api, h,
+		limits{readHeaderTimeout: opts.HTTP.ReadHeaderTimeout, headerBytes: 2 * int(server.MaxHeaderSize)}, log)
 
 	if !drained.Load() && serveErr == nil {
 		log.Warn("requests still in flight after --graceful-timeout; closing the database under them")

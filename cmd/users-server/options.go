@@ -25,6 +25,8 @@ type options struct {
 	Data struct {
 		DB      string `long:"db" env:"DB" default:"coord.db" description:"SQLite file path, or a postgres:// DSN to share one database between replicas"`
 		Catalog string `long:"catalog" env:"CATALOG" description:"catalog YAML file with partners, systems, locations and prices (default: the embedded demo catalog)"`
+		// The demo catalog publishes a server token that mints real users.
+		AllowDemoCatalog bool `long:"allow-demo-catalog" env:"ALLOW_DEMO_CATALOG" description:"serve the demo catalog, whose credentials are public, on a non-loopback address"`
 	} `group:"Data"`
 	Sessions struct {
 		JWTSecret      string        `long:"jwt-secret" env:"JWT_SECRET" description:"HMAC key for user JWTs, at least 32 bytes (default: generated once and kept in the database)"`
@@ -37,8 +39,9 @@ type options struct {
 		EventRetention time.Duration `long:"event-retention" env:"EVENT_RETENTION" default:"720h" description:"how long events are kept for list_events; older cursors get 410 cursor_expired"`
 	} `group:"Live state and events"`
 	HTTP struct {
-		MaxBodyBytes  int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
-		ShutdownDelay time.Duration `long:"shutdown-delay" env:"SHUTDOWN_DELAY" default:"0s" description:"on SIGTERM, keep serving this long with /readyz failing so load balancers stop routing here, then drain (within --graceful-timeout)"`
+		MaxBodyBytes      int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
+		ReadHeaderTimeout time.Duration `long:"read-header-timeout" env:"READ_HEADER_TIMEOUT" default:"5s" description:"how long a client may take to send a request's headers; slower ones are disconnected"`
+		ShutdownDelay     time.Duration `long:"shutdown-delay" env:"SHUTDOWN_DELAY" default:"0s" description:"on SIGTERM, keep serving this long with /readyz failing so load balancers stop routing here, then drain (within --graceful-timeout)"`
 	} `group:"HTTP"`
 	Log struct {
 		Level  string `long:"log-level" env:"LOG_LEVEL" default:"info" choice:"debug" choice:"info" choice:"warn" choice:"error" description:"log level"`
@@ -128,10 +131,18 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--shutdown-delay must not be negative")
 	case o.HTTP.ShutdownDelay >= s.GracefulTimeout:
 		return fmt.Errorf("--shutdown-delay (%v) must be shorter than --graceful-timeout (%v), which bounds the whole shutdown", o.HTTP.ShutdownDelay, s.GracefulTimeout)
+	case o.HTTP.ReadHeaderTimeout <= 0 || s.CleanupTimeout <= 0:
+		return errors.New("--read-header-timeout and --cleanup-timeout must be positive: without them a slow or idle client holds a connection for the read timeout, or forever")
+	case s.ListenLimit < 0 || s.TLSListenLimit < 0:
+		return errors.New("--listen-limit must not be negative")
+	case s.MaxHeaderSize < 1024:
+		return errors.New("--max-header-size must be at least 1KiB")
 	case s.ReadTimeout <= 0 || s.WriteTimeout <= 0:
 		return errors.New("--read-timeout and --write-timeout must be positive: without them a slow client holds a connection forever")
 	case o.Sessions.JWTSecret != "" && len(o.Sessions.JWTSecret) < 32:
 		return errors.New("--jwt-secret needs at least 32 bytes")
+	case o.Data.Catalog == "" && !o.Data.AllowDemoCatalog && !loopbackOnly(s):
+		return errors.New("the demo catalog's credentials are public: give --catalog, listen on a loopback address (--host 127.0.0.1), or pass --allow-demo-catalog")
 	case slices.Contains(s.EnabledListeners, "https") && (s.TLSCertificate == "" || s.TLSCertificateKey == ""):
 		// The generated server would exit through its debug-level logger,
 		// silently.

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // ListEventsOKCode is the HTTP code returned for type ListEventsOK
@@ -333,10 +334,95 @@ func (o *ListEventsUnprocessableEntity) WriteResponse(rw http.ResponseWriter, pr
 
 func (o *ListEventsUnprocessableEntity) ListEventsResponder() {}
 
+// ListEventsTooManyRequestsCode is the HTTP code returned for type ListEventsTooManyRequests
+const ListEventsTooManyRequestsCode int = 429
+
+// ListEventsTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response listEventsTooManyRequests
+type ListEventsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewListEventsTooManyRequests creates ListEventsTooManyRequests with default headers values
+func NewListEventsTooManyRequests() *ListEventsTooManyRequests {
+
+	return &ListEventsTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the list events too many requests response
+func (o *ListEventsTooManyRequests) WithRetryAfter(retryAfter int64) *ListEventsTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the list events too many requests response
+func (o *ListEventsTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the list events too many requests response
+func (o *ListEventsTooManyRequests) WithXRequestID(xRequestID string) *ListEventsTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the list events too many requests response
+func (o *ListEventsTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the list events too many requests response
+func (o *ListEventsTooManyRequests) WithPayload(payload *models.Error) *ListEventsTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the list events too many requests response
+func (o *ListEventsTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *ListEventsTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *ListEventsTooManyRequests) ListEventsResponder() {}
+
 // ListEventsServiceUnavailableCode is the HTTP code returned for type ListEventsServiceUnavailable
 const ListEventsServiceUnavailableCode int = 503
 
-// ListEventsServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// ListEventsServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response listEventsServiceUnavailable
 type ListEventsServiceUnavailable struct {

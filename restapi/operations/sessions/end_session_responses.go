@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // EndSessionOKCode is the HTTP code returned for type EndSessionOK
@@ -394,10 +395,95 @@ func (o *EndSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, pr
 
 func (o *EndSessionUnprocessableEntity) EndSessionResponder() {}
 
+// EndSessionTooManyRequestsCode is the HTTP code returned for type EndSessionTooManyRequests
+const EndSessionTooManyRequestsCode int = 429
+
+// EndSessionTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response endSessionTooManyRequests
+type EndSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewEndSessionTooManyRequests creates EndSessionTooManyRequests with default headers values
+func NewEndSessionTooManyRequests() *EndSessionTooManyRequests {
+
+	return &EndSessionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the end session too many requests response
+func (o *EndSessionTooManyRequests) WithRetryAfter(retryAfter int64) *EndSessionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the end session too many requests response
+func (o *EndSessionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the end session too many requests response
+func (o *EndSessionTooManyRequests) WithXRequestID(xRequestID string) *EndSessionTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the end session too many requests response
+func (o *EndSessionTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the end session too many requests response
+func (o *EndSessionTooManyRequests) WithPayload(payload *models.Error) *EndSessionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the end session too many requests response
+func (o *EndSessionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *EndSessionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *EndSessionTooManyRequests) EndSessionResponder() {}
+
 // EndSessionServiceUnavailableCode is the HTTP code returned for type EndSessionServiceUnavailable
 const EndSessionServiceUnavailableCode int = 503
 
-// EndSessionServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// EndSessionServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response endSessionServiceUnavailable
 type EndSessionServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetLocationSessionsOKCode is the HTTP code returned for type GetLocationSessionsOK
@@ -357,10 +358,95 @@ func (o *GetLocationSessionsUnprocessableEntity) WriteResponse(rw http.ResponseW
 
 func (o *GetLocationSessionsUnprocessableEntity) GetLocationSessionsResponder() {}
 
+// GetLocationSessionsTooManyRequestsCode is the HTTP code returned for type GetLocationSessionsTooManyRequests
+const GetLocationSessionsTooManyRequestsCode int = 429
+
+// GetLocationSessionsTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response getLocationSessionsTooManyRequests
+type GetLocationSessionsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewGetLocationSessionsTooManyRequests creates GetLocationSessionsTooManyRequests with default headers values
+func NewGetLocationSessionsTooManyRequests() *GetLocationSessionsTooManyRequests {
+
+	return &GetLocationSessionsTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the get location sessions too many requests response
+func (o *GetLocationSessionsTooManyRequests) WithRetryAfter(retryAfter int64) *GetLocationSessionsTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the get location sessions too many requests response
+func (o *GetLocationSessionsTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the get location sessions too many requests response
+func (o *GetLocationSessionsTooManyRequests) WithXRequestID(xRequestID string) *GetLocationSessionsTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get location sessions too many requests response
+func (o *GetLocationSessionsTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the get location sessions too many requests response
+func (o *GetLocationSessionsTooManyRequests) WithPayload(payload *models.Error) *GetLocationSessionsTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the get location sessions too many requests response
+func (o *GetLocationSessionsTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *GetLocationSessionsTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *GetLocationSessionsTooManyRequests) GetLocationSessionsResponder() {}
+
 // GetLocationSessionsServiceUnavailableCode is the HTTP code returned for type GetLocationSessionsServiceUnavailable
 const GetLocationSessionsServiceUnavailableCode int = 503
 
-// GetLocationSessionsServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// GetLocationSessionsServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getLocationSessionsServiceUnavailable
 type GetLocationSessionsServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetSessionOKCode is the HTTP code returned for type GetSessionOK
@@ -418,10 +419,95 @@ func (o *GetSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, pr
 
 func (o *GetSessionUnprocessableEntity) GetSessionResponder() {}
 
+// GetSessionTooManyRequestsCode is the HTTP code returned for type GetSessionTooManyRequests
+const GetSessionTooManyRequestsCode int = 429
+
+// GetSessionTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response getSessionTooManyRequests
+type GetSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewGetSessionTooManyRequests creates GetSessionTooManyRequests with default headers values
+func NewGetSessionTooManyRequests() *GetSessionTooManyRequests {
+
+	return &GetSessionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the get session too many requests response
+func (o *GetSessionTooManyRequests) WithRetryAfter(retryAfter int64) *GetSessionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the get session too many requests response
+func (o *GetSessionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the get session too many requests response
+func (o *GetSessionTooManyRequests) WithXRequestID(xRequestID string) *GetSessionTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get session too many requests response
+func (o *GetSessionTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the get session too many requests response
+func (o *GetSessionTooManyRequests) WithPayload(payload *models.Error) *GetSessionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the get session too many requests response
+func (o *GetSessionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *GetSessionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *GetSessionTooManyRequests) GetSessionResponder() {}
+
 // GetSessionServiceUnavailableCode is the HTTP code returned for type GetSessionServiceUnavailable
 const GetSessionServiceUnavailableCode int = 503
 
-// GetSessionServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// GetSessionServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getSessionServiceUnavailable
 type GetSessionServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetUserSessionsOKCode is the HTTP code returned for type GetUserSessionsOK
@@ -293,10 +294,95 @@ func (o *GetUserSessionsUnprocessableEntity) WriteResponse(rw http.ResponseWrite
 
 func (o *GetUserSessionsUnprocessableEntity) GetUserSessionsResponder() {}
 
+// GetUserSessionsTooManyRequestsCode is the HTTP code returned for type GetUserSessionsTooManyRequests
+const GetUserSessionsTooManyRequestsCode int = 429
+
+// GetUserSessionsTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response getUserSessionsTooManyRequests
+type GetUserSessionsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewGetUserSessionsTooManyRequests creates GetUserSessionsTooManyRequests with default headers values
+func NewGetUserSessionsTooManyRequests() *GetUserSessionsTooManyRequests {
+
+	return &GetUserSessionsTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) WithRetryAfter(retryAfter int64) *GetUserSessionsTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) WithXRequestID(xRequestID string) *GetUserSessionsTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) WithPayload(payload *models.Error) *GetUserSessionsTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the get user sessions too many requests response
+func (o *GetUserSessionsTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *GetUserSessionsTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *GetUserSessionsTooManyRequests) GetUserSessionsResponder() {}
+
 // GetUserSessionsServiceUnavailableCode is the HTTP code returned for type GetUserSessionsServiceUnavailable
 const GetUserSessionsServiceUnavailableCode int = 503
 
-// GetUserSessionsServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// GetUserSessionsServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getUserSessionsServiceUnavailable
 type GetUserSessionsServiceUnavailable struct {

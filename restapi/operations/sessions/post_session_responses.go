@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // PostSessionOKCode is the HTTP code returned for type PostSessionOK
@@ -458,10 +459,95 @@ func (o *PostSessionUnprocessableEntity) WriteResponse(rw http.ResponseWriter, p
 
 func (o *PostSessionUnprocessableEntity) PostSessionResponder() {}
 
+// PostSessionTooManyRequestsCode is the HTTP code returned for type PostSessionTooManyRequests
+const PostSessionTooManyRequestsCode int = 429
+
+// PostSessionTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response postSessionTooManyRequests
+type PostSessionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewPostSessionTooManyRequests creates PostSessionTooManyRequests with default headers values
+func NewPostSessionTooManyRequests() *PostSessionTooManyRequests {
+
+	return &PostSessionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the post session too many requests response
+func (o *PostSessionTooManyRequests) WithRetryAfter(retryAfter int64) *PostSessionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the post session too many requests response
+func (o *PostSessionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the post session too many requests response
+func (o *PostSessionTooManyRequests) WithXRequestID(xRequestID string) *PostSessionTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the post session too many requests response
+func (o *PostSessionTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the post session too many requests response
+func (o *PostSessionTooManyRequests) WithPayload(payload *models.Error) *PostSessionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the post session too many requests response
+func (o *PostSessionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *PostSessionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *PostSessionTooManyRequests) PostSessionResponder() {}
+
 // PostSessionServiceUnavailableCode is the HTTP code returned for type PostSessionServiceUnavailable
 const PostSessionServiceUnavailableCode int = 503
 
-// PostSessionServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// PostSessionServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response postSessionServiceUnavailable
 type PostSessionServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetQuoteOKCode is the HTTP code returned for type GetQuoteOK
@@ -329,6 +330,91 @@ func (o *GetQuoteUnprocessableEntity) WriteResponse(rw http.ResponseWriter, prod
 }
 
 func (o *GetQuoteUnprocessableEntity) GetQuoteResponder() {}
+
+// GetQuoteTooManyRequestsCode is the HTTP code returned for type GetQuoteTooManyRequests
+const GetQuoteTooManyRequestsCode int = 429
+
+// GetQuoteTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response getQuoteTooManyRequests
+type GetQuoteTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewGetQuoteTooManyRequests creates GetQuoteTooManyRequests with default headers values
+func NewGetQuoteTooManyRequests() *GetQuoteTooManyRequests {
+
+	return &GetQuoteTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the get quote too many requests response
+func (o *GetQuoteTooManyRequests) WithRetryAfter(retryAfter int64) *GetQuoteTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the get quote too many requests response
+func (o *GetQuoteTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the get quote too many requests response
+func (o *GetQuoteTooManyRequests) WithXRequestID(xRequestID string) *GetQuoteTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get quote too many requests response
+func (o *GetQuoteTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the get quote too many requests response
+func (o *GetQuoteTooManyRequests) WithPayload(payload *models.Error) *GetQuoteTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the get quote too many requests response
+func (o *GetQuoteTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *GetQuoteTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *GetQuoteTooManyRequests) GetQuoteResponder() {}
 
 // GetQuoteDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // ListSystemsOKCode is the HTTP code returned for type ListSystemsOK
@@ -140,6 +141,91 @@ func (o *ListSystemsUnauthorized) WriteResponse(rw http.ResponseWriter, producer
 }
 
 func (o *ListSystemsUnauthorized) ListSystemsResponder() {}
+
+// ListSystemsTooManyRequestsCode is the HTTP code returned for type ListSystemsTooManyRequests
+const ListSystemsTooManyRequestsCode int = 429
+
+// ListSystemsTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response listSystemsTooManyRequests
+type ListSystemsTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewListSystemsTooManyRequests creates ListSystemsTooManyRequests with default headers values
+func NewListSystemsTooManyRequests() *ListSystemsTooManyRequests {
+
+	return &ListSystemsTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the list systems too many requests response
+func (o *ListSystemsTooManyRequests) WithRetryAfter(retryAfter int64) *ListSystemsTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the list systems too many requests response
+func (o *ListSystemsTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the list systems too many requests response
+func (o *ListSystemsTooManyRequests) WithXRequestID(xRequestID string) *ListSystemsTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the list systems too many requests response
+func (o *ListSystemsTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the list systems too many requests response
+func (o *ListSystemsTooManyRequests) WithPayload(payload *models.Error) *ListSystemsTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the list systems too many requests response
+func (o *ListSystemsTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *ListSystemsTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *ListSystemsTooManyRequests) ListSystemsResponder() {}
 
 // ListSystemsDefault Any other error, in the same shape: `internal` (a bug, logged with the request id), `method_not_allowed`, `unsupported_media_type`, `not_implemented`.
 //

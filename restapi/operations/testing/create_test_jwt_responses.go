@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // CreateTestJwtOKCode is the HTTP code returned for type CreateTestJwtOK
@@ -202,6 +203,70 @@ func (o *CreateTestJwtUnauthorized) WriteResponse(rw http.ResponseWriter, produc
 
 func (o *CreateTestJwtUnauthorized) CreateTestJwtResponder() {}
 
+// CreateTestJwtForbiddenCode is the HTTP code returned for type CreateTestJwtForbidden
+const CreateTestJwtForbiddenCode int = 403
+
+// CreateTestJwtForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has `sandbox: false`).
+//
+// swagger:response createTestJwtForbidden
+type CreateTestJwtForbidden struct {
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewCreateTestJwtForbidden creates CreateTestJwtForbidden with default headers values
+func NewCreateTestJwtForbidden() *CreateTestJwtForbidden {
+
+	return &CreateTestJwtForbidden{}
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) WithXRequestID(xRequestID string) *CreateTestJwtForbidden {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) WithPayload(payload *models.Error) *CreateTestJwtForbidden {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the create test jwt forbidden response
+func (o *CreateTestJwtForbidden) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *CreateTestJwtForbidden) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(403)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *CreateTestJwtForbidden) CreateTestJwtResponder() {}
+
 // CreateTestJwtRequestEntityTooLargeCode is the HTTP code returned for type CreateTestJwtRequestEntityTooLarge
 const CreateTestJwtRequestEntityTooLargeCode int = 413
 
@@ -330,10 +395,95 @@ func (o *CreateTestJwtUnprocessableEntity) WriteResponse(rw http.ResponseWriter,
 
 func (o *CreateTestJwtUnprocessableEntity) CreateTestJwtResponder() {}
 
+// CreateTestJwtTooManyRequestsCode is the HTTP code returned for type CreateTestJwtTooManyRequests
+const CreateTestJwtTooManyRequestsCode int = 429
+
+// CreateTestJwtTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response createTestJwtTooManyRequests
+type CreateTestJwtTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewCreateTestJwtTooManyRequests creates CreateTestJwtTooManyRequests with default headers values
+func NewCreateTestJwtTooManyRequests() *CreateTestJwtTooManyRequests {
+
+	return &CreateTestJwtTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) WithRetryAfter(retryAfter int64) *CreateTestJwtTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) WithXRequestID(xRequestID string) *CreateTestJwtTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) WithPayload(payload *models.Error) *CreateTestJwtTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the create test jwt too many requests response
+func (o *CreateTestJwtTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *CreateTestJwtTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *CreateTestJwtTooManyRequests) CreateTestJwtResponder() {}
+
 // CreateTestJwtServiceUnavailableCode is the HTTP code returned for type CreateTestJwtServiceUnavailable
 const CreateTestJwtServiceUnavailableCode int = 503
 
-// CreateTestJwtServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// CreateTestJwtServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response createTestJwtServiceUnavailable
 type CreateTestJwtServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // SimulateRedemptionOKCode is the HTTP code returned for type SimulateRedemptionOK
@@ -205,7 +206,7 @@ func (o *SimulateRedemptionUnauthorized) SimulateRedemptionResponder() {}
 // SimulateRedemptionForbiddenCode is the HTTP code returned for type SimulateRedemptionForbidden
 const SimulateRedemptionForbiddenCode int = 403
 
-// SimulateRedemptionForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
+// SimulateRedemptionForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has `sandbox: false`).
 //
 // swagger:response simulateRedemptionForbidden
 type SimulateRedemptionForbidden struct {
@@ -522,10 +523,95 @@ func (o *SimulateRedemptionUnprocessableEntity) WriteResponse(rw http.ResponseWr
 
 func (o *SimulateRedemptionUnprocessableEntity) SimulateRedemptionResponder() {}
 
+// SimulateRedemptionTooManyRequestsCode is the HTTP code returned for type SimulateRedemptionTooManyRequests
+const SimulateRedemptionTooManyRequestsCode int = 429
+
+// SimulateRedemptionTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response simulateRedemptionTooManyRequests
+type SimulateRedemptionTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewSimulateRedemptionTooManyRequests creates SimulateRedemptionTooManyRequests with default headers values
+func NewSimulateRedemptionTooManyRequests() *SimulateRedemptionTooManyRequests {
+
+	return &SimulateRedemptionTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) WithRetryAfter(retryAfter int64) *SimulateRedemptionTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) WithXRequestID(xRequestID string) *SimulateRedemptionTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) WithPayload(payload *models.Error) *SimulateRedemptionTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the simulate redemption too many requests response
+func (o *SimulateRedemptionTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *SimulateRedemptionTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *SimulateRedemptionTooManyRequests) SimulateRedemptionResponder() {}
+
 // SimulateRedemptionServiceUnavailableCode is the HTTP code returned for type SimulateRedemptionServiceUnavailable
 const SimulateRedemptionServiceUnavailableCode int = 503
 
-// SimulateRedemptionServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// SimulateRedemptionServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response simulateRedemptionServiceUnavailable
 type SimulateRedemptionServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // TestLinkUserAccountOKCode is the HTTP code returned for type TestLinkUserAccountOK
@@ -205,7 +206,7 @@ func (o *TestLinkUserAccountUnauthorized) TestLinkUserAccountResponder() {}
 // TestLinkUserAccountForbiddenCode is the HTTP code returned for type TestLinkUserAccountForbidden
 const TestLinkUserAccountForbiddenCode int = 403
 
-// TestLinkUserAccountForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only).
+// TestLinkUserAccountForbidden `forbidden`: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has `sandbox: false`).
 //
 // swagger:response testLinkUserAccountForbidden
 type TestLinkUserAccountForbidden struct {
@@ -458,10 +459,95 @@ func (o *TestLinkUserAccountUnprocessableEntity) WriteResponse(rw http.ResponseW
 
 func (o *TestLinkUserAccountUnprocessableEntity) TestLinkUserAccountResponder() {}
 
+// TestLinkUserAccountTooManyRequestsCode is the HTTP code returned for type TestLinkUserAccountTooManyRequests
+const TestLinkUserAccountTooManyRequestsCode int = 429
+
+// TestLinkUserAccountTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response testLinkUserAccountTooManyRequests
+type TestLinkUserAccountTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewTestLinkUserAccountTooManyRequests creates TestLinkUserAccountTooManyRequests with default headers values
+func NewTestLinkUserAccountTooManyRequests() *TestLinkUserAccountTooManyRequests {
+
+	return &TestLinkUserAccountTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) WithRetryAfter(retryAfter int64) *TestLinkUserAccountTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) WithXRequestID(xRequestID string) *TestLinkUserAccountTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) WithPayload(payload *models.Error) *TestLinkUserAccountTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the test link user account too many requests response
+func (o *TestLinkUserAccountTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *TestLinkUserAccountTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *TestLinkUserAccountTooManyRequests) TestLinkUserAccountResponder() {}
+
 // TestLinkUserAccountServiceUnavailableCode is the HTTP code returned for type TestLinkUserAccountServiceUnavailable
 const TestLinkUserAccountServiceUnavailableCode int = 503
 
-// TestLinkUserAccountServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// TestLinkUserAccountServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response testLinkUserAccountServiceUnavailable
 type TestLinkUserAccountServiceUnavailable struct {

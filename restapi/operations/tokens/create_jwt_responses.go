@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // CreateJwtOKCode is the HTTP code returned for type CreateJwtOK
@@ -330,10 +331,95 @@ func (o *CreateJwtUnprocessableEntity) WriteResponse(rw http.ResponseWriter, pro
 
 func (o *CreateJwtUnprocessableEntity) CreateJwtResponder() {}
 
+// CreateJwtTooManyRequestsCode is the HTTP code returned for type CreateJwtTooManyRequests
+const CreateJwtTooManyRequestsCode int = 429
+
+// CreateJwtTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response createJwtTooManyRequests
+type CreateJwtTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewCreateJwtTooManyRequests creates CreateJwtTooManyRequests with default headers values
+func NewCreateJwtTooManyRequests() *CreateJwtTooManyRequests {
+
+	return &CreateJwtTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) WithRetryAfter(retryAfter int64) *CreateJwtTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) WithXRequestID(xRequestID string) *CreateJwtTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) WithPayload(payload *models.Error) *CreateJwtTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the create jwt too many requests response
+func (o *CreateJwtTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *CreateJwtTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *CreateJwtTooManyRequests) CreateJwtResponder() {}
+
 // CreateJwtServiceUnavailableCode is the HTTP code returned for type CreateJwtServiceUnavailable
 const CreateJwtServiceUnavailableCode int = 503
 
-// CreateJwtServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// CreateJwtServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response createJwtServiceUnavailable
 type CreateJwtServiceUnavailable struct {

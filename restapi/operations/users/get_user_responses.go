@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // GetUserOKCode is the HTTP code returned for type GetUserOK
@@ -138,10 +139,95 @@ func (o *GetUserUnauthorized) WriteResponse(rw http.ResponseWriter, producer run
 
 func (o *GetUserUnauthorized) GetUserResponder() {}
 
+// GetUserTooManyRequestsCode is the HTTP code returned for type GetUserTooManyRequests
+const GetUserTooManyRequestsCode int = 429
+
+// GetUserTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response getUserTooManyRequests
+type GetUserTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewGetUserTooManyRequests creates GetUserTooManyRequests with default headers values
+func NewGetUserTooManyRequests() *GetUserTooManyRequests {
+
+	return &GetUserTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the get user too many requests response
+func (o *GetUserTooManyRequests) WithRetryAfter(retryAfter int64) *GetUserTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the get user too many requests response
+func (o *GetUserTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the get user too many requests response
+func (o *GetUserTooManyRequests) WithXRequestID(xRequestID string) *GetUserTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the get user too many requests response
+func (o *GetUserTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the get user too many requests response
+func (o *GetUserTooManyRequests) WithPayload(payload *models.Error) *GetUserTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the get user too many requests response
+func (o *GetUserTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *GetUserTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *GetUserTooManyRequests) GetUserResponder() {}
+
 // GetUserServiceUnavailableCode is the HTTP code returned for type GetUserServiceUnavailable
 const GetUserServiceUnavailableCode int = 503
 
-// GetUserServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// GetUserServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response getUserServiceUnavailable
 type GetUserServiceUnavailable struct {

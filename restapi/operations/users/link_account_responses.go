@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // LinkAccountFoundCode is the HTTP code returned for type LinkAccountFound
@@ -471,6 +472,91 @@ func (o *LinkAccountUnprocessableEntity) WriteResponse(rw http.ResponseWriter, p
 
 func (o *LinkAccountUnprocessableEntity) LinkAccountResponder() {}
 
+// LinkAccountTooManyRequestsCode is the HTTP code returned for type LinkAccountTooManyRequests
+const LinkAccountTooManyRequestsCode int = 429
+
+// LinkAccountTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response linkAccountTooManyRequests
+type LinkAccountTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewLinkAccountTooManyRequests creates LinkAccountTooManyRequests with default headers values
+func NewLinkAccountTooManyRequests() *LinkAccountTooManyRequests {
+
+	return &LinkAccountTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the link account too many requests response
+func (o *LinkAccountTooManyRequests) WithRetryAfter(retryAfter int64) *LinkAccountTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the link account too many requests response
+func (o *LinkAccountTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the link account too many requests response
+func (o *LinkAccountTooManyRequests) WithXRequestID(xRequestID string) *LinkAccountTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the link account too many requests response
+func (o *LinkAccountTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the link account too many requests response
+func (o *LinkAccountTooManyRequests) WithPayload(payload *models.Error) *LinkAccountTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the link account too many requests response
+func (o *LinkAccountTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *LinkAccountTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *LinkAccountTooManyRequests) LinkAccountResponder() {}
+
 // LinkAccountInternalServerErrorCode is the HTTP code returned for type LinkAccountInternalServerError
 const LinkAccountInternalServerErrorCode int = 500
 
@@ -602,7 +688,7 @@ func (o *LinkAccountLinkingUnavailable) LinkAccountResponder() {}
 // LinkAccountServiceUnavailableCode is the HTTP code returned for type LinkAccountServiceUnavailable
 const LinkAccountServiceUnavailableCode int = 503
 
-// LinkAccountServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// LinkAccountServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response linkAccountServiceUnavailable
 type LinkAccountServiceUnavailable struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/coordapi/coord/models"
 	"github.com/go-openapi/runtime"
 	"github.com/go-openapi/runtime/middleware"
+	"github.com/go-openapi/swag/conv"
 )
 
 // PutVehicleOKCode is the HTTP code returned for type PutVehicleOK
@@ -330,10 +331,95 @@ func (o *PutVehicleUnprocessableEntity) WriteResponse(rw http.ResponseWriter, pr
 
 func (o *PutVehicleUnprocessableEntity) PutVehicleResponder() {}
 
+// PutVehicleTooManyRequestsCode is the HTTP code returned for type PutVehicleTooManyRequests
+const PutVehicleTooManyRequestsCode int = 429
+
+// PutVehicleTooManyRequests `rate_limited`: the access key is over its rate limit; retry after the seconds in `Retry-After`. The limit is the partner's `rate_limit` in the catalog, counted per server replica.
+//
+// swagger:response putVehicleTooManyRequests
+type PutVehicleTooManyRequests struct {
+
+	// Seconds to wait before the next request can succeed.
+	RetryAfter int64 `json:"Retry-After"`
+
+	// The request's id: the caller's `X-Request-Id` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it.
+	XRequestID string `json:"X-Request-Id"`
+
+	// In: Body
+	Payload *models.Error `json:"body,omitempty"`
+}
+
+// NewPutVehicleTooManyRequests creates PutVehicleTooManyRequests with default headers values
+func NewPutVehicleTooManyRequests() *PutVehicleTooManyRequests {
+
+	return &PutVehicleTooManyRequests{}
+}
+
+// WithRetryAfter adds the retryAfter to the put vehicle too many requests response
+func (o *PutVehicleTooManyRequests) WithRetryAfter(retryAfter int64) *PutVehicleTooManyRequests {
+	o.RetryAfter = retryAfter
+	return o
+}
+
+// SetRetryAfter sets the retryAfter to the put vehicle too many requests response
+func (o *PutVehicleTooManyRequests) SetRetryAfter(retryAfter int64) {
+	o.RetryAfter = retryAfter
+}
+
+// WithXRequestID adds the xRequestId to the put vehicle too many requests response
+func (o *PutVehicleTooManyRequests) WithXRequestID(xRequestID string) *PutVehicleTooManyRequests {
+	o.XRequestID = xRequestID
+	return o
+}
+
+// SetXRequestID sets the xRequestId to the put vehicle too many requests response
+func (o *PutVehicleTooManyRequests) SetXRequestID(xRequestID string) {
+	o.XRequestID = xRequestID
+}
+
+// WithPayload adds the payload to the put vehicle too many requests response
+func (o *PutVehicleTooManyRequests) WithPayload(payload *models.Error) *PutVehicleTooManyRequests {
+	o.Payload = payload
+	return o
+}
+
+// SetPayload sets the payload to the put vehicle too many requests response
+func (o *PutVehicleTooManyRequests) SetPayload(payload *models.Error) {
+	o.Payload = payload
+}
+
+// WriteResponse to the client
+func (o *PutVehicleTooManyRequests) WriteResponse(rw http.ResponseWriter, producer runtime.Producer) {
+
+	// response header Retry-After
+
+	retryAfter := conv.FormatInteger(o.RetryAfter)
+	if retryAfter != "" {
+		rw.Header().Set("Retry-After", retryAfter)
+	}
+
+	// response header X-Request-Id
+
+	xRequestID := o.XRequestID
+	if xRequestID != "" {
+		rw.Header().Set("X-Request-Id", xRequestID)
+	}
+
+	rw.WriteHeader(429)
+	if o.Payload != nil {
+		payload := o.Payload
+		if err := producer.Produce(rw, payload); err != nil {
+			panic(err) // let the recovery middleware deal with this
+		}
+	}
+}
+
+func (o *PutVehicleTooManyRequests) PutVehicleResponder() {}
+
 // PutVehicleServiceUnavailableCode is the HTTP code returned for type PutVehicleServiceUnavailable
 const PutVehicleServiceUnavailableCode int = 503
 
-// PutVehicleServiceUnavailable `unavailable`: the database is unreachable; retry later.
+// PutVehicleServiceUnavailable `unavailable`: the database is unreachable, read-only or damaged; retry later.
 //
 // swagger:response putVehicleServiceUnavailable
 type PutVehicleServiceUnavailable struct {
