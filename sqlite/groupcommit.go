@@ -71,6 +71,12 @@ type committer struct {
 	commits, requests atomic.Int64
 }
 
+// Commits returns how many write transactions the store has committed and
+// how many write requests they carried, failed ones included.
+func (db *DB) Commits() (commits, writes int64) {
+	return db.commit.commits.Load(), db.commit.requests.Load()
+}
+
 // errClosed answers writes after Close; db.fail makes it EUnavailable.
 var errClosed = errors.New("the store is closed")
 
