@@ -95,7 +95,8 @@ func TestCrashLoopLosesNothing(t *testing.T) {
 		wg.Go(func() { load.client(c, auths[c]) })
 	}
 	stopClients := sync.OnceFunc(func() { close(load.stop); wg.Wait() })
-	defer stopClients()         // also when a restart fails the test
+	defer stopClients() // also when a restart fails the test
+
 	var commits, writes float64 // the servers' group-commit counters, summed over their lives
 	countCommits := func() {
 		c, w := scrapeCommits(t, current.Load())
