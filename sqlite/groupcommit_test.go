@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -246,5 +247,68 @@ func TestWritesAfterCloseAreUnavailable(t *testing.T) {
 	}
 	if _, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"}); coord.ErrorCode(err) != coord.EUnavailable {
 		t.Errorf("a write after Close: %v, want %s", err, coord.EUnavailable)
+	}
+}
+
+// TestAFailedCommitFailsEveryWriteOfItsBatch: when the batch's COMMIT fails
+// (here a foreign key checked only at COMMIT), every write of the batch gets
+// the error, none is stored or heard of, and the next write commits.
+func TestAFailedCommitFailsEveryWriteOfItsBatch(t *testing.T) {
+	ctx := t.Context()
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	users := make([]*coord.User, 2)
+	for i := range users {
+		u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: fmt.Sprint("u", i)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[i] = u
+	}
+	listening, stop := context.WithCancel(ctx)
+	defer stop()
+	var heard sync.Map
+	go db.ListenChanges(listening, func(ch coord.Change) { heard.Store(ch.Seq, ch) })
+	waitFor(t, "the listener", func() bool {
+		db.changes.mu.Lock()
+		defer db.changes.mu.Unlock()
+		return len(db.changes.listeners) == 1
+	})
+
+	release := holdWriter(t, db)
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i, u := range users {
+		wg.Go(func() {
+			_, _, errs[i] = db.CreateSession(ctx, coord.NewSession{UserID: u.UserID, LocationID: "l", Currency: "USD"})
+		})
+	}
+	wg.Go(func() {
+		errs[2] = db.write(ctx, func(ctx context.Context, tx querier) error {
+			if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, `INSERT INTO linked_accounts (user_id, system_id, linked) VALUES ('nobody', 's', 1)`)
+			return err
+		})
+	})
+	waitFor(t, "every write to queue", func() bool { return queuedWrites(db) == len(errs) })
+	release()
+	wg.Wait()
+
+	for i, err := range errs {
+		if !isForeignKey(err) || !strings.Contains(err.Error(), "commit") {
+			t.Errorf("write %d of the batch: %v, want the COMMIT's foreign key failure", i, err)
+		}
+	}
+	var n int
+	if err := db.reader.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM sessions) + (SELECT count(*) FROM linked_accounts)`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d rows of the failed batch stored (%v), want none", n, err)
+	}
+	heard.Range(func(_, ch any) bool {
+		t.Errorf("the listener heard %+v of the failed batch", ch)
+		return true
+	})
+	if _, _, err := db.CreateSession(ctx, coord.NewSession{UserID: users[0].UserID, LocationID: "l", Currency: "USD"}); err != nil {
+		t.Errorf("a write after the failed commit: %v", err)
 	}
 }
