@@ -4,10 +4,14 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -62,6 +66,10 @@ const crashLot = "crash-garage"
 //   - in the file itself: no user has two open sessions, the sessions are
 //     exactly the acknowledged ones (none lost, none duplicated by a retried
 //     create), and each stored cost is the acknowledged one.
+//
+// The server commits concurrent writes together (group commit: one COMMIT
+// for a batch, each caller answered after it); its commit counters, scraped
+// before each kill, show that the kills fell on batched writes.
 func TestCrashLoopLosesNothing(t *testing.T) {
 	const kills, clients = 20, 6
 	dir := t.TempDir()
@@ -88,13 +96,21 @@ func TestCrashLoopLosesNothing(t *testing.T) {
 	}
 	stopClients := sync.OnceFunc(func() { close(load.stop); wg.Wait() })
 	defer stopClients() // also when a restart fails the test
+
+	var commits, writes float64 // the servers' group-commit counters, summed over their lives
+	countCommits := func() {
+		c, w := scrapeCommits(t, current.Load())
+		commits, writes = commits+c, writes+w
+	}
 	for range kills {
 		time.Sleep(time.Duration(20+rng.IntN(400)) * time.Millisecond)
+		countCommits()
 		current.Load().kill()
 		current.Store(startServer(t, args...))
 	}
 	time.Sleep(200 * time.Millisecond) // some acknowledged traffic after the last restart too
 	stopClients()
+	countCommits()
 	if t.Failed() {
 		return
 	}
@@ -117,6 +133,38 @@ func TestCrashLoopLosesNothing(t *testing.T) {
 	if created < kills {
 		t.Errorf("only %d sessions in %d restarts: the load barely ran", created, kills)
 	}
+	// Six clients writing at once share commits: the kills fell on batches.
+	t.Logf("%.0f write requests in %.0f commits (scraped before each kill)", writes, commits)
+	if writes >= 200 && commits >= writes {
+		t.Errorf("%.0f write requests took %.0f commits: no batch, group commit was not exercised", writes, commits)
+	}
+}
+
+// scrapeCommits reads the server's coord_sqlite_commits_total and
+// coord_sqlite_writes_total; zeros if the scrape fails (it is only logged).
+func scrapeCommits(t *testing.T, s *server) (commits, writes float64) {
+	resp, err := http.Get(s.URL + "/metrics")
+	if err != nil {
+		t.Logf("scrape: %v", err)
+		return 0, 0
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Logf("scrape: %v", err)
+		return 0, 0
+	}
+	for _, line := range strings.Split(string(body), "\n") {
+		name, value, _ := strings.Cut(line, " ")
+		v, _ := strconv.ParseFloat(value, 64)
+		switch name {
+		case "coord_sqlite_commits_total":
+			commits = v
+		case "coord_sqlite_writes_total":
+			writes = v
+		}
+	}
+	return commits, writes
 }
 
 // crashLoad is the clients' shared view: the live server and every

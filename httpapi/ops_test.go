@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -337,15 +339,27 @@ func scrape(t *testing.T, s *apitest.Server) string {
 // wantMetric checks one sample of the exposition text.
 func wantMetric(t *testing.T, text, sample string, value float64) {
 	t.Helper()
+	if got := metricValue(t, text, sample); !math.IsNaN(got) && got != value {
+		t.Errorf("%s = %v, want %v", sample, got, value)
+	}
+}
+
+// metricValue is the value of sample in a scrape; NaN, with an error, if
+// it is not there.
+func metricValue(t *testing.T, text, sample string) float64 {
+	t.Helper()
 	re := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(sample) + ` (\S+)$`)
 	m := re.FindStringSubmatch(text)
 	if m == nil {
 		t.Errorf("no sample %s", sample)
-		return
+		return math.NaN()
 	}
-	if m[1] != fmt.Sprint(value) {
-		t.Errorf("%s = %s, want %v", sample, m[1], value)
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		t.Errorf("%s = %s: %v", sample, m[1], err)
+		return math.NaN()
 	}
+	return v
 }
 
 func TestMetricsCountRequestsSessionsAndBills(t *testing.T) {
@@ -393,6 +407,9 @@ func TestMetricsCountRequestsSessionsAndBills(t *testing.T) {
 	wantMetric(t, text, `coord_server_errors_total{code="unavailable"}`, 0)
 	wantMetric(t, text, `coord_http_requests_in_flight`, 1) // the scrape itself
 	wantMetric(t, text, `coord_open_sessions`, 1)           // the redeemed gate session, until its exit
+	if commits, writes := metricValue(t, text, `coord_sqlite_commits_total`), metricValue(t, text, `coord_sqlite_writes_total`); commits < 5 || writes < commits {
+		t.Errorf("coord_sqlite_commits_total %v, coord_sqlite_writes_total %v: want at least the 5 writes above, in as many commits or fewer", commits, writes)
+	}
 	s.Clock.Advance(90 * time.Minute)
 	wantMetric(t, scrape(t, s), `coord_open_sessions`, 0) // exited, even before anything settled it
 

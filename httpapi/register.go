@@ -25,7 +25,8 @@ type Deps struct {
 	Tokens  coord.TokenService // verifies user JWTs
 	// Keys holds the demo link page's HMAC key, which New loads once.
 	Keys coord.KeyStore
-	// OpenSessions is the store behind the coord_open_sessions gauge.
+	// OpenSessions is the store behind the coord_open_sessions gauge; if it
+	// is also a CommitCounter, its commits are counted too.
 	OpenSessions OpenSessionCounter
 	// Ready answers /readyz.
 	Ready Ready
@@ -80,6 +81,9 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	}
 	links := linkTokens{key: key, clock: d.Clock}
 	m := newMetrics(d.OpenSessions)
+	if c, ok := d.OpenSessions.(CommitCounter); ok {
+		m.registry.MustRegister(commitCollector{store: c})
+	}
 	if d.Hub == nil {
 		d.Hub = live.New(0, 0, d.Clock.Now)
 	} else {

@@ -1,10 +1,11 @@
 // Package sqlite is the embedded default coord.Store: one SQLite file in WAL
 // mode, through the pure-Go modernc.org/sqlite driver.
 //
-// Writes go through a pool of one connection in BEGIN IMMEDIATE
-// transactions: they queue in Go instead of failing with SQLITE_BUSY, and
-// every read-modify-write sees the latest state. Reads use a separate pool
-// and, thanks to WAL, never wait for the writer.
+// Writes go through one connection in BEGIN IMMEDIATE transactions, owned
+// by one goroutine that commits concurrent writes together (group commit,
+// groupcommit.go): they queue in Go instead of failing with SQLITE_BUSY,
+// every read-modify-write sees the latest state, and one fsync serves many.
+// Reads use a separate pool and, thanks to WAL, never wait for the writer.
 package sqlite
 
 import (
@@ -25,14 +26,15 @@ import (
 // DB is a coord.Store over one SQLite file.
 type DB struct {
 	cfg    coord.StoreConfig // with defaults; its clock is read once per operation
-	writer *sql.DB           // one connection, BEGIN IMMEDIATE
+	writer *sql.DB           // one connection, BEGIN IMMEDIATE, used by the committer
 	reader *sql.DB           // several read-only connections
 	// Prepared statements of each pool; ro reads through the reader's.
 	writerStmts, readerStmts *stmtCache
 	ro                       pooled
 	version                  int64 // latest embedded migration, for Ping
 	closed                   atomic.Bool
-	changes                  changes // what committed writes appended, for ListenChanges
+	changes                  changes   // what committed writes appended, for ListenChanges
+	commit                   committer // the queue of writes and the goroutine that batches them
 	// corrupt is set once a read found the file damaged; the server is then
 	// not ready until restarted on a restored file.
 	corrupt atomic.Bool
@@ -87,6 +89,7 @@ func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) 
 	db := &DB{cfg: cfg.WithDefaults(), writer: writer, reader: reader, version: version,
 		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
 	db.ro = pooled{db.readerStmts}
+	db.startCommitter()
 	// Only the read half of Ping: a read-only file opens, and /readyz says
 	// why the server is not ready.
 	if err := db.answers(ctx); err != nil {
@@ -101,6 +104,7 @@ func (db *DB) Close() error {
 	if db.closed.Swap(true) {
 		return nil
 	}
+	db.stopCommitter()
 	db.writerStmts.close()
 	db.readerStmts.close()
 	return errors.Join(db.reader.Close(), db.writer.Close())
@@ -154,27 +158,6 @@ type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// write runs fn in a BEGIN IMMEDIATE transaction on the writer connection and
-// commits unless fn fails; once committed, the events fn appended wake the
-// listeners. fn must not call write: there is one connection.
-func (db *DB) write(ctx context.Context, fn func(tx querier) error) error {
-	tx, err := db.writer.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	q := db.writerStmts.in(tx)
-	defer q.prepareMissed(ctx)
-	if err := fn(q); err != nil {
-		tx.Rollback()
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	db.changes.publish(*q.appended)
-	return nil
 }
 
 // read runs fn in a read transaction, so that its queries see one snapshot.

@@ -115,7 +115,7 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 // refused rather than silently skipping what was deleted.
 func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 	deleted := 0
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		deleted = 0
 		rows, err := tx.QueryContext(ctx, `SELECT partner_id, max(seq) FROM events WHERE created_at < ? GROUP BY partner_id`, cutoff.UnixMilli())
 		if err != nil {

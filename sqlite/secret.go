@@ -27,7 +27,7 @@ func (db *DB) Secret(ctx context.Context, name string, generate func() ([]byte, 
 	if fresh == nil {
 		fresh = []byte{} // NOT NULL: an empty secret is still a secret
 	}
-	err = db.write(ctx, func(tx querier) error {
+	err = db.write(ctx, func(ctx context.Context, tx querier) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO secrets (name, value, created_at) VALUES (?, ?, ?)
 			ON CONFLICT (name) DO NOTHING`, name, fresh, db.now()); err != nil {
 			return err

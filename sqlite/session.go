@@ -18,7 +18,7 @@ func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Se
 	now := db.now()
 	var s *coord.Session
 	var created bool
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		created = false
 		// A due exit or expiry must not block the new session.
 		if _, err := settle(ctx, tx, now, ns.UserID); err != nil {
@@ -139,7 +139,7 @@ func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session
 	now := db.now()
 	r, err := userSession(ctx, db.ro, ref)
 	if err == nil && r.due(now) {
-		err = db.write(ctx, func(tx querier) (err error) {
+		err = db.write(ctx, func(ctx context.Context, tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, ref.UserID); err != nil {
 				return err
 			}
@@ -160,7 +160,7 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 	query, args := listQuery(f)
 	rows, due, err := listSessions(ctx, db.ro, now, query, args)
 	if err == nil && due {
-		err = db.write(ctx, func(tx querier) (err error) {
+		err = db.write(ctx, func(ctx context.Context, tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, f.UserID); err != nil {
 				return err
 			}
@@ -220,7 +220,7 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 	now := db.now()
 	var s *coord.Session
 	var ended bool
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		ended = false
 		r, err := userSession(ctx, tx, ref)
 		if err != nil {
@@ -271,7 +271,7 @@ func (db *DB) Redeem(ctx context.Context, ref coord.SessionRef, d time.Duration,
 	exit := now + d.Milliseconds()
 	cost := price.Cost(millis(exit - now))
 	var s *coord.Session
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		if _, err := settle(ctx, tx, now, ref.UserID); err != nil { // an expired session is not redeemable
 			return err
 		}

@@ -77,7 +77,7 @@ func settledSessions(ctx context.Context, q querier, stmt string, args []any) ([
 func (db *DB) SettleDue(ctx context.Context) (int, error) {
 	now := db.now()
 	var n int
-	err := db.write(ctx, func(tx querier) (err error) {
+	err := db.write(ctx, func(ctx context.Context, tx querier) (err error) {
 		n, err = settle(ctx, tx, now, "")
 		return err
 	})

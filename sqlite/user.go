@@ -14,7 +14,7 @@ import (
 // creation and never changed by a later token.
 func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User, error) {
 	var u *coord.User
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		var id string
 		err := tx.QueryRowContext(ctx, `INSERT INTO users (user_id, partner_id, external_uid, email, name, test, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -82,7 +82,7 @@ func getUser(ctx context.Context, q querier, userID string) (*coord.User, error)
 
 // SetVehicle replaces the user's vehicle.
 func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) error {
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET plate_text = ?, plate_country = ?, plate_subdivision = ?
 			WHERE user_id = ?`, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision, userID)
 		if err != nil {
@@ -98,7 +98,7 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 
 // SetLinked records whether the user's account with a system is linked.
 func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked bool) error {
-	err := db.write(ctx, func(tx querier) error {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
 		// Only a change of the account's state is an event; unknown is unlinked.
 		var was bool
 		err := tx.QueryRowContext(ctx, `SELECT linked FROM linked_accounts WHERE user_id = ? AND system_id = ?`,
