@@ -29,7 +29,7 @@ import (
 const DefaultRecheck = 20 * time.Second
 
 // DefaultMaxWaiters is users-server's default --max-waiters.
-const DefaultMaxWaiters = 20000
+const DefaultMaxWaiters = 15000
 
 // maxRechecks bounds the safety re-reads of all held requests, per second.
 const maxRechecks = 50

@@ -42,6 +42,7 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		{"no header timeout", []string{"COORD_READ_HEADER_TIMEOUT=0s"}, []string{db}, "--read-header-timeout and --cleanup-timeout must be positive"},
 		{"no idle timeout", nil, []string{db, "--cleanup-timeout", "0s"}, "--read-header-timeout and --cleanup-timeout must be positive"},
 		{"a negative connection cap", nil, []string{db, "--listen-limit", "-1"}, "--listen-limit must not be negative"},
+		{"long-polls that could take every connection", nil, []string{db, "--listen-limit", "100", "--max-waiters", "100"}, "--max-waiters (100) must be below --listen-limit (100)"},
 		{"a tiny header limit", nil, []string{db, "--max-header-size", "100B"}, "--max-header-size must be at least 1KiB"},
 		{"https without a certificate", []string{"COORD_SCHEME=https"}, []string{db}, "--scheme https needs --tls-certificate and --tls-key"},
 		{"the demo catalog on every interface", nil, []string{db, "--host", "0.0.0.0"}, "the demo catalog's credentials are public"},
@@ -221,12 +222,13 @@ func TestConnectionDefaultsSuitAServerOnTheInternet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if opts.HTTP.ReadHeaderTimeout != 5*time.Second || s.ListenLimit != 1024 || s.MaxHeaderSize != 64<<10 || s.CleanupTimeout != time.Minute {
+	if opts.HTTP.ReadHeaderTimeout != 5*time.Second || s.ListenLimit != 16384 || s.MaxHeaderSize != 64<<10 || s.CleanupTimeout != time.Minute {
 		t.Errorf("header timeout %v, listen limit %d, max header size %d, idle timeout %v",
 			opts.HTTP.ReadHeaderTimeout, s.ListenLimit, s.MaxHeaderSize, s.CleanupTimeout)
 	}
 	t.Setenv("COORD_READ_HEADER_TIMEOUT", "2s")
 	t.Setenv("COORD_LISTEN_LIMIT", "10")
+	t.Setenv("COORD_MAX_WAITERS", "5")
 	t.Setenv("COORD_MAX_HEADER_SIZE", "8192")
 	t.Setenv("COORD_CLEANUP_TIMEOUT", "3s")
 	if opts, s, err = parseOptions(api, nil, io.Discard); err != nil {

@@ -37,6 +37,6 @@ func tidyServerOptions(p *flags.Parser) {
 		}
 	}
 	limit("max-header-size", "65536", "largest request line and headers accepted, in bytes (64 KiB; units such as 32kB are decimal); larger ones get 431")
-	limit("listen-limit", "1024", "most connections open at once; more wait to be accepted (0: no limit)")
+	limit("listen-limit", "16384", "most connections open at once, held long-polls included; more wait to be accepted (0: no limit)")
 	limit("cleanup-timeout", "60s", "idle timeout: how long a keep-alive connection may wait for its next request")
 }

@@ -78,7 +78,7 @@ func TestSlowHeadersAreCutOffAtTheHeaderTimeout(t *testing.T) {
 // probe is answered once the header timeout frees a slot, instead of the
 // server running out of descriptors.
 func TestConnectionCapKeepsTheServerAnswering(t *testing.T) {
-	s := startServer(t, []string{"COORD_READ_HEADER_TIMEOUT=1s", "COORD_LISTEN_LIMIT=8"})
+	s := startServer(t, []string{"COORD_READ_HEADER_TIMEOUT=1s", "COORD_LISTEN_LIMIT=8", "COORD_MAX_WAITERS=4"})
 	for range 24 {
 		trickle(t, hostOf(s.url), 100*time.Millisecond)
 	}

@@ -35,7 +35,7 @@ type options struct {
 		SettleInterval time.Duration `long:"settle-interval" env:"SETTLE_INTERVAL" default:"1s" description:"how often due gate exits and expired pending sessions are settled (with their events) in the background; reads settle a due session at once anyway"`
 	} `group:"Tokens and sessions"`
 	Live struct {
-		MaxWaiters     int           `long:"max-waiters" env:"MAX_WAITERS" default:"20000" description:"long-poll requests (wait) held at once; past it they answer at once, as without wait"`
+		MaxWaiters     int           `long:"max-waiters" env:"MAX_WAITERS" default:"15000" description:"long-poll requests (wait) held at once; past it they answer at once, as without wait; below --listen-limit"`
 		EventRetention time.Duration `long:"event-retention" env:"EVENT_RETENTION" default:"720h" description:"how long events are kept for list_events; older cursors get 410 cursor_expired"`
 	} `group:"Live state and events"`
 	HTTP struct {
@@ -135,6 +135,10 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--read-header-timeout and --cleanup-timeout must be positive: without them a slow or idle client holds a connection for the read timeout, or forever")
 	case s.ListenLimit < 0 || s.TLSListenLimit < 0:
 		return errors.New("--listen-limit must not be negative")
+	case s.ListenLimit > 0 && o.Live.MaxWaiters >= s.ListenLimit:
+		// Held long-polls at the cap would take every connection and lock
+		// everyone else out.
+		return fmt.Errorf("--max-waiters (%d) must be below --listen-limit (%d), or --listen-limit 0: every held long-poll keeps a connection open, and other requests need some too", o.Live.MaxWaiters, s.ListenLimit)
 	case s.MaxHeaderSize < 1024:
 		return errors.New("--max-header-size must be at least 1KiB")
 	case s.ReadTimeout <= 0 || s.WriteTimeout <= 0:

@@ -110,8 +110,8 @@ func PostgresBackend(dsn string) Backend {
 // startServer runs users-server on the backend's database with the shared
 // signing key and its default settings otherwise (logs at info, as in
 // production, into a file in the scratch directory).
-func (s *Suite) startServer(b Backend, label string) (*Process, error) {
-	return StartProcess(s.ServerBin, []string{"--db", b.DB}, append([]string{"COORD_JWT_SECRET=" + s.secret}, s.ServerEnv...),
+func (s *Suite) startServer(b Backend, label string, args ...string) (*Process, error) {
+	return StartProcess(s.ServerBin, append([]string{"--db", b.DB}, args...), append([]string{"COORD_JWT_SECRET=" + s.secret}, s.ServerEnv...),
 		filepath.Join(s.Dir, "users-server-"+label+".log"), "/readyz")
 }
 
