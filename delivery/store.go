@@ -50,6 +50,6 @@ func Endpoints(partners []*coord.Partner) []Endpoint {
 	return list
 }
 
-// EventList is the endpoint's event types, comma-separated ('' is all), as
+// EventList is the endpoint's event types, comma-separated (” is all), as
 // SQLite keeps them.
 func (e Endpoint) EventList() string { return strings.Join(e.Events, ",") }
