@@ -233,4 +233,3 @@ func (q *WebhookQueue) Enqueue(ctx context.Context, webhookID, eventID string, b
 		VALUES ($1, $2, $3, $4, $4)`, webhookID, eventID, body, now)
 	return fail("postgres: enqueue webhook delivery", err)
 }
-
