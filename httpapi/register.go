@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/go-openapi/runtime"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/restapi/operations"
 )
@@ -41,6 +43,17 @@ type Deps struct {
 	// Hub holds long-poll requests (get_session and list_events with wait);
 	// nil answers them at once.
 	Hub *live.Hub
+	// Webhooks serves list_webhook_deliveries and ping_webhook; its zero
+	// value answers them 503.
+	Webhooks Webhooks
+	// Collectors are more metrics for /metrics (webhook deliveries).
+	Collectors []prometheus.Collector
+}
+
+// Webhooks is what the webhook operations need.
+type Webhooks struct {
+	History delivery.History // the store's record of attempts
+	Sender  *delivery.Sender // sends pings
 }
 
 // OpenSessionCounter counts the sessions open now (coord.SessionStore has it).
@@ -85,6 +98,7 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	} else {
 		m.registry.MustRegister(liveCollector{hub: d.Hub})
 	}
+	m.registry.MustRegister(d.Collectors...)
 	if err := register(api, d, links, m); err != nil {
 		return nil, err
 	}
