@@ -53,3 +53,20 @@ func Endpoints(partners []*coord.Partner) []Endpoint {
 // EventList is the endpoint's event types, comma-separated (” is all), as
 // SQLite keeps them.
 func (e Endpoint) EventList() string { return strings.Join(e.Events, ",") }
+
+// StoreQueue is a store's queue of deliveries and its record of attempts.
+type StoreQueue interface {
+	Queue
+	History
+	// Enqueue writes a delivery of a body that is not an event of the log
+	// (tests), due at once.
+	Enqueue(ctx context.Context, webhookID, eventID string, body []byte) error
+}
+
+// QueueStore is a store that keeps webhook deliveries (both stores do).
+type QueueStore interface {
+	// WebhookQueue makes the store's endpoints those given (the
+	// catalog's): events committed from then on get a delivery per
+	// matching endpoint. render makes the bodies.
+	WebhookQueue(ctx context.Context, endpoints []Endpoint, render Render) (StoreQueue, error)
+}

@@ -134,6 +134,8 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 	api.TestingSimulateRedemptionHandler = simulateRedemption{svc, m}
 	api.SystemsListSystemsHandler = newListSystems(d.Catalog)
 	api.SystemsGetQuoteHandler = getQuote{svc}
+	api.WebhooksListWebhookDeliveriesHandler = listWebhookDeliveries{d.Webhooks}
+	api.TestingPingWebhookHandler = pingWebhook{d.Webhooks, d.Clock}
 
 	registerUsers(api, svc, links)
 	if err := api.Validate(); err != nil {

@@ -22,8 +22,8 @@ type WebhookQueue struct {
 }
 
 var (
-	_ delivery.Queue   = (*WebhookQueue)(nil)
-	_ delivery.History = (*WebhookQueue)(nil)
+	_ delivery.StoreQueue = (*WebhookQueue)(nil)
+	_ delivery.QueueStore = (*DB)(nil)
 )
 
 // WebhookQueue makes the store's endpoints those given (the catalog's),
@@ -33,7 +33,7 @@ var (
 //
 // Replicas share the endpoints: the last one started with a catalog
 // decides which endpoints new events are delivered to.
-func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, render delivery.Render) (*WebhookQueue, error) {
+func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, render delivery.Render) (delivery.StoreQueue, error) {
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		ids := make([]string, 0, len(endpoints))
 		for _, e := range endpoints {

@@ -23,15 +23,15 @@ type WebhookQueue struct {
 }
 
 var (
-	_ delivery.Queue   = (*WebhookQueue)(nil)
-	_ delivery.History = (*WebhookQueue)(nil)
+	_ delivery.StoreQueue = (*WebhookQueue)(nil)
+	_ delivery.QueueStore = (*DB)(nil)
 )
 
 // WebhookQueue makes the store's endpoints those given (the catalog's),
 // so that events committed from now on get a delivery per matching
 // endpoint, and returns the queue. A 410 Gone's disabling survives while
 // the endpoint's fingerprint is the same. render makes the bodies.
-func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, render delivery.Render) (*WebhookQueue, error) {
+func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, render delivery.Render) (delivery.StoreQueue, error) {
 	err := db.write(ctx, func(tx querier) error {
 		ids := make([]string, 0, len(endpoints))
 		for _, e := range endpoints {

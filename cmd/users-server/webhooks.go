@@ -8,35 +8,16 @@ import (
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/delivery"
-	"github.com/coordapi/coord/postgres"
-	"github.com/coordapi/coord/sqlite"
 )
-
-// webhookQueue is a store's queue of deliveries and its history.
-type webhookQueue interface {
-	delivery.Queue
-	delivery.History
-}
 
 // openWebhookQueue mirrors the catalog's endpoints into the store (events
 // committed from then on get their deliveries) and returns its queue.
-func openWebhookQueue(ctx context.Context, store coord.Store, cat *coord.Catalog, render delivery.Render) (webhookQueue, error) {
-	endpoints := delivery.Endpoints(cat.Partners)
-	switch s := store.(type) {
-	case *sqlite.DB:
-		q, err := s.WebhookQueue(ctx, endpoints, render)
-		if err != nil {
-			return nil, err
-		}
-		return q, nil
-	case *postgres.DB:
-		q, err := s.WebhookQueue(ctx, endpoints, render)
-		if err != nil {
-			return nil, err
-		}
-		return q, nil
+func openWebhookQueue(ctx context.Context, store coord.Store, cat *coord.Catalog, render delivery.Render) (delivery.StoreQueue, error) {
+	qs, ok := store.(delivery.QueueStore)
+	if !ok {
+		return nil, fmt.Errorf("store %T keeps no webhook deliveries", store)
 	}
-	return nil, fmt.Errorf("store %T has no webhook queue", store)
+	return qs.WebhookQueue(ctx, delivery.Endpoints(cat.Partners), render)
 }
 
 // newSender makes the sender of deliveries and pings.
