@@ -130,7 +130,7 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps.Webhooks = httpapi.Webhooks{History: queue, Sender: delivery.NewSender(delivery.WithTimeout(5*time.Second))}
+	deps.Webhooks = httpapi.Webhooks{History: queue, Sender: delivery.NewSender(delivery.WithTimeout(5 * time.Second))}
 	h, err := httpapi.New(NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
