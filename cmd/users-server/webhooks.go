@@ -37,7 +37,7 @@ func startDispatcher(ctx context.Context, wg *sync.WaitGroup, store coord.EventS
 	}
 	d := &delivery.Dispatcher{Queue: q, Sender: sender, Endpoints: endpoints,
 		Schedule:    delivery.DefaultSchedule.Scale(o.Webhooks.ScheduleScale),
-		Concurrency: o.Webhooks.Concurrency, PerEndpoint: o.Webhooks.PerEndpoint,
+		Concurrency: o.Webhooks.Concurrency, PerEndpoint: o.Webhooks.PerEndpoint, Lease: o.Webhooks.Lease,
 		Log: log, Clock: clock, OnOutcome: m.Observe}
 	wg.Add(2)
 	go func() {
