@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -53,6 +56,31 @@ func TestWebhookRetriesUntilTheReceiverAccepts(t *testing.T) {
 	if a := ok.Payload[0].Attempts[0]; a.Outcome != "delivered" || a.Attempt != 3 || a.StatusCode != 204 {
 		t.Fatalf("the newest attempt: %+v", a)
 	}
+	metrics := get(t, srv.URL+"/metrics")
+	for _, want := range []string{
+		fmt.Sprintf("coord_webhook_deliveries_total{outcome=\"delivered\"} %d\n", len(ids)),
+		fmt.Sprintf("coord_webhook_deliveries_total{outcome=\"retrying\"} %d\n", 2*len(ids)),
+		"coord_webhook_queue_depth 0\n", "coord_webhook_delivery_lag_seconds_count " + fmt.Sprint(len(ids)) + "\n",
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	// The warning per failed attempt names the host, never the path.
+	if logs := srv.logs.String(); !strings.Contains(logs, `"msg":"webhook attempt failed"`) || strings.Contains(logs, "/hook") {
+		t.Errorf("the failed attempts' log lines:\n%s", logs)
+	}
+}
+
+func get(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
 }
 
 // A 503 with Retry-After: 2 delays the next attempt by 2 s, though the
