@@ -1,18 +1,11 @@
 package postgres
 
 import (
-	"io/fs"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/pressly/goose/v3"
-
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/delivery"
-	"github.com/coordapi/coord/internal/pgtest"
 )
 
 // webhooksMigration is the migration that added webhook deliveries.
@@ -21,30 +14,8 @@ const webhooksMigration = 5
 // A database of the event log's schema upgrades in place: events committed
 // before have no deliveries (there were no endpoints), the next one does.
 func TestUpgradeToWebhookDeliveries(t *testing.T) {
-	base := os.Getenv("COORD_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("COORD_TEST_POSTGRES is not set")
-	}
 	ctx := t.Context()
-	dsn, drop, err := pgtest.NewSchema(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = drop() })
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := stdlib.OpenDB(*cfg)
-	fsys, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectPostgres, old, fsys,
-		goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, webhooksMigration-1); err != nil {
-		t.Fatal(err)
-	}
+	dsn, old := schemaAt(t, webhooksMigration-1)
 	const user = "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
 	for _, stmt := range []string{
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('` + user + `', 'p', 'x', now())`,

@@ -20,22 +20,7 @@ const webhooksMigration = 5
 // before have no deliveries (there were no endpoints), the next one does.
 func TestUpgradeToWebhookDeliveries(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", path+"?"+params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, old, fsys, goose.WithDisableGlobalRegistry(true),
-		goose.WithGoMigrations(
-			goose.NewGoMigration(2, &goose.GoFunc{RunTx: upOneVocabulary}, nil),
-			goose.NewGoMigration(3, &goose.GoFunc{RunTx: upIdempotencyFingerprint}, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, webhooksMigration-1); err != nil {
-		t.Fatal(err)
-	}
+	path, old := fileAt(t, webhooksMigration-1)
 	for _, stmt := range []string{
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('u-1', 'p', 'x', 1000)`,
 		`INSERT INTO events (id, partner_id, seq, type, user_id, test, created_at, data)
@@ -59,4 +44,28 @@ func TestUpgradeToWebhookDeliveries(t *testing.T) {
 	if err != nil || len(ds) != 1 || ds[0].EventID == "evt_old" || string(ds[0].Body) != ds[0].EventID {
 		t.Fatalf("deliveries after the upgrade: %+v, %v; want the new event's only", ds, err)
 	}
+}
+
+// fileAt makes a database file migrated up to version and returns its path
+// and a handle on it, for the test to fill and close before opening the
+// store (which upgrades it).
+func fileAt(t *testing.T, version int64) (string, *sql.DB) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "old.db")
+	old, err := sql.Open("sqlite", path+"?"+params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, _ := fs.Sub(migrations, "migrations")
+	p, err := goose.NewProvider(goose.DialectSQLite3, old, fsys, goose.WithDisableGlobalRegistry(true),
+		goose.WithGoMigrations(
+			goose.NewGoMigration(2, &goose.GoFunc{RunTx: upOneVocabulary}, nil),
+			goose.NewGoMigration(3, &goose.GoFunc{RunTx: upIdempotencyFingerprint}, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(t.Context(), version); err != nil {
+		t.Fatal(err)
+	}
+	return path, old
 }

@@ -12,11 +12,7 @@ import (
 func TestWebhookQueue(t *testing.T) {
 	deliverytest.TestQueue(t, func(t *testing.T) deliverytest.Harness {
 		db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
-		var endpoints []delivery.Endpoint
-		for _, id := range []string{"a", "b", "c", "gone", "other"} {
-			endpoints = append(endpoints, delivery.Endpoint{PartnerID: "p", WebhookID: id, Fingerprint: "f"})
-		}
-		q, err := db.WebhookQueue(t.Context(), endpoints, nil)
+		q, err := db.WebhookQueue(t.Context(), deliverytest.SuiteEndpoints(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}

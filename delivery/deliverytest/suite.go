@@ -204,3 +204,13 @@ func TestQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 	})
 }
+
+// SuiteEndpoints are the endpoints TestQueue enqueues for, as a store
+// mirrors them (partner "p"): a store's harness opens its queue with them.
+func SuiteEndpoints() []delivery.Endpoint {
+	var list []delivery.Endpoint
+	for _, id := range []string{"a", "b", "c", "gone", "other"} {
+		list = append(list, delivery.Endpoint{PartnerID: "p", WebhookID: id, Fingerprint: "f"})
+	}
+	return list
+}
