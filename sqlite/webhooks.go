@@ -20,6 +20,7 @@ import (
 type WebhookQueue struct {
 	db     *DB
 	render delivery.Render
+	rec    recorder
 }
 
 var (
@@ -156,39 +157,6 @@ func (q *WebhookQueue) lease(ctx context.Context, tx querier, id, leaseUntil int
 		return nil, fmt.Errorf("render event %s: %w", e.ID, err)
 	}
 	return d, nil
-}
-
-// Record implements delivery.Queue.
-func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delivery.Outcome) error {
-	state, attempt, next := string(o.State), 0, sql.NullInt64{}
-	if o.State == delivery.Retrying {
-		state, attempt, next = "pending", 1, sql.NullInt64{Int64: o.NextAttempt.UnixMilli(), Valid: true}
-	}
-	err := q.db.write(ctx, func(tx querier) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, attempt = attempt + ?,
-			next_at = coalesce(?, next_at), lease_until = 0, claim = ''
-			WHERE id = ? AND claim = ? AND state = 'pending'`, state, attempt, next, d.ID, d.Claim)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return errors.Join(err, delivery.ErrStaleClaim)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state,
-			attempted_at, status_code, error, latency_ms, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			d.WebhookID, d.EventID, d.Attempt, string(o.State), o.AttemptedAt.UnixMilli(), o.StatusCode, o.Error,
-			o.Latency.Milliseconds(), next); err != nil {
-			return err
-		}
-		if o.State == delivery.Disabled {
-			_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_fingerprint = fingerprint WHERE webhook_id = ?`, d.WebhookID)
-		}
-		return err
-	})
-	if errors.Is(err, delivery.ErrStaleClaim) {
-		return delivery.ErrStaleClaim
-	}
-	return q.db.fail(err, "record webhook attempt")
 }
 
 // Attempts implements delivery.History.
