@@ -9,10 +9,10 @@ import (
 	"github.com/coordapi/coord/delivery"
 )
 
-// recorder commits attempts' outcomes in groups: one writer transaction,
-// and so one fsync, for every Record that arrived while the previous group
-// was committing. Without it each delivery costs a commit of its own, and
-// the one writer caps deliveries near its commit rate.
+// recorder commits attempts' outcomes in groups: one writer transaction
+// (writeLazy: no fsync of its own) for every Record that arrived while the
+// previous group was committing, so that deliveries take few turns of the
+// one writer from the API's writes.
 type recorder struct {
 	mu       sync.Mutex
 	pending  []*recordReq
@@ -66,7 +66,7 @@ func (q *WebhookQueue) commit(ctx context.Context, group []*recordReq) {
 	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
 	defer cancel()
 	stale := make([]bool, len(group))
-	err := q.db.write(ctx, func(tx querier) error {
+	err := q.db.writeLazy(ctx, func(tx querier) error {
 		for i, req := range group {
 			var err error
 			if stale[i], err = recordOne(ctx, tx, req.d, req.o); err != nil {

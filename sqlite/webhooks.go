@@ -63,7 +63,7 @@ func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]
 		rank     int
 	}
 	var out []delivery.Delivery
-	err := q.db.write(ctx, func(tx querier) error {
+	err := q.db.writeLazy(ctx, func(tx querier) error {
 		out = nil
 		var cs []candidate
 		for id, n := range req.Want {
