@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -229,5 +230,29 @@ func waitUntil(t *testing.T, within time.Duration, cond func() bool) {
 			t.Fatal("condition not met in time")
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// SIGTERM with an attempt hanging: the server waits for it no longer
+// than --webhook-timeout, then exits; the delivery goes out again later.
+func TestSIGTERMWaitsForAHangingAttemptOnlyUntilItsTimeout(t *testing.T) {
+	hang := newReceiver(t, func(w http.ResponseWriter, _ int) {
+		time.Sleep(3 * time.Second)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	srv := startHooked(t, sqliteFile(t), map[string]*receiver{"hang": hang})
+	newTestDriver(t, srv, "term@example.com")
+	waitUntil(t, 5*time.Second, func() bool { return len(hang.attemptsOf(eventIDs(t, srv)[0])) == 1 })
+	began := time.Now()
+	if err := srv.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-srv.done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("still running 10 s after SIGTERM:\n%s", srv.logs)
+	}
+	if took := time.Since(began); took > 3*time.Second {
+		t.Fatalf("shutdown took %v with --webhook-timeout 1s", took)
 	}
 }
