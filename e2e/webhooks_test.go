@@ -256,3 +256,43 @@ func TestSIGTERMWaitsForAHangingAttemptOnlyUntilItsTimeout(t *testing.T) {
 		t.Fatalf("shutdown took %v with --webhook-timeout 1s", took)
 	}
 }
+
+// Receivers that redirect, reset the connection or answer a huge body:
+// each attempt is recorded with what happened, and a healthy endpoint
+// beside them gets everything.
+func TestMisbehavingReceiversAreRecordedAndIsolated(t *testing.T) {
+	redirect := newReceiver(t, func(w http.ResponseWriter, _ int) {
+		w.Header().Set("Location", "https://elsewhere.example/hook")
+		w.WriteHeader(http.StatusFound)
+	})
+	reset := newReceiver(t, func(w http.ResponseWriter, _ int) {
+		conn, _, err := w.(*statusRecorder).ResponseWriter.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	})
+	huge := newReceiver(t, func(w http.ResponseWriter, _ int) {
+		w.WriteHeader(http.StatusOK)
+		chunk := []byte(strings.Repeat("x", 64<<10))
+		for range 160 { // 10 MiB, of which the server reads a few KiB
+			if _, err := w.Write(chunk); err != nil {
+				return
+			}
+		}
+	})
+	ok := newReceiver(t, nil)
+	hooks := map[string]*receiver{"redirect": redirect, "reset": reset, "huge": huge, "ok": ok}
+	srv := startHooked(t, sqliteFile(t), hooks)
+	changeVehicle(t, srv, newTestDriver(t, srv, "faults@example.com"), 4)
+	ids := eventIDs(t, srv)
+	ok.waitFor(t, ids, 5*time.Second)
+	huge.waitFor(t, ids, 5*time.Second)
+	auth := apitest.UserAuth(apitest.DemoAccessKey, "demo-server-token")
+	want := map[string]string{"redirect": "HTTP 302 (redirects are not followed", "reset": "connection reset"}
+	for id, msg := range want {
+		waitUntil(t, 5*time.Second, func() bool {
+			got, err := srv.Client.Webhooks.ListWebhookDeliveries(webhooks.NewListWebhookDeliveriesParams().WithWebhookID(&id), auth)
+			return err == nil && len(got.Payload[0].Attempts) > 0 && strings.HasPrefix(got.Payload[0].Attempts[0].Error, msg)
+		})
+	}
+}
