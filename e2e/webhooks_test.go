@@ -167,7 +167,8 @@ func TestSIGKILLDuringDeliveriesLosesNone(t *testing.T) {
 	})
 	db := sqliteFile(t)
 	hooks := map[string]*receiver{"backend": r}
-	srv := startHooked(t, db, hooks)
+	slow := []string{"--webhook-per-endpoint", "2"} // deliveries trail the commits: some are in flight at each kill
+	srv := startHooked(t, db, hooks, slow...)
 	auth := newTestDriver(t, srv, "kill@example.com")
 	inFlight := 0
 	for range 5 {
@@ -176,7 +177,7 @@ func TestSIGKILLDuringDeliveriesLosesNone(t *testing.T) {
 		srv.kill()
 		_, distinct, _ := r.counts()
 		inFlight += len(eventIDsOf(t, db)) - distinct
-		srv = startHooked(t, db, hooks)
+		srv = startHooked(t, db, hooks, slow...)
 	}
 	ids := eventIDs(t, srv)
 	r.waitFor(t, ids, 15*time.Second) // a killed server's claims wait out their 3 s lease
