@@ -19,6 +19,10 @@ import (
 //go:embed demo.yaml
 var demo []byte
 
+// DemoSource is the embedded demo catalog's YAML, for tools that write a
+// variant of it (the benchmarks add a webhook).
+func DemoSource() []byte { return bytes.Clone(demo) }
+
 // Demo returns the embedded demo catalog.
 func Demo() *coord.Catalog {
 	c, err := Parse(demo)

@@ -11,6 +11,7 @@ import (
 	"github.com/coordapi/coord/client/testing"
 	"github.com/coordapi/coord/client/tokens"
 	"github.com/coordapi/coord/client/users"
+	"github.com/coordapi/coord/client/webhooks"
 	"github.com/go-openapi/runtime"
 	httptransport "github.com/go-openapi/runtime/client"
 	"github.com/go-openapi/strfmt"
@@ -65,6 +66,7 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Users 
 	cli.Testing = testing.New(transport, formats)
 	cli.Tokens = tokens.New(transport, formats)
 	cli.Users = users.New(transport, formats)
+	cli.Webhooks = webhooks.New(transport, formats)
 
 	return cli
 }
@@ -136,6 +138,8 @@ type Users struct {
 
 	Users users.ClientService
 
+	Webhooks webhooks.ClientService
+
 	Transport runtime.ContextualTransport
 }
 
@@ -148,4 +152,5 @@ func (c *Users) SetTransport(transport runtime.ContextualTransport) {
 	c.Testing.SetTransport(transport)
 	c.Tokens.SetTransport(transport)
 	c.Users.SetTransport(transport)
+	c.Webhooks.SetTransport(transport)
 }

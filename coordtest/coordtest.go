@@ -26,8 +26,10 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/coordclient"
+	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/live"
+	"github.com/coordapi/coord/restapi/operations"
 	"github.com/coordapi/coord/sqlite"
 	"github.com/coordapi/coord/token"
 )
@@ -203,13 +205,20 @@ func newHandler(dbPath string, cat *coord.Catalog, tokens *token.Tokens) (http.H
 		<-following
 		return store.Close()
 	}
-	api, err := httpapi.NewAPI()
+	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens}
+	// ping_webhook and list_webhook_deliveries work; no dispatcher runs.
+	queue, err := store.WebhookQueue(context.Background(), delivery.Endpoints(cat.Partners), httpapi.EventJSON(svc))
+	var api *operations.UsersAPI
+	if err == nil {
+		api, err = httpapi.NewAPI()
+	}
 	var h http.Handler
 	if err == nil {
 		h, err = httpapi.New(api, httpapi.Deps{
-			Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+			Service: svc,
 			Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: store.Ping,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Hub: hub,
+			Webhooks: httpapi.Webhooks{History: queue, Sender: delivery.NewSender()},
 		})
 	}
 	if err != nil {

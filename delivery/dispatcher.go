@@ -14,8 +14,8 @@ import (
 
 // Defaults of a Dispatcher.
 const (
-	DefaultConcurrency = 16
-	DefaultPerEndpoint = 4
+	DefaultConcurrency = 64
+	DefaultPerEndpoint = 16
 	DefaultPoll        = time.Second
 	DefaultJitter      = 0.1
 

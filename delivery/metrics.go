@@ -1,13 +1,15 @@
 package delivery
 
 import (
+	"context"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Metrics counts attempts by outcome and measures the commit-to-delivery
 // lag. It is a prometheus.Collector for the server's registry; its
-// Observe is the Dispatcher's OnOutcome. (Queue depth is the store's to
-// report: it needs a count of pending rows.)
+// Observe is the Dispatcher's OnOutcome. DepthCollector reports the queue depth.
 type Metrics struct {
 	attempts *prometheus.CounterVec
 	duration prometheus.Histogram
@@ -60,3 +62,28 @@ func (m *Metrics) Collect(ch chan<- prometheus.Metric) {
 	m.duration.Collect(ch)
 	m.lag.Collect(ch)
 }
+
+// depthDesc is the queue depth gauge, read from the store at each scrape.
+var depthDesc = prometheus.NewDesc("coord_webhook_queue_depth",
+	"Webhook deliveries waiting: not yet delivered, failed or disabled (retries included).", nil, nil)
+
+// DepthCollector reports the queue depth gauge from h, counted at each scrape.
+func DepthCollector(h History) prometheus.Collector { return depthCollector{h} }
+
+type depthCollector struct{ h History }
+
+func (c depthCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc }
+
+func (c depthCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), depthTimeout)
+	defer cancel()
+	n, err := c.h.Depth(ctx)
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(depthDesc, err)
+		return
+	}
+	ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(n))
+}
+
+// depthTimeout bounds the count behind the depth gauge.
+const depthTimeout = 5 * time.Second

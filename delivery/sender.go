@@ -65,7 +65,7 @@ func WithTransport(rt http.RoundTripper) SenderOption {
 // the URL instead).
 func NewSender(opts ...SenderOption) *Sender {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 8
+	transport.MaxIdleConnsPerHost = DefaultPerEndpoint
 	s := &Sender{
 		client: &http.Client{
 			Transport:     transport,

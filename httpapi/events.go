@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/go-openapi/strfmt"
@@ -41,19 +42,25 @@ func (h listEvents) Handle(p events.ListEventsParams, who *coord.Principal) even
 	}
 	out := make(models.EventList, 0, len(list))
 	for _, e := range list {
-		out = append(out, h.eventModel(e))
+		out = append(out, eventModel(h.svc, e))
 	}
 	return events.NewListEventsOK().WithPayload(out)
 }
 
-func (h listEvents) eventModel(e *coord.Event) *models.Event {
+// EventJSON renders events as list_events shows them: the body of their
+// webhook deliveries.
+func EventJSON(svc *coord.Service) func(*coord.Event) ([]byte, error) {
+	return func(e *coord.Event) ([]byte, error) { return json.Marshal(eventModel(svc, e)) }
+}
+
+func eventModel(svc *coord.Service, e *coord.Event) *models.Event {
 	m := &models.Event{ID: e.ID, Seq: e.Seq, Type: string(e.Type), CreatedAt: strfmt.DateTime(e.CreatedAt),
 		UserID: strfmt.UUID(e.UserID), Test: e.Test, Data: &models.EventData{}}
 	if e.Session != nil {
 		m.Data.Session = sessionModel(e.Session)
 	}
 	if e.User != nil {
-		m.Data.User = userModel(e.User, h.svc.Standing(e.User))
+		m.Data.User = userModel(e.User, svc.Standing(e.User))
 	}
 	return m
 }

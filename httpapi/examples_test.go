@@ -536,6 +536,7 @@ func demoFlow(t *testing.T, backend string) map[string][]byte {
 		t.Fatal(err)
 	}
 	f.do("list_events", 410, "GET", "/events?after=1", "", "demo-server-token")
+	webhookFlow(t, backend, f.got)
 
 	// With the database gone, every operation that needs it answers 503.
 	if err := s.Store.Close(); err != nil {

@@ -135,13 +135,17 @@ func TestSandboxFalseClosesEveryTestingOperation(t *testing.T) {
 				continue
 			}
 			closed++
-			r := sendRaw(t, secRequest(t, s, op, secCreds{key: alphaKey, bearer: jwt}, 0, pending.ID))
+			creds := secCreds{key: alphaKey, bearer: jwt}
+			if op.creds == keyAndSrv {
+				creds.bearer = alphaServer
+			}
+			r := sendRaw(t, secRequest(t, s, op, creds, 0, pending.ID))
 			if code := wantErrorShape(t, r); r.status != http.StatusForbidden || code != coord.EForbidden {
 				t.Errorf("%s: got %d %s, want 403 forbidden", op.id, r.status, r.body)
 			}
 		}
-		if closed != 3 {
-			t.Fatalf("%d testing operations in the table, want 3", closed)
+		if closed != 4 {
+			t.Fatalf("%d testing operations in the table, want 4", closed)
 		}
 		if after := snapshot(t, s, tester); after != before {
 			t.Fatalf("a closed testing operation changed data:\nbefore %s\nafter  %s", before, after)

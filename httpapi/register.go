@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/go-openapi/runtime"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/restapi/operations"
 )
@@ -42,6 +44,17 @@ type Deps struct {
 	// Hub holds long-poll requests (get_session and list_events with wait);
 	// nil answers them at once.
 	Hub *live.Hub
+	// Webhooks serves list_webhook_deliveries and ping_webhook; its zero
+	// value answers them 503.
+	Webhooks Webhooks
+	// Collectors are more metrics for /metrics (webhook deliveries).
+	Collectors []prometheus.Collector
+}
+
+// Webhooks is what the webhook operations need.
+type Webhooks struct {
+	History delivery.History // the store's record of attempts
+	Sender  *delivery.Sender // sends pings
 }
 
 // OpenSessionCounter counts the sessions open now (coord.SessionStore has it).
@@ -89,6 +102,7 @@ func New(api *operations.UsersAPI, d Deps) (http.Handler, error) {
 	} else {
 		m.registry.MustRegister(liveCollector{hub: d.Hub})
 	}
+	m.registry.MustRegister(d.Collectors...)
 	if err := register(api, d, links, m); err != nil {
 		return nil, err
 	}
@@ -124,6 +138,8 @@ func register(api *operations.UsersAPI, d Deps, links linkTokens, m *metrics) er
 	api.TestingSimulateRedemptionHandler = simulateRedemption{svc, m}
 	api.SystemsListSystemsHandler = newListSystems(d.Catalog)
 	api.SystemsGetQuoteHandler = getQuote{svc}
+	api.WebhooksListWebhookDeliveriesHandler = listWebhookDeliveries{d.Webhooks}
+	api.TestingPingWebhookHandler = pingWebhook{d.Webhooks, d.Clock}
 
 	registerUsers(api, svc, links)
 	if err := api.Validate(); err != nil {

@@ -49,6 +49,8 @@ var secOps = []secOp{
 	{"test_link_user_account", "POST", "/testing/user/current/transactable_systems", `{"system_id":"gates","linked_account":false}`, keyAndUser},
 	{"list_systems", "GET", "/systems", "", keyOnly},
 	{"list_events", "GET", "/events", "", keyAndSrv},
+	{"list_webhook_deliveries", "GET", "/webhooks/deliveries", "", keyAndSrv},
+	{"ping_webhook", "POST", "/testing/webhooks/alpha-hook/ping", "", keyAndSrv},
 	{"get_quote", "GET", "/" + plateGarage + "/quote?duration_m=90", "", keyOnly},
 }
 

@@ -36,11 +36,15 @@ partners:
     access_keys: [alpha-access-key]
     server_tokens: [alpha-server-token]
     redirect_uri_prefixes: [%q%s]
+    webhooks:
+      - {id: alpha-hook, url: "http://127.0.0.1:9/alpha", secrets: [whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=]}
   - id: beta
     name: Beta Mobility
     access_keys: [beta-access-key]
     server_tokens: [beta-server-token]
     redirect_uri_prefixes: ["https://beta.example/"]
+    webhooks:
+      - {id: beta-hook, url: "http://127.0.0.1:9/beta", secrets: [whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=]}
 systems:
   - id: plates
     name: Plate Garages

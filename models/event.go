@@ -27,7 +27,7 @@ type Event struct {
 	// Required: true
 	Data *EventData `json:"data"`
 
-	// Unique and stable; the `webhook-id` of its deliveries.
+	// Unique and stable; the `webhook-id` of its deliveries, which may arrive more than once and in any order (order by `seq`).
 	// Example: evt_mfrggzdfmztwq2lknnwg23tp
 	// Required: true
 	ID string `json:"id"`

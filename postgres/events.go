@@ -200,7 +200,14 @@ func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 		c AS (UPDATE event_counters c SET pruned_through = greatest(c.pruned_through, m.seq)
 			FROM m WHERE c.partner_id = m.partner_id)
 		SELECT count(*) FROM d`, cutoff).Scan(&deleted)
-	return deleted, fail("postgres: prune events", err)
+	if err != nil {
+		return 0, fail("postgres: prune events", err)
+	}
+	// Deliveries and attempts go with the events (the schedule's three
+	// days are far inside any retention).
+	_, err = db.pool.Exec(ctx, `WITH d AS (DELETE FROM webhook_deliveries WHERE created_at < $1)
+		DELETE FROM webhook_attempts WHERE attempted_at < $1`, cutoff)
+	return deleted, fail("postgres: prune webhook deliveries", err)
 }
 
 // ListenChanges follows the notifications of every replica's commits on a

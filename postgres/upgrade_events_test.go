@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"database/sql"
 	"io/fs"
 	"os"
 	"testing"
@@ -20,30 +21,8 @@ const eventsMigration = 4
 // A database of the schema before the event log upgrades in place: its
 // sessions get version 1 and their next change is the partner's first event.
 func TestUpgradeToTheEventLog(t *testing.T) {
-	base := os.Getenv("COORD_TEST_POSTGRES")
-	if base == "" {
-		t.Skip("COORD_TEST_POSTGRES is not set")
-	}
 	ctx := t.Context()
-	dsn, drop, err := pgtest.NewSchema(ctx, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = drop() })
-	cfg, err := pgx.ParseConfig(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old := stdlib.OpenDB(*cfg)
-	fsys, _ := fs.Sub(migrationFiles, "migrations")
-	p, err := goose.NewProvider(goose.DialectPostgres, old, fsys,
-		goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, eventsMigration-1); err != nil {
-		t.Fatal(err)
-	}
+	dsn, old := schemaAt(t, eventsMigration-1)
 	const user = "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
 	for _, stmt := range []string{
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('` + user + `', 'p', 'x', now())`,
@@ -76,4 +55,35 @@ func TestUpgradeToTheEventLog(t *testing.T) {
 	if err != nil || len(events) != 1 || events[0].Seq != 1 || events[0].Type != coord.EventSessionEnded {
 		t.Fatalf("events after the upgrade: %+v, %v", events, err)
 	}
+}
+
+// schemaAt makes a fresh schema migrated up to version and returns its DSN
+// and a database/sql handle on it, for the test to fill and close before
+// opening the store (which upgrades it).
+func schemaAt(t *testing.T, version int64) (string, *sql.DB) {
+	t.Helper()
+	base := os.Getenv("COORD_TEST_POSTGRES")
+	if base == "" {
+		t.Skip("COORD_TEST_POSTGRES is not set")
+	}
+	dsn, drop, err := pgtest.NewSchema(t.Context(), base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = drop() })
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := stdlib.OpenDB(*cfg)
+	fsys, _ := fs.Sub(migrationFiles, "migrations")
+	p, err := goose.NewProvider(goose.DialectPostgres, old, fsys,
+		goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.UpTo(t.Context(), version); err != nil {
+		t.Fatal(err)
+	}
+	return dsn, old
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/coordapi/coord/restapi/operations/testing"
 	"github.com/coordapi/coord/restapi/operations/tokens"
 	"github.com/coordapi/coord/restapi/operations/users"
+	"github.com/coordapi/coord/restapi/operations/webhooks"
 	"github.com/go-openapi/errors"
 	"github.com/go-openapi/runtime"
 )
@@ -160,6 +161,22 @@ func configureAPI(api *operations.UsersAPI) http.Handler {
 			_ = principal
 
 			return systems.ListSystemsNotImplemented()
+		})
+	}
+	if api.WebhooksListWebhookDeliveriesHandler == nil {
+		api.WebhooksListWebhookDeliveriesHandler = webhooks.ListWebhookDeliveriesHandlerFunc(func(params webhooks.ListWebhookDeliveriesParams, principal *coord.Principal) webhooks.ListWebhookDeliveriesResponder {
+			_ = params
+			_ = principal
+
+			return webhooks.ListWebhookDeliveriesNotImplemented()
+		})
+	}
+	if api.TestingPingWebhookHandler == nil {
+		api.TestingPingWebhookHandler = testing.PingWebhookHandlerFunc(func(params testing.PingWebhookParams, principal *coord.Principal) testing.PingWebhookResponder {
+			_ = params
+			_ = principal
+
+			return testing.PingWebhookNotImplemented()
 		})
 	}
 	if api.SessionsPostSessionHandler == nil {

@@ -631,6 +631,76 @@ func init() {
         ]
       }
     },
+    "/testing/webhooks/{webhook_id}/ping": {
+      "post": {
+        "description": "Sends one signed ` + "`" + `webhook.ping` + "`" + ` event (` + "`" + `test: true` + "`" + `, no ` + "`" + `seq` + "`" + `) to one of the partner's\nendpoints now, once, without retries, and reports the answer, so that an integrator can\ncheck their receiver's signature verification. Another partner's endpoint is 404, as a\nmissing one.\n",
+        "tags": [
+          "testing",
+          "webhooks"
+        ],
+        "summary": "Send a signed webhook.ping event to an endpoint now",
+        "operationId": "ping_webhook",
+        "parameters": [
+          {
+            "maxLength": 64,
+            "minLength": 1,
+            "type": "string",
+            "x-example": "backend",
+            "description": "An id of the partner's catalog ` + "`" + `webhooks` + "`" + `.",
+            "name": "webhook_id",
+            "in": "path",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The attempt, delivered or not.",
+            "schema": {
+              "$ref": "#/definitions/WebhookPing"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "delivered": true,
+                "event_id": "evt_ping_4tn3ukhzvq2q6xc7nqfq3dmmla",
+                "latency_ms": 41,
+                "status_code": 204,
+                "webhook_id": "backend"
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
+          }
+        ]
+      }
+    },
     "/testing/{location_id}/{session_id}/simulate_redemption": {
       "post": {
         "description": "For a test user's ` + "`" + `pending` + "`" + ` gate session: the entry gate scans the barcode now and the\nexit gate ` + "`" + `duration_m` + "`" + ` minutes later (0 exits at once). Until then the session is ` + "`" + `active` + "`" + `;\nafter, it is ` + "`" + `ended` + "`" + ` with its bill. Other sessions: 409 ` + "`" + `not_redeemable` + "`" + `; real users: 403.\n",
@@ -1006,6 +1076,106 @@ func init() {
           {
             "access_key": [],
             "user_jwt": []
+          }
+        ]
+      }
+    },
+    "/webhooks/deliveries": {
+      "get": {
+        "description": "For each of the partner's webhook endpoints (or the one named by ` + "`" + `webhook_id` + "`" + `), its most\nrecent delivery attempts, newest first: the event, the attempt's number, the answer's\nstatus code or the error, the latency and, for an attempt to be retried, when. Deliveries\nare at least once and their order is not guaranteed: receivers order by ` + "`" + `seq` + "`" + `.\n",
+        "tags": [
+          "webhooks"
+        ],
+        "summary": "Recent delivery attempts per webhook endpoint",
+        "operationId": "list_webhook_deliveries",
+        "parameters": [
+          {
+            "maxLength": 64,
+            "minLength": 1,
+            "type": "string",
+            "x-example": "backend",
+            "description": "Only this endpoint (an id of the partner's catalog ` + "`" + `webhooks` + "`" + `).",
+            "name": "webhook_id",
+            "in": "query"
+          },
+          {
+            "maximum": 100,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "default": 20,
+            "x-example": 20,
+            "description": "Attempts per endpoint.",
+            "name": "limit",
+            "in": "query"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The endpoints, in catalog order, each with its recent attempts.",
+            "schema": {
+              "$ref": "#/definitions/WebhookDeliveriesList"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "attempts": [
+                    {
+                      "attempt": 2,
+                      "attempted_at": "2026-04-12T00:14:25.410Z",
+                      "event_id": "evt_istuhwksxgrxy56nejwlah4my3",
+                      "latency_ms": 38,
+                      "outcome": "delivered",
+                      "status_code": 204
+                    },
+                    {
+                      "attempt": 1,
+                      "attempted_at": "2026-04-12T00:14:20.301Z",
+                      "error": "HTTP 503",
+                      "event_id": "evt_istuhwksxgrxy56nejwlah4my3",
+                      "latency_ms": 12,
+                      "next_attempt": "2026-04-12T00:14:25.400Z",
+                      "outcome": "retrying",
+                      "status_code": 503
+                    }
+                  ],
+                  "webhook_id": "backend"
+                }
+              ]
+            }
+          },
+          "400": {
+            "$ref": "#/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/responses/Unauthorized"
+          },
+          "404": {
+            "$ref": "#/responses/NotFound"
+          },
+          "422": {
+            "$ref": "#/responses/Unprocessable"
+          },
+          "429": {
+            "$ref": "#/responses/TooManyRequests"
+          },
+          "503": {
+            "$ref": "#/responses/ServiceUnavailable"
+          },
+          "default": {
+            "$ref": "#/responses/UnexpectedError"
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
           }
         ]
       }
@@ -1578,7 +1748,7 @@ func init() {
           "$ref": "#/definitions/EventData"
         },
         "id": {
-          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
+          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries, which may arrive more than once and in any order (order by ` + "`" + `seq` + "`" + `).",
           "type": "string",
           "x-nullable": false,
           "example": "evt_mfrggzdfmztwq2lknnwg23tp"
@@ -2177,6 +2347,149 @@ func init() {
           "$ref": "#/definitions/LicensePlate"
         }
       }
+    },
+    "WebhookAttempt": {
+      "description": "One attempt to deliver an event to an endpoint.",
+      "type": "object",
+      "required": [
+        "event_id",
+        "attempt",
+        "outcome",
+        "attempted_at",
+        "latency_ms"
+      ],
+      "properties": {
+        "attempt": {
+          "description": "1 for the first attempt.",
+          "type": "integer",
+          "format": "int32",
+          "minimum": 1,
+          "x-nullable": false,
+          "example": 1
+        },
+        "attempted_at": {
+          "description": "When the attempt was sent.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": false
+        },
+        "error": {
+          "description": "Why the attempt did not deliver (a status, a timeout, a refused connection); absent when delivered.",
+          "type": "string",
+          "example": "timeout after 15s"
+        },
+        "event_id": {
+          "description": "The event, and the attempt's ` + "`" + `webhook-id` + "`" + `.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_istuhwksxgrxy56nejwlah4my3"
+        },
+        "latency_ms": {
+          "description": "Milliseconds from sending to the answer's status, or to the error.",
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 38
+        },
+        "next_attempt": {
+          "description": "When the delivery is attempted again; only when ` + "`" + `outcome` + "`" + ` is ` + "`" + `retrying` + "`" + `.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": true
+        },
+        "outcome": {
+          "description": "` + "`" + `delivered` + "`" + ` (2xx), ` + "`" + `retrying` + "`" + ` (at ` + "`" + `next_attempt` + "`" + `), ` + "`" + `failed` + "`" + ` (no attempt left) or ` + "`" + `disabled` + "`" + ` (410 Gone: the endpoint is off until its catalog entry changes).",
+          "type": "string",
+          "enum": [
+            "delivered",
+            "retrying",
+            "failed",
+            "disabled"
+          ],
+          "x-nullable": false
+        },
+        "status_code": {
+          "description": "The answer's HTTP status; absent when there was no answer.",
+          "type": "integer",
+          "format": "int32",
+          "example": 503
+        }
+      }
+    },
+    "WebhookDeliveries": {
+      "description": "One endpoint's recent delivery attempts.",
+      "type": "object",
+      "required": [
+        "webhook_id",
+        "attempts"
+      ],
+      "properties": {
+        "attempts": {
+          "description": "Newest first.",
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/WebhookAttempt"
+          }
+        },
+        "webhook_id": {
+          "description": "The endpoint's id in the catalog.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "backend"
+        }
+      }
+    },
+    "WebhookDeliveriesList": {
+      "description": "The partner's endpoints, in catalog order.",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/WebhookDeliveries"
+      }
+    },
+    "WebhookPing": {
+      "description": "The outcome of one ` + "`" + `webhook.ping` + "`" + ` attempt.",
+      "type": "object",
+      "required": [
+        "webhook_id",
+        "event_id",
+        "delivered",
+        "latency_ms"
+      ],
+      "properties": {
+        "delivered": {
+          "description": "Whether the endpoint answered 2xx.",
+          "type": "boolean",
+          "x-nullable": false
+        },
+        "error": {
+          "description": "Why it was not delivered; absent when delivered.",
+          "type": "string",
+          "example": "connection refused"
+        },
+        "event_id": {
+          "description": "The ping's ` + "`" + `webhook-id` + "`" + `.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_ping_4tn3ukhzvq2q6xc7nqfq3dmmla"
+        },
+        "latency_ms": {
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 41
+        },
+        "status_code": {
+          "description": "The answer's HTTP status; absent when there was no answer.",
+          "type": "integer",
+          "format": "int32",
+          "example": 204
+        },
+        "webhook_id": {
+          "type": "string",
+          "x-nullable": false,
+          "example": "backend"
+        }
+      }
     }
   },
   "parameters": {
@@ -2610,6 +2923,10 @@ func init() {
     {
       "description": "The partner's event feed of changes to its users and their sessions.",
       "name": "events"
+    },
+    {
+      "description": "The event feed pushed to the partner's endpoints (the catalog's ` + "`" + `webhooks` + "`" + `), signed per\nStandard Webhooks (` + "`" + `webhook-id` + "`" + ` = the event id, ` + "`" + `webhook-timestamp` + "`" + `, ` + "`" + `webhook-signature` + "`" + `).\nDelivery is at least once and order is not guaranteed: de-duplicate by ` + "`" + `webhook-id` + "`" + ` and\norder by ` + "`" + `seq` + "`" + `. Failed attempts are retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h,\n20 h and 24 h (or ` + "`" + `Retry-After` + "`" + ` on 429 and 503); 410 Gone disables the endpoint until its\ncatalog entry changes.\n",
+      "name": "webhooks"
     }
   ]
 }`))
@@ -4024,6 +4341,195 @@ func init() {
         ]
       }
     },
+    "/testing/webhooks/{webhook_id}/ping": {
+      "post": {
+        "description": "Sends one signed ` + "`" + `webhook.ping` + "`" + ` event (` + "`" + `test: true` + "`" + `, no ` + "`" + `seq` + "`" + `) to one of the partner's\nendpoints now, once, without retries, and reports the answer, so that an integrator can\ncheck their receiver's signature verification. Another partner's endpoint is 404, as a\nmissing one.\n",
+        "tags": [
+          "testing",
+          "webhooks"
+        ],
+        "summary": "Send a signed webhook.ping event to an endpoint now",
+        "operationId": "ping_webhook",
+        "parameters": [
+          {
+            "maxLength": 64,
+            "minLength": 1,
+            "type": "string",
+            "x-example": "backend",
+            "description": "An id of the partner's catalog ` + "`" + `webhooks` + "`" + `.",
+            "name": "webhook_id",
+            "in": "path",
+            "required": true
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The attempt, delivered or not.",
+            "schema": {
+              "$ref": "#/definitions/WebhookPing"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "delivered": true,
+                "event_id": "evt_ping_4tn3ukhzvq2q6xc7nqfq3dmmla",
+                "latency_ms": 41,
+                "status_code": 204,
+                "webhook_id": "backend"
+              }
+            }
+          },
+          "401": {
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
+          },
+          "403": {
+            "description": "` + "`" + `forbidden` + "`" + `: the credentials are valid but not allowed here (testing operations are for test users only, and closed to every user of a partner whose catalog entry has ` + "`" + `sandbox: false` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "forbidden",
+                "message": "testing operations are for test users only"
+              }
+            },
+            "x-error-codes": [
+              "forbidden"
+            ]
+          },
+          "404": {
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
+          },
+          "422": {
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
+          },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
+          "default": {
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
+          }
+        ]
+      }
+    },
     "/testing/{location_id}/{session_id}/simulate_redemption": {
       "post": {
         "description": "For a test user's ` + "`" + `pending` + "`" + ` gate session: the entry gate scans the barcode now and the\nexit gate ` + "`" + `duration_m` + "`" + ` minutes later (0 exits at once). Until then the session is ` + "`" + `active` + "`" + `;\nafter, it is ` + "`" + `ended` + "`" + ` with its bill. Other sessions: 409 ` + "`" + `not_redeemable` + "`" + `; real users: 403.\n",
@@ -4986,6 +5492,246 @@ func init() {
           {
             "access_key": [],
             "user_jwt": []
+          }
+        ]
+      }
+    },
+    "/webhooks/deliveries": {
+      "get": {
+        "description": "For each of the partner's webhook endpoints (or the one named by ` + "`" + `webhook_id` + "`" + `), its most\nrecent delivery attempts, newest first: the event, the attempt's number, the answer's\nstatus code or the error, the latency and, for an attempt to be retried, when. Deliveries\nare at least once and their order is not guaranteed: receivers order by ` + "`" + `seq` + "`" + `.\n",
+        "tags": [
+          "webhooks"
+        ],
+        "summary": "Recent delivery attempts per webhook endpoint",
+        "operationId": "list_webhook_deliveries",
+        "parameters": [
+          {
+            "maxLength": 64,
+            "minLength": 1,
+            "type": "string",
+            "x-example": "backend",
+            "description": "Only this endpoint (an id of the partner's catalog ` + "`" + `webhooks` + "`" + `).",
+            "name": "webhook_id",
+            "in": "query"
+          },
+          {
+            "maximum": 100,
+            "minimum": 1,
+            "type": "integer",
+            "format": "int32",
+            "default": 20,
+            "x-example": 20,
+            "description": "Attempts per endpoint.",
+            "name": "limit",
+            "in": "query"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The endpoints, in catalog order, each with its recent attempts.",
+            "schema": {
+              "$ref": "#/definitions/WebhookDeliveriesList"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": [
+                {
+                  "attempts": [
+                    {
+                      "attempt": 2,
+                      "attempted_at": "2026-04-12T00:14:25.410Z",
+                      "event_id": "evt_istuhwksxgrxy56nejwlah4my3",
+                      "latency_ms": 38,
+                      "outcome": "delivered",
+                      "status_code": 204
+                    },
+                    {
+                      "attempt": 1,
+                      "attempted_at": "2026-04-12T00:14:20.301Z",
+                      "error": "HTTP 503",
+                      "event_id": "evt_istuhwksxgrxy56nejwlah4my3",
+                      "latency_ms": 12,
+                      "next_attempt": "2026-04-12T00:14:25.400Z",
+                      "outcome": "retrying",
+                      "status_code": 503
+                    }
+                  ],
+                  "webhook_id": "backend"
+                }
+              ]
+            }
+          },
+          "400": {
+            "description": "` + "`" + `invalid_request` + "`" + `: the request is malformed (a parameter of the wrong type, malformed JSON).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "invalid_request",
+                "details": [
+                  "session_id in path must be of type int64: \"one\""
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "invalid_request"
+            ]
+          },
+          "401": {
+            "description": "` + "`" + `unauthorized` + "`" + `: a credential is missing or invalid (access key, JWT or server token).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unauthorized",
+                "message": "missing or invalid credentials: this operation needs the access_key query parameter and, where documented, an Authorization: Bearer token"
+              }
+            },
+            "x-error-codes": [
+              "unauthorized"
+            ]
+          },
+          "404": {
+            "description": "` + "`" + `not_found` + "`" + `: no such resource for this user (another user's data is reported as missing).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "not_found",
+                "message": "session 999 not found"
+              }
+            },
+            "x-error-codes": [
+              "not_found"
+            ]
+          },
+          "422": {
+            "description": "` + "`" + `validation_failed` + "`" + `: the request is well-formed but a value breaks a rule (the rules broken in ` + "`" + `details` + "`" + `).",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "validation_failed",
+                "details": [
+                  "limit in query should be greater than or equal to 1"
+                ],
+                "message": "the request is invalid"
+              }
+            },
+            "x-error-codes": [
+              "validation_failed"
+            ]
+          },
+          "429": {
+            "description": "` + "`" + `rate_limited` + "`" + `: the access key is over its rate limit; retry after the seconds in ` + "`" + `Retry-After` + "`" + `. The limit is the partner's ` + "`" + `rate_limit` + "`" + ` in the catalog, counted per server replica.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "Retry-After": {
+                "type": "integer",
+                "description": "Seconds to wait before the next request can succeed."
+              },
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "rate_limited",
+                "message": "this access key is over its rate limit; retry after 1 s"
+              }
+            },
+            "x-error-codes": [
+              "rate_limited"
+            ]
+          },
+          "503": {
+            "description": "` + "`" + `unavailable` + "`" + `: the database is unreachable, read-only or damaged; retry later.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "unavailable",
+                "message": "database unavailable"
+              }
+            },
+            "x-error-codes": [
+              "unavailable"
+            ]
+          },
+          "default": {
+            "description": "Any other error, in the same shape: ` + "`" + `internal` + "`" + ` (a bug, logged with the request id), ` + "`" + `method_not_allowed` + "`" + `, ` + "`" + `unsupported_media_type` + "`" + `, ` + "`" + `not_implemented` + "`" + `.",
+            "schema": {
+              "$ref": "#/definitions/Error"
+            },
+            "headers": {
+              "X-Request-Id": {
+                "type": "string",
+                "description": "The request's id: the caller's ` + "`" + `X-Request-Id` + "`" + ` when it is 1-64 of [A-Za-z0-9._:-], else a new one. The server's log line for the request carries it."
+              }
+            },
+            "examples": {
+              "application/json": {
+                "code": "internal",
+                "message": "internal error"
+              }
+            },
+            "x-error-codes": [
+              "internal",
+              "method_not_allowed",
+              "unsupported_media_type",
+              "not_implemented",
+              "invalid_request"
+            ]
+          }
+        },
+        "security": [
+          {
+            "access_key": [],
+            "server_token": []
           }
         ]
       }
@@ -6358,7 +7104,7 @@ func init() {
           "$ref": "#/definitions/EventData"
         },
         "id": {
-          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries.",
+          "description": "Unique and stable; the ` + "`" + `webhook-id` + "`" + ` of its deliveries, which may arrive more than once and in any order (order by ` + "`" + `seq` + "`" + `).",
           "type": "string",
           "x-nullable": false,
           "example": "evt_mfrggzdfmztwq2lknnwg23tp"
@@ -6957,6 +7703,149 @@ func init() {
           "$ref": "#/definitions/LicensePlate"
         }
       }
+    },
+    "WebhookAttempt": {
+      "description": "One attempt to deliver an event to an endpoint.",
+      "type": "object",
+      "required": [
+        "event_id",
+        "attempt",
+        "outcome",
+        "attempted_at",
+        "latency_ms"
+      ],
+      "properties": {
+        "attempt": {
+          "description": "1 for the first attempt.",
+          "type": "integer",
+          "format": "int32",
+          "minimum": 1,
+          "x-nullable": false,
+          "example": 1
+        },
+        "attempted_at": {
+          "description": "When the attempt was sent.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": false
+        },
+        "error": {
+          "description": "Why the attempt did not deliver (a status, a timeout, a refused connection); absent when delivered.",
+          "type": "string",
+          "example": "timeout after 15s"
+        },
+        "event_id": {
+          "description": "The event, and the attempt's ` + "`" + `webhook-id` + "`" + `.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_istuhwksxgrxy56nejwlah4my3"
+        },
+        "latency_ms": {
+          "description": "Milliseconds from sending to the answer's status, or to the error.",
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 38
+        },
+        "next_attempt": {
+          "description": "When the delivery is attempted again; only when ` + "`" + `outcome` + "`" + ` is ` + "`" + `retrying` + "`" + `.",
+          "type": "string",
+          "format": "date-time",
+          "x-nullable": true
+        },
+        "outcome": {
+          "description": "` + "`" + `delivered` + "`" + ` (2xx), ` + "`" + `retrying` + "`" + ` (at ` + "`" + `next_attempt` + "`" + `), ` + "`" + `failed` + "`" + ` (no attempt left) or ` + "`" + `disabled` + "`" + ` (410 Gone: the endpoint is off until its catalog entry changes).",
+          "type": "string",
+          "enum": [
+            "delivered",
+            "retrying",
+            "failed",
+            "disabled"
+          ],
+          "x-nullable": false
+        },
+        "status_code": {
+          "description": "The answer's HTTP status; absent when there was no answer.",
+          "type": "integer",
+          "format": "int32",
+          "example": 503
+        }
+      }
+    },
+    "WebhookDeliveries": {
+      "description": "One endpoint's recent delivery attempts.",
+      "type": "object",
+      "required": [
+        "webhook_id",
+        "attempts"
+      ],
+      "properties": {
+        "attempts": {
+          "description": "Newest first.",
+          "type": "array",
+          "items": {
+            "$ref": "#/definitions/WebhookAttempt"
+          }
+        },
+        "webhook_id": {
+          "description": "The endpoint's id in the catalog.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "backend"
+        }
+      }
+    },
+    "WebhookDeliveriesList": {
+      "description": "The partner's endpoints, in catalog order.",
+      "type": "array",
+      "items": {
+        "$ref": "#/definitions/WebhookDeliveries"
+      }
+    },
+    "WebhookPing": {
+      "description": "The outcome of one ` + "`" + `webhook.ping` + "`" + ` attempt.",
+      "type": "object",
+      "required": [
+        "webhook_id",
+        "event_id",
+        "delivered",
+        "latency_ms"
+      ],
+      "properties": {
+        "delivered": {
+          "description": "Whether the endpoint answered 2xx.",
+          "type": "boolean",
+          "x-nullable": false
+        },
+        "error": {
+          "description": "Why it was not delivered; absent when delivered.",
+          "type": "string",
+          "example": "connection refused"
+        },
+        "event_id": {
+          "description": "The ping's ` + "`" + `webhook-id` + "`" + `.",
+          "type": "string",
+          "x-nullable": false,
+          "example": "evt_ping_4tn3ukhzvq2q6xc7nqfq3dmmla"
+        },
+        "latency_ms": {
+          "type": "integer",
+          "format": "int64",
+          "x-nullable": false,
+          "example": 41
+        },
+        "status_code": {
+          "description": "The answer's HTTP status; absent when there was no answer.",
+          "type": "integer",
+          "format": "int32",
+          "example": 204
+        },
+        "webhook_id": {
+          "type": "string",
+          "x-nullable": false,
+          "example": "backend"
+        }
+      }
     }
   },
   "parameters": {
@@ -7390,6 +8279,10 @@ func init() {
     {
       "description": "The partner's event feed of changes to its users and their sessions.",
       "name": "events"
+    },
+    {
+      "description": "The event feed pushed to the partner's endpoints (the catalog's ` + "`" + `webhooks` + "`" + `), signed per\nStandard Webhooks (` + "`" + `webhook-id` + "`" + ` = the event id, ` + "`" + `webhook-timestamp` + "`" + `, ` + "`" + `webhook-signature` + "`" + `).\nDelivery is at least once and order is not guaranteed: de-duplicate by ` + "`" + `webhook-id` + "`" + ` and\norder by ` + "`" + `seq` + "`" + `. Failed attempts are retried after 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h,\n20 h and 24 h (or ` + "`" + `Retry-After` + "`" + ` on 429 and 503); 410 Gone disables the endpoint until its\ncatalog entry changes.\n",
+      "name": "webhooks"
     }
   ]
 }`))

@@ -134,6 +134,14 @@ func (db *DB) PruneEvents(ctx context.Context, cutoff time.Time) (int, error) {
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 			return err
 		}
+		// Deliveries and attempts go with the events (the schedule's
+		// three days are far inside any retention).
+		for _, stmt := range []string{`DELETE FROM webhook_deliveries WHERE created_at < ?`,
+			`DELETE FROM webhook_attempts WHERE attempted_at < ?`} {
+			if _, err := tx.ExecContext(ctx, stmt, cutoff.UnixMilli()); err != nil {
+				return err
+			}
+		}
 		for p, seq := range through {
 			res, err := tx.ExecContext(ctx, `DELETE FROM events WHERE partner_id = ? AND seq <= ?`, p, seq)
 			if err != nil {

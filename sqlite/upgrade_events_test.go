@@ -1,12 +1,7 @@
 package sqlite
 
 import (
-	"database/sql"
-	"io/fs"
-	"path/filepath"
 	"testing"
-
-	"github.com/pressly/goose/v3"
 
 	"github.com/coordapi/coord"
 )
@@ -19,21 +14,9 @@ const eventsMigration = 4
 // sessions get version 1 and their next change is the partner's first event.
 func TestUpgradeToTheEventLog(t *testing.T) {
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "old.db")
-	old, err := sql.Open("sqlite", path+"?"+params)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys, _ := fs.Sub(migrations, "migrations")
-	p, err := goose.NewProvider(goose.DialectSQLite3, old, fsys)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := p.UpTo(ctx, eventsMigration-1); err != nil {
-		t.Fatal(err)
-	}
+	path, old := fileAt(t, eventsMigration-1)
 	for _, stmt := range []string{
-		`INSERT INTO users (user_id, partner_id, external_uid) VALUES ('u-1', 'p', 'x')`,
+		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('u-1', 'p', 'x', 1000)`,
 		`INSERT INTO sessions (id, user_id, location_id, status, currency, created_at, start_time)
 			VALUES (7, 'u-1', 'l', 'active', 'USD', 1000, 1000)`,
 	} {

@@ -61,6 +61,12 @@ type ClientService interface {
 	// CreateTestJwtContext mint a j w t for a test user.
 	CreateTestJwtContext(ctx context.Context, params *CreateTestJwtParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CreateTestJwtOK, error)
 
+	// PingWebhook send a signed webhook ping event to an endpoint now.
+	PingWebhook(params *PingWebhookParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*PingWebhookOK, error)
+
+	// PingWebhookContext send a signed webhook ping event to an endpoint now.
+	PingWebhookContext(ctx context.Context, params *PingWebhookParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*PingWebhookOK, error)
+
 	// SimulateRedemption simulate the entry and exit gates test users.
 	SimulateRedemption(params *SimulateRedemptionParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*SimulateRedemptionOK, error)
 
@@ -142,6 +148,80 @@ func (a *Client) CreateTestJwtContext(ctx context.Context, params *CreateTestJwt
 	//
 	// a default response is provided: fill this and return an error
 	unexpectedSuccess := result.(*CreateTestJwtDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// PingWebhook sends a signed webhook ping event to an endpoint now.
+//
+// Sends one signed `webhook.ping` event (`test: true`, no `seq`) to one of the partner's
+// endpoints now, once, without retries, and reports the answer, so that an integrator can
+// check their receiver's signature verification. Another partner's endpoint is 404, as a
+// missing one.
+// .
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.PingWebhookContext] instead.
+func (a *Client) PingWebhook(params *PingWebhookParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*PingWebhookOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.PingWebhookContext(ctx, params, authInfo, opts...)
+}
+
+// PingWebhookContext sends a signed webhook ping event to an endpoint now.
+//
+// Sends one signed `webhook.ping` event (`test: true`, no `seq`) to one of the partner's
+// endpoints now, once, without retries, and reports the answer, so that an integrator can
+// check their receiver's signature verification. Another partner's endpoint is 404, as a
+// missing one.
+// .
+//
+// Do not use the deprecated [PingWebhookParams.Context] with this method: it would be ignored.
+func (a *Client) PingWebhookContext(ctx context.Context, params *PingWebhookParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*PingWebhookOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewPingWebhookParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "ping_webhook",
+		Method:             "POST",
+		PathPattern:        "/testing/webhooks/{webhook_id}/ping",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http", "https"},
+		Params:             params,
+		Reader:             &PingWebhookReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*PingWebhookOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*PingWebhookDefault)
 
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }

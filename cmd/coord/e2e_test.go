@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coordapi/coord/coordclient/webhook"
 	"github.com/coordapi/coord/internal/proctest"
 )
 
@@ -209,6 +210,41 @@ func TestCLIRunsASessionLifecycleAgainstTheServerBinary(t *testing.T) {
 	}
 	_ = follow.Process.Kill()
 	_ = follow.Wait()
+
+	// coord listen forwards new events, signed, to a local receiver.
+	secret := webhook.NewSecret()
+	received := make(chan *webhook.Event, 4)
+	receiver := httptest.NewServer(webhook.Handler(webhook.Verifier{Secrets: []string{secret}}, func(_ context.Context, e *webhook.Event) error {
+		received <- e
+		return nil
+	}))
+	defer receiver.Close()
+	listen := c.command(ctx, "listen", "--server-token", "demo-server-token", "--forward-to", receiver.URL+"/hook", "--secret", secret)
+	listenOut, err := listen.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := listen.Start(); err != nil {
+		t.Fatal(err)
+	}
+	listened := bufio.NewScanner(listenOut)
+	if !listened.Scan() || !strings.HasPrefix(listened.Text(), "Ready! Forwarding events after seq 8 ") {
+		t.Fatalf("listen printed %q", listened.Text())
+	}
+	c.ok(t, "vehicle", "set", "--plate", "ZZ 10", "--country", "us")
+	select {
+	case e := <-received:
+		if e.Seq != 9 || e.Type != "user.vehicle_updated" {
+			t.Fatalf("the receiver got %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("listen forwarded nothing")
+	}
+	if !listened.Scan() || !strings.Contains(listened.Text(), "user.vehicle_updated") || !strings.Contains(listened.Text(), "--> 204 delivered") {
+		t.Fatalf("listen printed %q", listened.Text())
+	}
+	_ = listen.Process.Kill()
+	_ = listen.Wait()
 
 	link := c.ok(t, "link", "gatepark", "--redirect-uri", "http://localhost:3000/done")
 	if !strings.HasPrefix(link, url+"/v1/users/user/current/link_account?") {

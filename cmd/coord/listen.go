@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/coordclient"
 	"github.com/coordapi/coord/coordclient/webhook"
 	"github.com/coordapi/coord/delivery"
 )
@@ -16,9 +17,7 @@ import (
 // forwarder is the delivering half of `coord listen --forward-to URL
 // --secret whsec_…`: it signs each event of the feed as the server signs
 // its webhooks and POSTs it to a local receiver, one attempt, printing a
-// line per event — what `stripe listen` does for Stripe developers. The
-// feed it follows (GET /events, issue #13) is not wired yet; see the
-// issue's closing note.
+// line per event — what `stripe listen` does for Stripe developers.
 type forwarder struct {
 	target *coord.Webhook
 	sender *delivery.Sender
@@ -75,4 +74,71 @@ func statusText(code int) string {
 		return "gone"
 	}
 	return "not delivered"
+}
+
+// listenCmd follows the event feed and forwards each event, signed, to a
+// local receiver.
+type listenCmd struct {
+	runByApp
+	ServerToken string        `long:"server-token" env:"COORD_SERVER_TOKEN" required:"yes" description:"the partner backend's server token"`
+	ForwardTo   string        `long:"forward-to" required:"yes" description:"the local receiver's URL, e.g. http://localhost:3000/hook"`
+	Secrets     []string      `long:"secret" description:"whsec_ secret to sign with, as the receiver verifies (repeatable; default: a new one, printed)"`
+	After       *int64        `long:"after" description:"forward the events after this seq too (default: only events from now on)"`
+	Type        string        `long:"type" description:"only events of this type, e.g. session.ended"`
+	Timeout     time.Duration `long:"timeout" default:"15s" description:"how long the receiver may take to answer"`
+	app         *app
+}
+
+func (c *listenCmd) check() error {
+	if c.After != nil && *c.After < 0 {
+		return usageError("--after must not be negative")
+	}
+	if c.Timeout <= 0 {
+		return usageError("--timeout must be positive")
+	}
+	return nil
+}
+
+func (c *listenCmd) runWithClient(ctx context.Context, cl *coordclient.Client) error {
+	f, err := newForwarder(c.ForwardTo, c.Secrets, c.Timeout, c.app.stdout)
+	if err != nil {
+		return err
+	}
+	srv := cl.AsServer(c.ServerToken)
+	after := c.After
+	if after == nil { // skip what happened before: forward from now on
+		for e, err := range srv.Events(ctx, coordclient.EventsOptions{}) {
+			if err != nil {
+				return stopped(ctx, err)
+			}
+			seq := e.Seq
+			after = &seq
+		}
+	}
+	from := int64(0)
+	if after != nil {
+		from = *after
+	}
+	fmt.Fprintf(c.app.stdout, "Ready! Forwarding events after seq %d to %s (Ctrl-C to stop)\n", from, c.ForwardTo)
+	for e, err := range srv.Events(ctx, coordclient.EventsOptions{After: after, Type: c.Type, Follow: true}) {
+		if err != nil {
+			return stopped(ctx, err)
+		}
+		body, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		if _, err := f.forward(ctx, body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopped is nil when the user pressed Ctrl-C, else err.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil
+	}
+	return err
 }

@@ -40,6 +40,9 @@ func newParser(a *app) *flags.Parser {
 	add(p, "events", "Print the partner's event feed (server token); --follow keeps printing",
 		"Print the partner's events oldest first: every change to its users and their sessions.\n"+
 			"--after resumes after a seq; --follow waits for new events (long-poll) until Ctrl-C.", &eventsCmd{app: a})
+	add(p, "listen", "Forward the partner's events, signed like webhooks, to a local URL (server token)",
+		"Follow the event feed and POST each new event to --forward-to, signed per Standard Webhooks\n"+
+			"with --secret (whsec_...; default: a new one, printed), one attempt each, a line per event.", &listenCmd{app: a})
 	add(p, "link", "Link the user's account with SYSTEM",
 		"Print the URL to open in a browser to link the account (--redirect-uri),\n"+
 			"or link (--allow) or unlink (--deny) a test user's account directly (--test).", &linkCmd{app: a})

@@ -19,6 +19,12 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 	if err := os.WriteFile(badCatalog, []byte("partners:\n  - id: x\n    bogus: 1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	badHook := filepath.Join(dir, "hook.yaml")
+	hook := "partners:\n  - {id: p, name: P, access_keys: [k], server_tokens: [s],\n" +
+		"     webhooks: [{id: h, url: \"ftp://hooks.example.com/x\", secrets: [whsec_MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=]}]}\nsystems: []\n"
+	if err := os.WriteFile(badHook, []byte(hook), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	db := "--db=" + filepath.Join(dir, "coord.db")
 	for _, tc := range []struct {
 		name string
@@ -27,6 +33,10 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		want string
 	}{
 		{"a catalog that does not parse", nil, []string{db, "--catalog", badCatalog}, "field bogus not found"},
+		{"a webhook URL that is not http(s)", nil, []string{db, "--catalog", badHook}, "must be http or https"},
+		{"no webhook timeout", nil, []string{db, "--webhook-timeout", "0s"}, "--webhook-timeout, --webhook-concurrency and --webhook-per-endpoint must be positive"},
+		{"a webhook lease shorter than the timeout", []string{"COORD_WEBHOOK_LEASE=5s"}, []string{db}, "--webhook-lease must be longer than --webhook-timeout"},
+		{"a webhook schedule made slower", nil, []string{db, "--webhook-schedule-scale", "2"}, "--webhook-schedule-scale must be above 0 and at most 1"},
 		{"a missing catalog file", nil, []string{db, "--catalog", filepath.Join(dir, "none.yaml")}, "no such file"},
 		{"a database in a missing directory", nil, []string{"--db", filepath.Join(dir, "none", "coord.db")}, "open database"},
 		{"a malformed postgres DSN", nil, []string{"--db", "postgres://%%%"}, "parse dsn"},

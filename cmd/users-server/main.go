@@ -16,9 +16,11 @@ import (
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
+	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/live"
 	"github.com/coordapi/coord/token"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -98,10 +100,18 @@ func run(args []string) error {
 		}
 		return store.Ping(ctx)
 	}
+	svc := &coord.Service{Store: store, Catalog: cat, Tokens: tokens}
+	queue, err := openWebhookQueue(ctx, store, cat, httpapi.EventJSON(svc))
+	if err != nil {
+		return fmt.Errorf("webhook deliveries: %w", err)
+	}
+	sender, webhookMetrics := newSender(opts, clock), delivery.NewMetrics()
 	h, err := httpapi.New(api, httpapi.Deps{
-		Service: &coord.Service{Store: store, Catalog: cat, Tokens: tokens},
+		Service: svc,
 		Catalog: cat, Tokens: tokens, Keys: store, OpenSessions: store, Ready: ready,
 		Clock: clock, Logger: log, MaxBodyBytes: opts.HTTP.MaxBodyBytes, MaxHeaderBytes: int(server.MaxHeaderSize), Hub: hub,
+		Webhooks:   httpapi.Webhooks{History: queue, Sender: sender},
+		Collectors: []prometheus.Collector{webhookMetrics, delivery.DepthCollector(queue)},
 	})
 	if err != nil {
 		return err
@@ -111,6 +121,7 @@ func run(args []string) error {
 
 	workers := startSettler(ctx, store, opts.Sessions.SettleInterval, log)
 	startLive(ctx, workers, store, hub, opts.Live.EventRetention, log)
+	startDispatcher(ctx, workers, store, queue, sender, cat, opts, webhookMetrics, clock, log)
 	if err := server.Listen(); err != nil {
 		return err
 	}

@@ -38,6 +38,13 @@ type options struct {
 		MaxWaiters     int           `long:"max-waiters" env:"MAX_WAITERS" default:"15000" description:"long-poll requests (wait) held at once; past it they answer at once, as without wait; below --listen-limit"`
 		EventRetention time.Duration `long:"event-retention" env:"EVENT_RETENTION" default:"720h" description:"how long events are kept for list_events; older cursors get 410 cursor_expired"`
 	} `group:"Live state and events"`
+	Webhooks struct {
+		Timeout       time.Duration `long:"webhook-timeout" env:"WEBHOOK_TIMEOUT" default:"15s" description:"per-attempt timeout of a webhook delivery, from dialling to the answer"`
+		Concurrency   int           `long:"webhook-concurrency" env:"WEBHOOK_CONCURRENCY" default:"64" description:"webhook attempts in flight at once, per replica"`
+		PerEndpoint   int           `long:"webhook-per-endpoint" env:"WEBHOOK_PER_ENDPOINT" default:"16" description:"webhook attempts in flight at once to any one endpoint, per replica, so that a slow endpoint does not delay the others"`
+		Lease         time.Duration `long:"webhook-lease" env:"WEBHOOK_LEASE" description:"how long a replica holds a claimed delivery before another may take it over, if the first died (default: twice --webhook-timeout plus 30s)"`
+		ScheduleScale float64       `long:"webhook-schedule-scale" env:"WEBHOOK_SCHEDULE_SCALE" default:"1" description:"multiplies the retry schedule (5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h); 0.001 for tests"`
+	} `group:"Webhooks"`
 	HTTP struct {
 		MaxBodyBytes      int64         `long:"max-body-bytes" env:"MAX_BODY_BYTES" default:"65536" description:"largest request body accepted; larger ones get 413 payload_too_large"`
 		ReadHeaderTimeout time.Duration `long:"read-header-timeout" env:"READ_HEADER_TIMEOUT" default:"5s" description:"how long a client may take to send a request's headers; slower ones are disconnected"`
@@ -127,6 +134,12 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--max-waiters must not be negative")
 	case o.Live.EventRetention <= 0:
 		return errors.New("--event-retention must be positive")
+	case o.Webhooks.Timeout <= 0 || o.Webhooks.Concurrency <= 0 || o.Webhooks.PerEndpoint <= 0:
+		return errors.New("--webhook-timeout, --webhook-concurrency and --webhook-per-endpoint must be positive")
+	case o.Webhooks.Lease != 0 && o.Webhooks.Lease <= o.Webhooks.Timeout:
+		return errors.New("--webhook-lease must be longer than --webhook-timeout: a claim must outlast its attempt")
+	case o.Webhooks.ScheduleScale <= 0 || o.Webhooks.ScheduleScale > 1:
+		return errors.New("--webhook-schedule-scale must be above 0 and at most 1")
 	case o.HTTP.ShutdownDelay < 0:
 		return errors.New("--shutdown-delay must not be negative")
 	case o.HTTP.ShutdownDelay >= s.GracefulTimeout:

@@ -167,6 +167,36 @@ func TestQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 		}
 	})
 
+	t.Run("concurrent records all land, a stale one among them refused alone", func(t *testing.T) {
+		h := newHarness(t)
+		const n = 40
+		for i := range n {
+			h.Add(t, "a", fmt.Sprintf("evt_%d", i), []byte(`{}`))
+		}
+		now := soon()
+		ds := claim(t, h, now, map[string]int{"a": n})
+		if len(ds) != n {
+			t.Fatalf("claimed %d", len(ds))
+		}
+		ds[0].Claim = "not-the-claim"
+		errs := make([]error, n)
+		var wg sync.WaitGroup
+		for i, d := range ds {
+			wg.Go(func() {
+				errs[i] = h.Queue.Record(ctx, d, delivery.Outcome{State: delivery.Delivered, AttemptedAt: now, StatusCode: 200})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if want := i == 0; errors.Is(err, delivery.ErrStaleClaim) != want || (!want && err != nil) {
+				t.Errorf("record %d: %v", i, err)
+			}
+		}
+		if again := claim(t, h, now.Add(2*lease), map[string]int{"a": n}); len(again) != 1 || again[0].ID != ds[0].ID {
+			t.Fatalf("after the records, claimable: %+v; want only the one whose record was stale", again)
+		}
+	})
+
 	t.Run("concurrent claimers never share a delivery", func(t *testing.T) {
 		h := newHarness(t)
 		const n = 60
@@ -203,4 +233,14 @@ func TestQueue(t *testing.T, newHarness func(t *testing.T) Harness) {
 			t.Errorf("%d of %d claimed", len(seen), n)
 		}
 	})
+}
+
+// SuiteEndpoints are the endpoints TestQueue enqueues for, as a store
+// mirrors them (partner "p"): a store's harness opens its queue with them.
+func SuiteEndpoints() []delivery.Endpoint {
+	var list []delivery.Endpoint
+	for _, id := range []string{"a", "b", "c", "gone", "other"} {
+		list = append(list, delivery.Endpoint{PartnerID: "p", WebhookID: id, Fingerprint: "f"})
+	}
+	return list
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/catalog"
 	"github.com/coordapi/coord/client"
+	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/httpapi"
 	"github.com/coordapi/coord/internal/pgtest"
 	"github.com/coordapi/coord/live"
@@ -48,6 +49,8 @@ type Server struct {
 	Log     *SyncBuffer
 	Hub     *live.Hub
 	Handler http.Handler // what URL serves, for tests that serve it differently (HTTP/2)
+	// Webhooks is the store's delivery queue; no dispatcher runs on it.
+	Webhooks delivery.StoreQueue
 }
 
 // Options tune a test server.
@@ -123,6 +126,11 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	hub := NewHub(t, store, now.Now, opts.MaxWaiters, opts.Recheck)
 	deps := Deps(svc, store, now, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	deps.Hub = hub
+	queue, err := store.(delivery.QueueStore).WebhookQueue(context.Background(), delivery.Endpoints(cat.Partners), httpapi.EventJSON(svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deps.Webhooks = httpapi.Webhooks{History: queue, Sender: delivery.NewSender(delivery.WithTimeout(5 * time.Second))}
 	h, err := httpapi.New(NewAPI(t), deps)
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +141,7 @@ func New(t testing.TB, backend string, opts Options) *Server {
 	u, _ := url.Parse(ts.URL)
 	rt := httptransport.NewWithClient(u.Host, client.DefaultBasePath, []string{"http"}, ValidatingClient(t))
 	return &Server{URL: ts.URL, Client: client.New(rt, strfmt.Default), Store: store, Catalog: cat,
-		Tokens: tokens, Clock: clock, Service: svc, Log: logs, Hub: hub, Handler: h}
+		Tokens: tokens, Clock: clock, Service: svc, Log: logs, Hub: hub, Handler: h, Webhooks: queue}
 }
 
 // NewHub returns a hub following store's changes until t ends; maxWaiters

@@ -14,6 +14,7 @@ import (
 	"github.com/coordapi/coord/restapi/operations/testing"
 	"github.com/coordapi/coord/restapi/operations/tokens"
 	"github.com/coordapi/coord/restapi/operations/users"
+	"github.com/coordapi/coord/restapi/operations/webhooks"
 	"github.com/go-openapi/errors"
 	"github.com/go-openapi/loads"
 	"github.com/go-openapi/runtime"
@@ -121,6 +122,20 @@ func NewUsersAPI(spec *loads.Document) *UsersAPI {
 			_ = principal
 
 			return systems.ListSystemsNotImplemented()
+		}),
+
+		WebhooksListWebhookDeliveriesHandler: webhooks.ListWebhookDeliveriesHandlerFunc(func(params webhooks.ListWebhookDeliveriesParams, principal *coord.Principal) webhooks.ListWebhookDeliveriesResponder {
+			_ = params
+			_ = principal
+
+			return webhooks.ListWebhookDeliveriesNotImplemented()
+		}),
+
+		TestingPingWebhookHandler: testing.PingWebhookHandlerFunc(func(params testing.PingWebhookParams, principal *coord.Principal) testing.PingWebhookResponder {
+			_ = params
+			_ = principal
+
+			return testing.PingWebhookNotImplemented()
 		}),
 
 		SessionsPostSessionHandler: sessions.PostSessionHandlerFunc(func(params sessions.PostSessionParams, principal *coord.Principal) sessions.PostSessionResponder {
@@ -254,6 +269,10 @@ type UsersAPI struct {
 	EventsListEventsHandler events.ListEventsHandler
 	// SystemsListSystemsHandler sets the operation handler for the list systems operation
 	SystemsListSystemsHandler systems.ListSystemsHandler
+	// WebhooksListWebhookDeliveriesHandler sets the operation handler for the list webhook deliveries operation
+	WebhooksListWebhookDeliveriesHandler webhooks.ListWebhookDeliveriesHandler
+	// TestingPingWebhookHandler sets the operation handler for the ping webhook operation
+	TestingPingWebhookHandler testing.PingWebhookHandler
 	// SessionsPostSessionHandler sets the operation handler for the post session operation
 	SessionsPostSessionHandler sessions.PostSessionHandler
 	// UsersPutVehicleHandler sets the operation handler for the put vehicle operation
@@ -381,6 +400,12 @@ func (o *UsersAPI) Validate() error {
 	}
 	if o.SystemsListSystemsHandler == nil {
 		unregistered = append(unregistered, "systems.ListSystemsHandler")
+	}
+	if o.WebhooksListWebhookDeliveriesHandler == nil {
+		unregistered = append(unregistered, "webhooks.ListWebhookDeliveriesHandler")
+	}
+	if o.TestingPingWebhookHandler == nil {
+		unregistered = append(unregistered, "testing.PingWebhookHandler")
 	}
 	if o.SessionsPostSessionHandler == nil {
 		unregistered = append(unregistered, "sessions.PostSessionHandler")
@@ -552,6 +577,14 @@ func (o *UsersAPI) initHandlerCache() {
 		o.handlers["GET"] = make(map[string]http.Handler)
 	}
 	o.handlers["GET"]["/systems"] = systems.NewListSystems(o.context, o.SystemsListSystemsHandler)
+	if o.handlers["GET"] == nil {
+		o.handlers["GET"] = make(map[string]http.Handler)
+	}
+	o.handlers["GET"]["/webhooks/deliveries"] = webhooks.NewListWebhookDeliveries(o.context, o.WebhooksListWebhookDeliveriesHandler)
+	if o.handlers["POST"] == nil {
+		o.handlers["POST"] = make(map[string]http.Handler)
+	}
+	o.handlers["POST"]["/testing/webhooks/{webhook_id}/ping"] = testing.NewPingWebhook(o.context, o.TestingPingWebhookHandler)
 	if o.handlers["POST"] == nil {
 		o.handlers["POST"] = make(map[string]http.Handler)
 	}

@@ -1,6 +1,6 @@
 // Command loadgen is the load generator behind `make bench`: it seeds a
 // database, starts users-server on it as a child process, measures the
-// poll, lifecycle and list scenarios against their baselines and prints
+// poll, lifecycle, list and webhooks scenarios against their baselines and prints
 // the figures as Markdown tables. See BENCHMARKS.md.
 //
 //	loadgen -server bin/users-server [-postgres DSN] [-rss]
@@ -53,7 +53,7 @@ func run() error {
 		server      = flag.String("server", "", "users-server binary (default: build ./cmd/users-server into the scratch directory)")
 		pgDSN       = flag.String("postgres", os.Getenv("COORD_TEST_POSTGRES"), "PostgreSQL DSN; each run makes and drops its own schema (default $COORD_TEST_POSTGRES; empty: SQLite only)")
 		backends    = flag.String("backends", "sqlite,postgres", "backends to measure")
-		scenarios   = flag.String("scenarios", "poll,lifecycle,list,watch,replicas", "scenarios to run: poll, lifecycle and list on each backend, watch on SQLite, replicas on PostgreSQL")
+		scenarios   = flag.String("scenarios", "poll,lifecycle,list,watch,replicas,webhooks", "scenarios to run: poll, lifecycle, list and webhooks on each backend, watch on SQLite, replicas on PostgreSQL")
 		baseline    = flag.String("baseline-server", "", "users-server binary of an earlier commit, measured beside -server in lifecycle (ratio target ≥ 0.9)")
 		watchers    = flag.Int("watchers", 10000, "concurrent long-poll watchers of watch")
 		watchRate   = flag.Int("watch-rate", 50, "session changes per second during watch's measured phases")
@@ -124,6 +124,9 @@ func run() error {
 	if err == nil && set(*scenarios)["watch"] && set(*backends)["sqlite"] {
 		err = suite.Watch(ctx, bench.SQLiteBackend(dir, "watch.db"), bench.WatchConfig{Watchers: *watchers, Rate: *watchRate, Phase: *watchPhase, NoPoll: *watchNoPoll})
 	}
+	if err == nil && set(*scenarios)["webhooks"] && !*rss {
+		err = runWebhooks(ctx, suite, dir, set(*backends), *pgDSN)
+	}
 	if err == nil && set(*scenarios)["replicas"] && set(*backends)["postgres"] && *pgDSN != "" {
 		err = withSchema(ctx, *pgDSN, func(dsn string) error {
 			return suite.Replicas(ctx, bench.PostgresBackend(dsn), *replicaN, *replicaHz, *watchPhase)
@@ -153,6 +156,19 @@ func runBackends(ctx context.Context, suite *bench.Suite, dir string, backends m
 		return nil
 	}
 	return withSchema(ctx, pgDSN, func(dsn string) error { return suite.Run(ctx, bench.PostgresBackend(dsn)) })
+}
+
+// runWebhooks runs the webhooks scenario on each backend, on databases of its own.
+func runWebhooks(ctx context.Context, suite *bench.Suite, dir string, backends map[string]bool, pgDSN string) error {
+	if backends["sqlite"] {
+		if err := suite.Webhooks(ctx, bench.SQLiteBackend(dir, "webhooks.db")); err != nil {
+			return err
+		}
+	}
+	if !backends["postgres"] || pgDSN == "" {
+		return nil
+	}
+	return withSchema(ctx, pgDSN, func(dsn string) error { return suite.Webhooks(ctx, bench.PostgresBackend(dsn)) })
 }
 
 // withSchema runs fn on a fresh schema of the database pgDSN names, dropped after.

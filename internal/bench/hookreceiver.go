@@ -1,0 +1,109 @@
+package bench
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coordapi/coord/coordclient/webhook"
+)
+
+// hookReceiver is the webhook endpoint of the webhooks scenario, in the
+// load generator: it verifies each delivery as a partner would, answers
+// 204 (or 410 while gone), and records when each event arrived relative
+// to its commit (created_at).
+type hookReceiver struct {
+	URL    string // without the path: the catalog adds one
+	secret string
+	srv    *http.Server
+	gone   atomic.Bool
+
+	mu       sync.Mutex
+	lags     []time.Duration
+	first    time.Time
+	last     time.Time
+	accepted int
+	invalid  int
+}
+
+func newHookReceiver() (*hookReceiver, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	h := &hookReceiver{URL: "http://" + ln.Addr().String(), secret: webhook.NewSecret()}
+	h.srv = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = h.srv.Serve(ln) }()
+	return h, nil
+}
+
+func (h *hookReceiver) Close() error { return h.srv.Close() }
+
+func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	now := time.Now()
+	if h.gone.Load() {
+		w.WriteHeader(http.StatusGone)
+		return
+	}
+	e, err := webhook.Verify([]string{h.secret}, r.Header, body)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if err != nil {
+		h.invalid++
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var at struct {
+		CreatedAt time.Time `json:"created_at"`
+	}
+	_ = json.Unmarshal(body, &at)
+	if h.accepted == 0 {
+		h.first = now
+	}
+	h.accepted++
+	h.last = now
+	if !at.CreatedAt.IsZero() && e != nil {
+		h.lags = append(h.lags, now.Sub(at.CreatedAt))
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// reset forgets what was received.
+func (h *hookReceiver) reset() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lags, h.accepted, h.invalid, h.first, h.last = nil, 0, 0, time.Time{}, time.Time{}
+}
+
+// settle waits until nothing arrived for quiet (or until max), and returns
+// how many were accepted, from the first to the last arrival.
+func (h *hookReceiver) settle(quiet, most time.Duration) (n int, span time.Duration) {
+	deadline := time.Now().Add(most)
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		h.mu.Lock()
+		last, count := h.last, h.accepted
+		h.mu.Unlock()
+		if count > 0 && time.Since(last) > quiet {
+			break
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.accepted, h.last.Sub(h.first)
+}
+
+// lagQuantiles are the commit-to-receiver lag's p50 and p99 so far.
+func (h *hookReceiver) lagQuantiles() (p50, p99 time.Duration, n, invalid int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	sorted := slices.Clone(h.lags)
+	slices.Sort(sorted)
+	return quantile(sorted, 0.5), quantile(sorted, 0.99), len(sorted), h.invalid
+}

@@ -1,0 +1,235 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/delivery"
+)
+
+// WebhookQueue is the store's delivery.Queue: rows written by a trigger in
+// each event's transaction (migration 5), claimed by any replica with FOR
+// UPDATE SKIP LOCKED and a lease, so that two replicas never hold one
+// delivery at once and one that dies gives its claims up when they expire.
+type WebhookQueue struct {
+	db     *DB
+	render delivery.Render
+}
+
+var (
+	_ delivery.StoreQueue = (*WebhookQueue)(nil)
+	_ delivery.QueueStore = (*DB)(nil)
+)
+
+// WebhookQueue makes the store's endpoints those given (the catalog's),
+// so that events committed from now on get a delivery per matching
+// endpoint, and returns the queue. A 410 Gone's disabling survives while
+// the endpoint's fingerprint is the same. render makes the bodies.
+//
+// Replicas share the endpoints: the last one started with a catalog
+// decides which endpoints new events are delivered to.
+func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, render delivery.Render) (delivery.StoreQueue, error) {
+	err := db.inTx(ctx, func(tx pgx.Tx) error {
+		ids := make([]string, 0, len(endpoints))
+		for _, e := range endpoints {
+			ids = append(ids, e.WebhookID)
+			events := e.Events
+			if events == nil {
+				events = []string{}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO webhook_endpoints (webhook_id, partner_id, events, fingerprint)
+				VALUES ($1, $2, $3, $4) ON CONFLICT (webhook_id) DO UPDATE SET partner_id = excluded.partner_id,
+				events = excluded.events, fingerprint = excluded.fingerprint`,
+				e.WebhookID, e.PartnerID, events, e.Fingerprint); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `DELETE FROM webhook_endpoints WHERE NOT (webhook_id = ANY ($1))`, ids)
+		return err
+	})
+	if err != nil {
+		return nil, fail("postgres: webhook endpoints", err)
+	}
+	return &WebhookQueue{db: db, render: render}, nil
+}
+
+// claimDue leases, per endpoint asked, its oldest due deliveries that no
+// other claimer holds (SKIP LOCKED), then keeps the first of every
+// endpoint before the second of any, up to the limit. Deliveries of
+// events not yet numbered wait for the sequencer.
+const claimDue = `WITH want AS (SELECT * FROM unnest($1::text[], $2::int[]) AS w(webhook_id, n)),
+	picked AS (
+		SELECT c.id, c.next_at, row_number() OVER (PARTITION BY w.webhook_id ORDER BY c.next_at, c.id) AS rank
+		FROM want w CROSS JOIN LATERAL (
+			SELECT d.id, d.next_at FROM webhook_deliveries d
+			WHERE d.webhook_id = w.webhook_id AND d.state = 'pending' AND d.next_at <= $3 AND d.lease_until <= $3
+				AND (d.body IS NOT NULL OR EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id AND e.seq IS NOT NULL))
+			ORDER BY d.next_at, d.id LIMIT w.n
+			FOR UPDATE SKIP LOCKED) c
+		WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints x
+			WHERE x.webhook_id = w.webhook_id AND x.disabled_fingerprint = x.fingerprint)),
+	chosen AS (SELECT id FROM picked ORDER BY rank, next_at, id LIMIT $4)
+	UPDATE webhook_deliveries d SET lease_until = $5, claim = $6::text || d.id::text
+	FROM chosen WHERE d.id = chosen.id
+	RETURNING d.id, d.webhook_id, d.event_id, d.body, d.attempt, d.created_at, d.claim`
+
+// Claim implements delivery.Queue.
+func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
+	if err := q.db.sequence(ctx); err != nil {
+		return nil, fail("postgres: claim webhook deliveries", err)
+	}
+	var ids []string
+	var ns []int32
+	for id, n := range req.Want {
+		if n > 0 {
+			ids, ns = append(ids, id), append(ns, int32(n))
+		}
+	}
+	if len(ids) == 0 || req.Limit <= 0 {
+		return nil, nil
+	}
+	rows, err := q.db.pool.Query(ctx, claimDue, ids, ns, req.Now, req.Limit, req.Now.Add(req.Lease), rand.Text()+":")
+	if err != nil {
+		return nil, fail("postgres: claim webhook deliveries", err)
+	}
+	ds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (delivery.Delivery, error) {
+		var d delivery.Delivery
+		err := row.Scan(&d.ID, &d.WebhookID, &d.EventID, &d.Body, &d.Attempt, &d.CreatedAt, &d.Claim)
+		return d, err
+	})
+	if err != nil {
+		return nil, fail("postgres: claim webhook deliveries", err)
+	}
+	if err := q.renderBodies(ctx, ds); err != nil {
+		return nil, fail("postgres: claim webhook deliveries", err)
+	}
+	return ds, nil
+}
+
+// renderBodies gives the deliveries of events their bodies, in one query.
+// A delivery whose event retention has deleted keeps its lease and no
+// body: it is left out, and deleted with its event's era.
+func (q *WebhookQueue) renderBodies(ctx context.Context, ds []delivery.Delivery) error {
+	var ids []string
+	for _, d := range ds {
+		if d.Body == nil {
+			ids = append(ids, d.EventID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := q.db.pool.Query(ctx, `SELECT id, seq, type, created_at, user_id::text, test, partner_id, data
+		FROM events WHERE id = ANY ($1)`, ids)
+	if err != nil {
+		return err
+	}
+	bodies := map[string][]byte{}
+	_, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (struct{}, error) {
+		e := &coord.Event{}
+		var data []byte
+		if err := row.Scan(&e.ID, &e.Seq, &e.Type, &e.CreatedAt, &e.UserID, &e.Test, &e.PartnerID, &data); err != nil {
+			return struct{}{}, err
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		if err := e.SetData(data); err != nil {
+			return struct{}{}, err
+		}
+		body, err := q.render(e)
+		if err != nil {
+			return struct{}{}, fmt.Errorf("render event %s: %w", e.ID, err)
+		}
+		bodies[e.ID] = body
+		return struct{}{}, nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range ds {
+		if ds[i].Body == nil {
+			ds[i].Body = bodies[ds[i].EventID]
+		}
+	}
+	return nil
+}
+
+// recordAttempt stores an attempt's outcome if the claim ($2) still holds:
+// the delivery's new state, the attempt for list_webhook_deliveries, and
+// on a 410 the endpoint's disabling. It returns 1 row, or 0 when stale.
+const recordAttempt = `WITH d AS (
+		UPDATE webhook_deliveries SET state = CASE WHEN $3 = 'retrying' THEN 'pending' ELSE $3 END,
+			attempt = attempt + CASE WHEN $3 = 'retrying' THEN 1 ELSE 0 END,
+			next_at = coalesce($4, next_at), lease_until = '-infinity', claim = ''
+		WHERE id = $1 AND claim = $2 AND state = 'pending'
+		RETURNING webhook_id, event_id),
+	a AS (INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state, attempted_at, status_code, error, latency_ms, next_at)
+		SELECT webhook_id, event_id, $5, $3, $6, $7, $8, $9, $4 FROM d),
+	x AS (UPDATE webhook_endpoints w SET disabled_fingerprint = w.fingerprint
+		FROM d WHERE $3 = 'disabled' AND w.webhook_id = d.webhook_id)
+	SELECT count(*) FROM d`
+
+// Record implements delivery.Queue.
+func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delivery.Outcome) error {
+	var next *time.Time
+	if o.State == delivery.Retrying {
+		next = &o.NextAttempt
+	}
+	var n int
+	err := q.db.pool.QueryRow(ctx, recordAttempt, d.ID, d.Claim, string(o.State), next, d.Attempt,
+		o.AttemptedAt, o.StatusCode, o.Error, o.Latency.Milliseconds()).Scan(&n)
+	if err != nil {
+		return fail("postgres: record webhook attempt", err)
+	}
+	if n == 0 {
+		return delivery.ErrStaleClaim
+	}
+	return nil
+}
+
+// Attempts implements delivery.History.
+func (q *WebhookQueue) Attempts(ctx context.Context, webhookID string, limit int) ([]delivery.Attempt, error) {
+	rows, err := q.db.pool.Query(ctx, `SELECT event_id, attempt, state, attempted_at, status_code, error, latency_ms, next_at
+		FROM webhook_attempts WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2`, webhookID, limit)
+	if err != nil {
+		return nil, fail("postgres: webhook attempts", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (delivery.Attempt, error) {
+		a := delivery.Attempt{WebhookID: webhookID}
+		var latency int64
+		var next *time.Time
+		if err := row.Scan(&a.EventID, &a.Attempt, &a.State, &a.AttemptedAt, &a.StatusCode, &a.Error, &latency, &next); err != nil {
+			return a, err
+		}
+		a.AttemptedAt, a.Latency = a.AttemptedAt.UTC(), time.Duration(latency)*time.Millisecond
+		if next != nil {
+			a.NextAttempt = next.UTC()
+		}
+		return a, nil
+	})
+	if list == nil {
+		list = []delivery.Attempt{}
+	}
+	return list, fail("postgres: webhook attempts", err)
+}
+
+// Depth implements delivery.History.
+func (q *WebhookQueue) Depth(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.pool.QueryRow(ctx, `SELECT count(*) FROM webhook_deliveries d
+		JOIN webhook_endpoints w ON w.webhook_id = d.webhook_id WHERE d.state = 'pending'`).Scan(&n)
+	return n, fail("postgres: webhook queue depth", err)
+}
+
+// Enqueue writes a delivery of a body that is not an event of the log
+// (tests, pings), due at once.
+func (q *WebhookQueue) Enqueue(ctx context.Context, webhookID, eventID string, body []byte) error {
+	now := q.db.now()
+	_, err := q.db.pool.Exec(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, body, created_at, next_at)
+		VALUES ($1, $2, $3, $4, $4)`, webhookID, eventID, body, now)
+	return fail("postgres: enqueue webhook delivery", err)
+}

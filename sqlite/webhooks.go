@@ -1,0 +1,211 @@
+package sqlite
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/delivery"
+)
+
+// WebhookQueue is the store's delivery.Queue: rows written by a trigger in
+// each event's transaction (migration 5), claimed and recorded through the
+// one writer connection, so two claims never overlap.
+type WebhookQueue struct {
+	db     *DB
+	render delivery.Render
+	rec    recorder
+}
+
+var (
+	_ delivery.StoreQueue = (*WebhookQueue)(nil)
+	_ delivery.QueueStore = (*DB)(nil)
+)
+
+// WebhookQueue makes the store's endpoints those given (the catalog's),
+// so that events committed from now on get a delivery per matching
+// endpoint, and returns the queue. A 410 Gone's disabling survives while
+// the endpoint's fingerprint is the same. render makes the bodies.
+func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, render delivery.Render) (delivery.StoreQueue, error) {
+	err := db.write(ctx, func(ctx context.Context, tx querier) error {
+		ids := make([]string, 0, len(endpoints))
+		for _, e := range endpoints {
+			ids = append(ids, e.WebhookID)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_endpoints (webhook_id, partner_id, events, fingerprint)
+				VALUES (?, ?, ?, ?) ON CONFLICT (webhook_id) DO UPDATE SET partner_id = excluded.partner_id,
+				events = excluded.events, fingerprint = excluded.fingerprint`,
+				e.WebhookID, e.PartnerID, e.EventList(), e.Fingerprint); err != nil {
+				return err
+			}
+		}
+		keep, _ := json.Marshal(ids) // strings always marshal
+		_, err := tx.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE webhook_id NOT IN (SELECT value FROM json_each(?))`, string(keep))
+		return err
+	})
+	if err != nil {
+		return nil, db.fail(err, "webhook endpoints")
+	}
+	return &WebhookQueue{db: db, render: render}, nil
+}
+
+// Claim implements delivery.Queue: per endpoint its oldest due rows, then
+// the first of every endpoint before the second of any, up to the limit.
+func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
+	now := req.Now.UnixMilli()
+	type candidate struct {
+		id, next int64
+		rank     int
+	}
+	var out []delivery.Delivery
+	err := q.db.writeLazy(ctx, func(tx querier) error {
+		out = nil
+		var cs []candidate
+		for id, n := range req.Want {
+			if n <= 0 {
+				continue
+			}
+			rows, err := tx.QueryContext(ctx, `SELECT d.id, d.next_at FROM webhook_deliveries d
+				WHERE d.webhook_id = ? AND d.state = 'pending' AND d.next_at <= ? AND d.lease_until <= ?
+				AND (d.body IS NOT NULL OR EXISTS (SELECT 1 FROM events e WHERE e.id = d.event_id))
+				AND NOT EXISTS (SELECT 1 FROM webhook_endpoints w WHERE w.webhook_id = d.webhook_id
+					AND w.disabled_fingerprint = w.fingerprint)
+				ORDER BY d.next_at, d.id LIMIT ?`, id, now, now, n)
+			if err != nil {
+				return err
+			}
+			for rank := 0; rows.Next(); rank++ {
+				c := candidate{rank: rank}
+				if err := rows.Scan(&c.id, &c.next); err != nil {
+					rows.Close()
+					return err
+				}
+				cs = append(cs, c)
+			}
+			if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+				return err
+			}
+		}
+		slices.SortFunc(cs, func(a, b candidate) int {
+			if a.rank != b.rank {
+				return a.rank - b.rank
+			}
+			if a.next != b.next {
+				return int(a.next - b.next)
+			}
+			return int(a.id - b.id)
+		})
+		for _, c := range cs[:min(max(req.Limit, 0), len(cs))] {
+			d, err := q.lease(ctx, tx, c.id, now+req.Lease.Milliseconds())
+			if err != nil {
+				return err
+			}
+			if d != nil {
+				out = append(out, *d)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, q.db.fail(err, "claim webhook deliveries")
+	}
+	return out, nil
+}
+
+// lease claims one delivery until leaseUntil and returns it with its body,
+// or nil when its event is no longer kept (it stays pending until
+// retention deletes it).
+func (q *WebhookQueue) lease(ctx context.Context, tx querier, id, leaseUntil int64) (*delivery.Delivery, error) {
+	d := &delivery.Delivery{ID: id, Claim: newClaim()}
+	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_until = ?, claim = ? WHERE id = ?`,
+		leaseUntil, d.Claim, id); err != nil {
+		return nil, err
+	}
+	var created int64
+	var ev struct {
+		seq, created    sql.NullInt64
+		typ, user, data sql.NullString
+		partner         sql.NullString
+		test            sql.NullBool
+	}
+	err := tx.QueryRowContext(ctx, `SELECT d.webhook_id, d.event_id, d.body, d.attempt, d.created_at,
+			e.seq, e.type, e.created_at, e.user_id, e.test, e.partner_id, e.data
+		FROM webhook_deliveries d LEFT JOIN events e ON e.id = d.event_id WHERE d.id = ?`, id).Scan(
+		&d.WebhookID, &d.EventID, &d.Body, &d.Attempt, &created,
+		&ev.seq, &ev.typ, &ev.created, &ev.user, &ev.test, &ev.partner, &ev.data)
+	if err != nil {
+		return nil, err
+	}
+	d.CreatedAt = time.UnixMilli(created)
+	if d.Body != nil {
+		return d, nil
+	}
+	if !ev.seq.Valid {
+		return nil, nil
+	}
+	e := &coord.Event{ID: d.EventID, Seq: ev.seq.Int64, Type: coord.EventType(ev.typ.String),
+		CreatedAt: time.UnixMilli(ev.created.Int64).UTC(), UserID: ev.user.String, PartnerID: ev.partner.String, Test: ev.test.Bool}
+	if err := e.SetData([]byte(ev.data.String)); err != nil {
+		return nil, err
+	}
+	if d.Body, err = q.render(e); err != nil {
+		return nil, fmt.Errorf("render event %s: %w", e.ID, err)
+	}
+	return d, nil
+}
+
+// Attempts implements delivery.History.
+func (q *WebhookQueue) Attempts(ctx context.Context, webhookID string, limit int) ([]delivery.Attempt, error) {
+	var list []delivery.Attempt
+	err := q.db.read(ctx, func(tx querier) error {
+		rows, err := tx.QueryContext(ctx, `SELECT event_id, attempt, state, attempted_at, status_code, error, latency_ms, next_at
+			FROM webhook_attempts WHERE webhook_id = ? ORDER BY id DESC LIMIT ?`, webhookID, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		list = []delivery.Attempt{}
+		for rows.Next() {
+			a := delivery.Attempt{WebhookID: webhookID}
+			var at, latency int64
+			var next sql.NullInt64
+			if err := rows.Scan(&a.EventID, &a.Attempt, &a.State, &at, &a.StatusCode, &a.Error, &latency, &next); err != nil {
+				return err
+			}
+			a.AttemptedAt, a.Latency = time.UnixMilli(at).UTC(), time.Duration(latency)*time.Millisecond
+			if next.Valid {
+				a.NextAttempt = time.UnixMilli(next.Int64).UTC()
+			}
+			list = append(list, a)
+		}
+		return rows.Err()
+	})
+	return list, q.db.fail(err, "webhook attempts of %s", webhookID)
+}
+
+// Depth implements delivery.History.
+func (q *WebhookQueue) Depth(ctx context.Context) (int, error) {
+	var n int
+	err := q.db.reader.QueryRowContext(ctx, `SELECT count(*) FROM webhook_deliveries d
+		JOIN webhook_endpoints w ON w.webhook_id = d.webhook_id WHERE d.state = 'pending'`).Scan(&n)
+	return n, q.db.fail(err, "webhook queue depth")
+}
+
+// Enqueue writes a delivery of a body that is not an event of the log
+// (tests, pings), due at once.
+func (q *WebhookQueue) Enqueue(ctx context.Context, webhookID, eventID string, body []byte) error {
+	now := q.db.now()
+	err := q.db.write(ctx, func(ctx context.Context, tx querier) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, body, created_at, next_at)
+			VALUES (?, ?, ?, ?, ?)`, webhookID, eventID, body, now, now)
+		return err
+	})
+	return q.db.fail(err, "enqueue webhook delivery")
+}
+
+func newClaim() string { return rand.Text() }
