@@ -6,7 +6,8 @@
 // "v1,<base64 HMAC-SHA256 of {id}.{timestamp}.{body}>", one per secret of
 // the endpoint, so a secret can be rotated without downtime.
 //
-// A receiver mounts Handler, or calls Verify on the raw body:
+// A receiver mounts Handler, or calls Verify on the raw body; either gives
+// the event as a *models.Event (Event is that type):
 //
 //	http.Handle("/hooks/coord", webhook.Handler(webhook.Verifier{Secrets: []string{secret}},
 //		func(ctx context.Context, ev *webhook.Event) error {

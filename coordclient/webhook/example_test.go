@@ -2,7 +2,6 @@ package webhook_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log"
 	"net/http"
@@ -24,17 +23,11 @@ func ExampleHandler() {
 			return nil // a redelivery
 		}
 		seen[ev.ID] = true
-		var data struct {
-			Session struct {
-				ID     int64  `json:"id"`
-				Status string `json:"status"`
-			} `json:"session"`
+		if ev.Data == nil || ev.Data.Session == nil {
+			return nil // a user event, or a webhook.ping
 		}
-		if err := json.Unmarshal(ev.Data, &data); err != nil {
-			return err // 500: the server will retry
-		}
-		fmt.Println(ev.Type, ev.Seq, data.Session.ID, data.Session.Status)
-		return nil
+		fmt.Println(ev.Type, ev.Seq, ev.Data.Session.ID, ev.Data.Session.Status)
+		return nil // 204; an error would answer 500, and the server would retry
 	})
 
 	// What the server sends, signed as it signs it.
