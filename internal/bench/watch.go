@@ -53,7 +53,11 @@ func (s *Suite) Watch(ctx context.Context, b Backend, cfg WatchConfig) error {
 	if err != nil {
 		return err
 	}
-	defer func() { srv.Stop() }()
+	defer func() {
+		if srv != nil {
+			srv.Stop()
+		}
+	}()
 	changes := int(cfg.Phase.Seconds()) * cfg.Rate
 	if 2*changes > len(users) {
 		return fmt.Errorf("watch: %d watchers are too few for 2 × %d changes", len(users), changes)
@@ -86,9 +90,12 @@ func (s *Suite) Watch(ctx context.Context, b Backend, cfg WatchConfig) error {
 	// that only when it answers, at its wait's end), and 10,000 of those
 	// beside 10,000 polling connections would pass the descriptor limit.
 	srv.Stop()
-	if srv, err = s.startServer(b, "watch-poll"); err != nil {
+	pollSrv, err := s.startServer(b, "watch-poll")
+	if err != nil {
+		srv = nil
 		return err
 	}
+	srv = pollSrv
 	p := newWatchers(srv.Addr, s.api, users)
 	p.start(true)
 	time.Sleep(2 * time.Second) // every poller has made its first request
