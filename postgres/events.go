@@ -162,21 +162,13 @@ func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, 
 		}
 		after = *f.After
 	}
-	rows, err := db.pool.Query(ctx, `SELECT id, seq, type, created_at, user_id::text, test, data FROM events
+	rows, err := db.pool.Query(ctx, `SELECT `+eventCols+` FROM events
 		WHERE partner_id = $1 AND seq > $2 AND ($3 = '' OR type = $3) ORDER BY seq LIMIT $4`,
 		f.PartnerID, after, string(f.Type), limit)
 	if err != nil {
 		return nil, fail("postgres: list events", err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*coord.Event, error) {
-		e := &coord.Event{PartnerID: f.PartnerID}
-		var data []byte
-		if err := row.Scan(&e.ID, &e.Seq, &e.Type, &e.CreatedAt, &e.UserID, &e.Test, &data); err != nil {
-			return nil, err
-		}
-		e.CreatedAt = e.CreatedAt.UTC()
-		return e, e.SetData(data)
-	})
+	list, err := pgx.CollectRows(rows, scanEvent)
 	if err != nil {
 		return nil, fail("postgres: list events", err)
 	}
@@ -252,4 +244,19 @@ func (h changeHandler) HandleNotification(_ context.Context, n *pgconn.Notificat
 func (h changeHandler) HandleBacklog(context.Context, string, *pgx.Conn) error {
 	h(coord.Change{Resync: true})
 	return nil
+}
+
+// eventCols are the columns scanEvent reads, in its order.
+const eventCols = `id, seq, type, created_at, user_id::text, test, partner_id, data`
+
+// scanEvent reads one row of eventCols: the feed's events and the bodies
+// of their webhook deliveries come from the same scan.
+func scanEvent(row pgx.CollectableRow) (*coord.Event, error) {
+	e := &coord.Event{}
+	var data []byte
+	if err := row.Scan(&e.ID, &e.Seq, &e.Type, &e.CreatedAt, &e.UserID, &e.Test, &e.PartnerID, &data); err != nil {
+		return nil, err
+	}
+	e.CreatedAt = e.CreatedAt.UTC()
+	return e, e.SetData(data)
 }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/delivery"
 )
 
@@ -124,31 +123,19 @@ func (q *WebhookQueue) renderBodies(ctx context.Context, ds []delivery.Delivery)
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := q.db.pool.Query(ctx, `SELECT id, seq, type, created_at, user_id::text, test, partner_id, data
-		FROM events WHERE id = ANY ($1)`, ids)
+	rows, err := q.db.pool.Query(ctx, `SELECT `+eventCols+` FROM events WHERE id = ANY ($1)`, ids)
 	if err != nil {
 		return err
 	}
-	bodies := map[string][]byte{}
-	_, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (struct{}, error) {
-		e := &coord.Event{}
-		var data []byte
-		if err := row.Scan(&e.ID, &e.Seq, &e.Type, &e.CreatedAt, &e.UserID, &e.Test, &e.PartnerID, &data); err != nil {
-			return struct{}{}, err
-		}
-		e.CreatedAt = e.CreatedAt.UTC()
-		if err := e.SetData(data); err != nil {
-			return struct{}{}, err
-		}
-		body, err := q.render(e)
-		if err != nil {
-			return struct{}{}, fmt.Errorf("render event %s: %w", e.ID, err)
-		}
-		bodies[e.ID] = body
-		return struct{}{}, nil
-	})
+	events, err := pgx.CollectRows(rows, scanEvent)
 	if err != nil {
 		return err
+	}
+	bodies := make(map[string][]byte, len(events))
+	for _, e := range events {
+		if bodies[e.ID], err = q.render(e); err != nil {
+			return fmt.Errorf("render event %s: %w", e.ID, err)
+		}
 	}
 	for i := range ds {
 		if ds[i].Body == nil {
