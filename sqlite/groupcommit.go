@@ -10,8 +10,11 @@ import (
 	"github.com/coordapi/coord"
 )
 
-// Group commit. Every write request goes through one goroutine, the
-// committer, which owns the writer connection between Open and Close. It
+// Group commit. Every write of the API goes through one goroutine, the
+// committer, which takes the one writer connection for each batch. (Two
+// writers take it between batches instead: the readiness check, and the
+// webhook queue's claims and records, which commit without an fsync of
+// their own — writeLazy — and measured slower inside the batches.) It
 // takes every request queued (up to maxBatch) and runs them in one BEGIN
 // IMMEDIATE transaction, each inside its own SAVEPOINT: a request that fails
 // (a conflict, a missing row, a panic) is rolled back to its savepoint and
