@@ -49,20 +49,45 @@ func TestWebhookRetriesUntilTheReceiverAccepts(t *testing.T) {
 	if accepted, distinct, invalid := r.counts(); accepted != len(ids) || distinct != len(ids) || invalid != 0 {
 		t.Fatalf("accepted %d (%d distinct) of %d events, %d bad signatures", accepted, distinct, len(ids), invalid)
 	}
-	ok, err := srv.Client.Webhooks.ListWebhookDeliveries(webhooks.NewListWebhookDeliveriesParams(),
-		apitest.UserAuth(apitest.DemoAccessKey, "demo-server-token"))
-	if err != nil || len(ok.Payload) != 1 || len(ok.Payload[0].Attempts) != 3*len(ids) {
-		t.Fatalf("list_webhook_deliveries: %+v, %v", ok, err)
+	// The dispatcher records an attempt after the receiver has answered
+	// it, so the last records may trail the receiver by a moment.
+	var ok *webhooks.ListWebhookDeliveriesOK
+	waitUntil(t, 5*time.Second, func() bool {
+		var err error
+		ok, err = srv.Client.Webhooks.ListWebhookDeliveries(webhooks.NewListWebhookDeliveriesParams(),
+			apitest.UserAuth(apitest.DemoAccessKey, "demo-server-token"))
+		if err != nil || len(ok.Payload) != 1 {
+			t.Fatalf("list_webhook_deliveries: %+v, %v", ok, err)
+		}
+		return len(ok.Payload[0].Attempts) >= 3*len(ids)
+	})
+	if n := len(ok.Payload[0].Attempts); n != 3*len(ids) {
+		t.Fatalf("list_webhook_deliveries: %d attempts, want %d: %+v", n, 3*len(ids), ok.Payload[0])
 	}
 	if a := ok.Payload[0].Attempts[0]; a.Outcome != "delivered" || a.Attempt != 3 || a.StatusCode != 204 {
 		t.Fatalf("the newest attempt: %+v", a)
 	}
-	metrics := get(t, srv.URL+"/metrics")
-	for _, want := range []string{
+	wants := []string{
 		fmt.Sprintf("coord_webhook_deliveries_total{outcome=\"delivered\"} %d\n", len(ids)),
 		fmt.Sprintf("coord_webhook_deliveries_total{outcome=\"retrying\"} %d\n", 2*len(ids)),
 		"coord_webhook_queue_depth 0\n", "coord_webhook_delivery_lag_seconds_count " + fmt.Sprint(len(ids)) + "\n",
-	} {
+	}
+	var metrics string
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		metrics = get(t, srv.URL+"/metrics")
+		missing := 0
+		for _, want := range wants {
+			if !strings.Contains(metrics, want) {
+				missing++
+			}
+		}
+		if missing == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	for _, want := range wants {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
@@ -116,6 +141,13 @@ func TestWebhook410DisablesTheEndpointUntilTheCatalogChanges(t *testing.T) {
 	first := eventIDs(t, srv)
 	ok.waitFor(t, first, 10*time.Second)
 	waitUntil(t, 5*time.Second, func() bool { return len(gone.attemptsOf(first[0])) == 1 })
+	// The 410 disables the endpoint when it is recorded, a moment after
+	// the receiver answered: the next events must come after that.
+	goneID, hookAuth := "gone", apitest.UserAuth(apitest.DemoAccessKey, "demo-server-token")
+	waitUntil(t, 5*time.Second, func() bool {
+		got, err := srv.Client.Webhooks.ListWebhookDeliveries(webhooks.NewListWebhookDeliveriesParams().WithWebhookID(&goneID), hookAuth)
+		return err == nil && len(got.Payload) == 1 && len(got.Payload[0].Attempts) == 1
+	})
 
 	changeVehicle(t, srv, auth, 2)
 	all := eventIDs(t, srv)
