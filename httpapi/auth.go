@@ -56,7 +56,7 @@ func (a authenticator) schemeAuthenticator(name, in string, check security.Token
 	return security.HttpAuthenticator(func(r *http.Request) (bool, any, error) {
 		var values []string
 		if strings.EqualFold(in, "query") {
-			values = r.URL.Query()[name]
+			values = requestQuery(r)[name]
 		} else {
 			values = r.Header.Values(name)
 		}
@@ -86,7 +86,15 @@ func (a authenticator) schemeAuthenticator(name, in string, check security.Token
 // withCredentials gives r empty credentials for the schemes to fill in; the
 // routed builder calls it before go-openapi authenticates, so every scheme
 // and the authorizer see the same value.
+//
+// Under the global middleware they live in the request's exchange, which
+// costs no context value and no copy of the request; without it (a bare
+// handler in a test) in a context value of their own.
 func withCredentials(r *http.Request) *http.Request {
+	if x := exchangeFrom(r.Context()); x != nil {
+		x.creds, x.hasCreds = credentials{}, true
+		return r
+	}
 	return r.WithContext(context.WithValue(r.Context(), credentialsKey{}, &credentials{}))
 }
 
@@ -94,6 +102,9 @@ func withCredentials(r *http.Request) *http.Request {
 // routed through the builder) it returns empty ones, which authorize
 // refuses: no access key.
 func requestCredentials(r *http.Request) *credentials {
+	if x := exchangeFrom(r.Context()); x != nil && x.hasCreds {
+		return &x.creds
+	}
 	if c, ok := r.Context().Value(credentialsKey{}).(*credentials); ok {
 		return c
 	}

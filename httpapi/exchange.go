@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 
 // exchange is what the global middleware learns from the layers inside it
 // about one request, and the request's logger. It lives in the request's
-// context; only the request's own goroutine touches api and operationID.
+// context; only the request's own goroutine touches api, operationID and query.
 type exchange struct {
 	api         bool   // the request went to the API, not an operational endpoint
 	operationID string // set once go-openapi's router matched an operation
@@ -27,6 +28,32 @@ type exchange struct {
 	// later, logs and counts the request instead of the middleware.
 	parked bool
 	start  time.Time
+
+	// query is the request's query parsed once, for the layers that read
+	// it (long-poll deadlines, the rate limit, the access_key scheme);
+	// rawQuery is what it was parsed from.
+	query    url.Values
+	rawQuery string
+
+	// creds are the request's credentials once routed (withCredentials).
+	creds    credentials
+	hasCreds bool
+}
+
+// requestQuery is r.URL.Query(), parsed once per request: the global
+// middleware, the rate limit and the access_key scheme each used to parse
+// it again (a map, a slice and the strings, every time). The values are
+// shared: callers read them and never change them. A request without an
+// exchange, or whose query changed since, is parsed afresh.
+func requestQuery(r *http.Request) url.Values {
+	x := exchangeFrom(r.Context())
+	if x == nil {
+		return r.URL.Query()
+	}
+	if x.query == nil || x.rawQuery != r.URL.RawQuery {
+		x.query, x.rawQuery = r.URL.Query(), r.URL.RawQuery
+	}
+	return x.query
 }
 
 // logger is the request's logger, log with the request id. It is made only

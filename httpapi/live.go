@@ -62,7 +62,11 @@ const longPollSlack = 30 * time.Second
 // other request, do not cut a long-poll short. (net/http cancels a request
 // whose connection hits its read deadline while the handler runs.)
 func allowLongPoll(w http.ResponseWriter, r *http.Request) {
-	wait, err := strconv.Atoi(r.URL.Query().Get("wait"))
+	v := requestQuery(r).Get("wait")
+	if v == "" {
+		return // most requests: no long-poll, and no syntax error to allocate
+	}
+	wait, err := strconv.Atoi(v)
 	if err != nil || wait <= 0 || wait > maxWaitSeconds {
 		return
 	}

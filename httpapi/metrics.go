@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -25,6 +26,43 @@ type metrics struct {
 	billed   *prometheus.CounterVec // currency
 
 	feedRequests prometheus.Counter
+
+	// bySeries caches each (operation, status)'s counter and histogram:
+	// WithLabelValues hashes the labels, formats the status and takes the
+	// vector's lock on every call. The set of keys is bounded as the
+	// vectors' series are (operation ids, operational paths, "unmatched";
+	// the status codes the server sends).
+	bySeries sync.Map // seriesKey → *requestSeries
+}
+
+type seriesKey struct {
+	operation string
+	status    int
+}
+
+// requestSeries is one (operation, status)'s request counter and its
+// operation's latency histogram.
+type requestSeries struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+func (s *requestSeries) observe(elapsed time.Duration) {
+	s.requests.Inc()
+	s.latency.Observe(elapsed.Seconds())
+}
+
+// series is the cached series of operation and status, made on first use.
+func (m *metrics) series(operation string, status int) *requestSeries {
+	k := seriesKey{operation, status}
+	if s, ok := m.bySeries.Load(k); ok {
+		return s.(*requestSeries)
+	}
+	s, _ := m.bySeries.LoadOrStore(k, &requestSeries{
+		requests: m.requests.WithLabelValues(operation, strconv.Itoa(status)),
+		latency:  m.latency.WithLabelValues(operation),
+	})
+	return s.(*requestSeries)
 }
 
 // newMetrics makes the metrics, with the open-sessions gauge read from open.
@@ -86,8 +124,7 @@ func (m *metrics) handler() http.Handler {
 // observe records one finished request. Only the API's answers count as
 // server errors: a 503 from /readyz during shutdown is not a failure.
 func (m *metrics) observe(operation string, api bool, status int, elapsed time.Duration) {
-	m.requests.WithLabelValues(operation, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(operation).Observe(elapsed.Seconds())
+	m.series(operation, status).observe(elapsed)
 	if !api {
 		return
 	}

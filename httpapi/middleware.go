@@ -63,10 +63,21 @@ func recovered(w *statusWriter, r *http.Request, v any) {
 // secureHeaders go on every answer: none may be stored by a cache (tokens,
 // users and sessions are personal), and no browser may sniff a JSON body
 // into something it would run.
+//
+// The values are shared slices assigned under their canonical names, which
+// is what Header.Set would store, without canonicalising the name and
+// allocating a slice on every request. Nothing changes a header value in
+// place; a later Set replaces the slice and an Add appends to a full one,
+// which copies it.
 func secureHeaders(h http.Header) {
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
+	h["Cache-Control"] = noStore
+	h["X-Content-Type-Options"] = nosniff
 }
+
+var (
+	noStore = []string{"no-store"}[:1:1]
+	nosniff = []string{"nosniff"}[:1:1]
+)
 
 // probes are polled every few seconds; their successes are logged at debug
 // level so that they do not drown the access log.

@@ -36,7 +36,7 @@ func newRateLimits(cat *coord.Catalog, now func() time.Time) *rateLimits {
 // holds the catalog's keys only.
 func (l *rateLimits) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		keys := r.URL.Query()["access_key"]
+		keys := requestQuery(r)["access_key"]
 		if len(keys) != 1 {
 			next.ServeHTTP(w, r)
 			return
@@ -47,9 +47,18 @@ func (l *rateLimits) limit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		res := l.byKey[keys[0]].ReserveN(l.now(), 1)
-		if wait := res.DelayFrom(l.now()); wait > 0 {
-			res.CancelAt(l.now()) // the refused request does not spend a token
+		lim := l.byKey[keys[0]]
+		now := l.now()
+		// AllowN takes a token when there is one and touches nothing when
+		// there is none; only a refusal pays for a Reservation, to learn
+		// how long until the next token.
+		if lim.AllowN(now, 1) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		res := lim.ReserveN(now, 1)
+		if wait := res.DelayFrom(now); wait > 0 || !res.OK() {
+			res.CancelAt(now) // the refused request does not spend a token
 			seconds := max(1, int(math.Ceil(wait.Seconds())))
 			w.Header().Set("Retry-After", strconv.Itoa(seconds))
 			status, body := newProblem(http.StatusTooManyRequests,

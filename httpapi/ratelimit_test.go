@@ -156,3 +156,38 @@ func TestSandboxFalseClosesEveryTestingOperation(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedRequestsSpendNoTokens: past the burst, however many requests
+// are refused, the next token arrives on time and lets exactly one
+// through; Retry-After is the wait for that token, rounded up to seconds.
+func TestRefusedRequestsSpendNoTokens(t *testing.T) {
+	s := newAlphaServer(t, "sqlite", "    rate_limit: {requests_per_second: 0.25, burst: 2}\n")
+	s.Clock.Advance(time.Hour)
+	op := secOpNamed(t, "list_systems")
+	send := func() rawResponse { return sendRaw(t, secRequest(t, s, op, secCreds{key: alphaKey}, 0, 0)) }
+	for i := range 2 {
+		if r := send(); r.status != http.StatusOK {
+			t.Fatalf("request %d of a burst of 2: %d %s", i+1, r.status, r.body)
+		}
+	}
+	for i := range 10 {
+		r := send()
+		if r.status != http.StatusTooManyRequests {
+			t.Fatalf("refusal %d: %d %s", i+1, r.status, r.body)
+		}
+		if got := r.header.Get("Retry-After"); got != "4" {
+			t.Errorf("refusal %d: Retry-After %q, want 4 (one token every 4 s)", i+1, got)
+		}
+	}
+	s.Clock.Advance(3 * time.Second)
+	if r := send(); r.status != http.StatusTooManyRequests || r.header.Get("Retry-After") != "1" {
+		t.Errorf("3 s later: %d, Retry-After %q; want 429 with 1", r.status, r.header.Get("Retry-After"))
+	}
+	s.Clock.Advance(time.Second)
+	if r := send(); r.status != http.StatusOK {
+		t.Errorf("4 s later (one token back, the refusals spent none): %d %s", r.status, r.body)
+	}
+	if r := send(); r.status != http.StatusTooManyRequests {
+		t.Errorf("the token after it: %d, want 429", r.status)
+	}
+}
