@@ -111,17 +111,28 @@ func record(r *http.Request, x *exchange, status int, bytes int64, m *metrics, e
 	if probes[r.URL.Path] && status < 300 {
 		level = slog.LevelDebug
 	}
+	// The record goes straight to the handler, as Logger.LogAttrs would
+	// send it but without the program counter LogAttrs looks up on every
+	// call (a stack walk) for handlers that report the source: the access
+	// line's source would only ever be this function, and the server's
+	// handlers do not report it.
+	ctx := r.Context()
+	h := x.log.Handler()
+	if !h.Enabled(ctx, level) {
+		return
+	}
+	rec := slog.NewRecord(time.Now(), level, "request", 0)
 	// The request id first, where the request logger's With would put it.
-	attrs := []slog.Attr{
+	rec.AddAttrs(
 		slog.String("request_id", x.requestID),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.Path),
 		slog.Int("status", status),
 		slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
 		slog.Int64("bytes", bytes),
-	}
+	)
 	if x.operationID != "" {
-		attrs = append(attrs, slog.String("operation_id", x.operationID))
+		rec.AddAttrs(slog.String("operation_id", x.operationID))
 	}
-	x.log.LogAttrs(r.Context(), level, "request", attrs...)
+	_ = h.Handle(ctx, rec)
 }
