@@ -41,6 +41,7 @@ type Suite struct {
 	loc       *coord.Location
 	secret    string
 	tokens    *token.Tokens
+	began     time.Time // for the progress lines' timestamps
 }
 
 // pollLocation is where every benchmark session is: an app-controlled
@@ -63,12 +64,14 @@ func NewSuite(cfg Config) (*Suite, error) {
 		return nil, err
 	}
 	return &Suite{Config: cfg, partnerID: partner.ID, loc: loc, secret: secret, tokens: tokens,
-		api: API{AccessKey: partner.AccessKeys[0], Location: loc.ID}}, nil
+		api: API{AccessKey: partner.AccessKeys[0], Location: loc.ID}, began: time.Now()}, nil
 }
 
 func (s *Suite) logf(format string, args ...any) {
 	if s.Progress != nil {
-		fmt.Fprintf(s.Progress, format+"\n", args...)
+		// Each line starts with the time since the suite began, so that
+		// a run shows where its time went.
+		fmt.Fprintf(s.Progress, "[%4.0fs] "+format+"\n", append([]any{time.Since(s.began).Seconds()}, args...)...)
 	}
 }
 
