@@ -15,7 +15,8 @@ import (
 
 // exchange is what the global middleware learns from the layers inside it
 // about one request, and the request's logger. It lives in the request's
-// context; only the request's own goroutine touches api, operationID and query.
+// context; only the request's own goroutine touches api, operationID, query
+// and creds (until a parked long-poll hands its answer on).
 type exchange struct {
 	api         bool   // the request went to the API, not an operational endpoint
 	operationID string // set once go-openapi's router matched an operation
