@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -39,15 +40,34 @@ func (r *sessionRow) due(now time.Time) bool {
 // allocation per non-NULL time and amount, and the larger part of a long
 // list page's allocations.
 func scanSession(row pgx.Row, extra ...any) (*sessionRow, error) {
+	return scanSessionOf(row, nil, extra...)
+}
+
+// scanSessionOf is scanSession for the rows of one page: the text columns
+// a page repeats from row to row (its user, location, status, currencies)
+// reuse the string of the row before when equal, instead of a new string
+// per row and column. page nil: every string is new.
+func scanSessionOf(row pgx.Row, page *pageText, extra ...any) (*sessionRow, error) {
 	r := new(scannedSession)
 	s := &r.session
+	var user, location, status, costCurrency, plannedCurrency any = &s.UserID, &s.LocationID, &s.Status,
+		&r.cost.currency, &r.planned.currency
+	if page != nil {
+		page.user.to(&s.UserID, nil)
+		page.location.to(&s.LocationID, nil)
+		page.status.to((*string)(&s.Status), nil)
+		page.costCurrency.to(&r.cost.currency.String, &r.cost.currency.Valid)
+		page.plannedCurrency.to(&r.planned.currency.String, &r.planned.currency.Valid)
+		user, location, status, costCurrency, plannedCurrency = &page.user, &page.location, &page.status,
+			&page.costCurrency, &page.plannedCurrency
+	}
 	var err error
 	if len(extra) == 0 {
-		err = row.Scan(&s.ID, &s.LocationID, &s.UserID, &s.Status, &r.start, &r.end, &s.ResourceID,
-			&s.Barcode, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.exit, &r.expires, &s.Version)
+		err = row.Scan(&s.ID, location, user, status, &r.start, &r.end, &s.ResourceID,
+			&s.Barcode, &r.cost.amount, costCurrency, &r.planned.amount, plannedCurrency, &r.exit, &r.expires, &s.Version)
 	} else {
-		err = row.Scan(append([]any{&s.ID, &s.LocationID, &s.UserID, &s.Status, &r.start, &r.end, &s.ResourceID,
-			&s.Barcode, &r.cost.amount, &r.cost.currency, &r.planned.amount, &r.planned.currency, &r.exit, &r.expires, &s.Version},
+		err = row.Scan(append([]any{&s.ID, location, user, status, &r.start, &r.end, &s.ResourceID,
+			&s.Barcode, &r.cost.amount, costCurrency, &r.planned.amount, plannedCurrency, &r.exit, &r.expires, &s.Version},
 			extra...)...)
 	}
 	if err != nil {
@@ -63,6 +83,43 @@ func scanSession(row pgx.Row, extra ...any) (*sessionRow, error) {
 		s.SettlesAt = r.row.exitAt
 	}
 	return &r.row, nil
+}
+
+// pageText holds, per repeated text column of a page, the string of the
+// row before; each is the column's scan target (a pgtype.BytesScanner, so
+// pgx hands it the column's bytes without making a string).
+type pageText struct {
+	user, location, status, costCurrency, plannedCurrency repeatedText
+}
+
+// repeatedText scans a text column into dst, reusing the last string it
+// made when the bytes are the same. valid, when set, is the column's NULL
+// flag; without it a NULL is an error, as it is scanning into a string.
+type repeatedText struct {
+	last  string
+	made  bool
+	dst   *string
+	valid *bool
+}
+
+func (t *repeatedText) to(dst *string, valid *bool) { t.dst, t.valid = dst, valid }
+
+func (t *repeatedText) ScanBytes(b []byte) error {
+	if b == nil {
+		if t.valid == nil {
+			return errors.New("cannot scan NULL into a string")
+		}
+		*t.valid = false
+		return nil
+	}
+	if !t.made || string(b) != t.last {
+		t.last, t.made = string(b), true
+	}
+	*t.dst = t.last
+	if t.valid != nil {
+		*t.valid = true
+	}
+	return nil
 }
 
 // scannedSession is a sessionRow with its session, its scan targets and

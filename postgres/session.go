@@ -68,7 +68,8 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 	if err != nil {
 		return nil, fail("postgres: list sessions", err)
 	}
-	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessionRow, error) { return scanSession(row) })
+	page := new(pageText)
+	found, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*sessionRow, error) { return scanSessionOf(row, page) })
 	if err != nil {
 		return nil, fail("postgres: list sessions", err)
 	}

@@ -16,3 +16,4 @@ func BenchmarkSessionParallel(b *testing.B) {
 func BenchmarkCreateSession(b *testing.B) {
 	storebench.Create(b, open(b, testSchema(b), coord.StoreConfig{}))
 }
+func BenchmarkSessions(b *testing.B) { storebench.List(b, open(b, testSchema(b), coord.StoreConfig{})) }

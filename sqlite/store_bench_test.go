@@ -22,3 +22,4 @@ func openBench(b *testing.B) *DB {
 func BenchmarkSession(b *testing.B)         { storebench.Get(b, openBench(b)) }
 func BenchmarkSessionParallel(b *testing.B) { storebench.GetParallel(b, openBench(b)) }
 func BenchmarkCreateSession(b *testing.B)   { storebench.Create(b, openBench(b)) }
+func BenchmarkSessions(b *testing.B)        { storebench.List(b, openBench(b)) }

@@ -95,3 +95,27 @@ func Create(b *testing.B, store coord.Store) {
 		b.StartTimer()
 	}
 }
+
+// List measures Sessions: a full page (50) of a user's 60 ended sessions,
+// what get_user_sessions reads; its allocations per page are mostly per row.
+func List(b *testing.B, store coord.Store) {
+	ctx := context.Background()
+	loc := location(b)
+	u := newUser(b, store, "list")
+	for range 60 {
+		s, _, err := store.CreateSession(ctx, newSession(loc, u))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := store.EndSession(ctx, coord.SessionRef{UserID: u.UserID, LocationID: loc.ID, ID: s.ID}, *loc.Price); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		page, err := store.Sessions(ctx, coord.SessionFilter{UserID: u.UserID, Limit: 50})
+		if err != nil || len(page) != 50 {
+			b.Fatal(len(page), err)
+		}
+	}
+}
