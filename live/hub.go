@@ -25,7 +25,9 @@ import (
 // re-read together, and stretched when many are held so that all of them
 // together re-read at most maxRechecks times a second (10,000 held: every
 // 200 s, so in practice only when their wait ends), which keeps an idle
-// server idle. Every wait re-reads at its end anyway.
+// server idle. The interval is the one of when the re-check comes due, not
+// of when it was scheduled: requests held while few were are postponed as
+// more arrive. Every wait re-reads at its end anyway.
 const DefaultRecheck = 20 * time.Second
 
 // DefaultMaxWaiters is users-server's default --max-waiters.
@@ -151,6 +153,7 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 	<-timer.C
 	defer timer.Stop()
 	for {
+		read := time.Now()
 		done, wakeAt, err := check(ctx)
 		if done || err != nil {
 			return done, err
@@ -160,16 +163,25 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 			return false, nil
 		}
 		timer.Reset(next)
-		select {
-		case <-w.wake:
-			if !timer.Stop() {
-				<-timer.C
+	wait:
+		for {
+			select {
+			case <-w.wake:
+				if !timer.Stop() {
+					<-timer.C
+				}
+				break wait
+			case <-timer.C:
+				later, ok := h.postpone(read, deadline, wakeAt)
+				if !ok {
+					break wait
+				}
+				timer.Reset(later)
+			case <-h.closed:
+				return false, nil
+			case <-ctx.Done():
+				return false, ctx.Err()
 			}
-		case <-timer.C:
-		case <-h.closed:
-			return false, nil
-		case <-ctx.Done():
-			return false, ctx.Err()
 		}
 	}
 }
@@ -191,6 +203,30 @@ func (h *Hub) next(deadline, wakeAt time.Time) (time.Duration, bool) {
 		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
 	}
 	return next, false
+}
+
+// postpone is for a waiter's timer that fired with nothing published: if
+// it came for a safety re-check (not the deadline, not wakeAt) sooner after
+// the waiter's last read (at read) than the re-check interval allows now —
+// it stretches as more requests are held, and the timer was set when fewer
+// were — it reports how long to sleep instead of re-reading.
+func (h *Hub) postpone(read, deadline, wakeAt time.Time) (time.Duration, bool) {
+	now := time.Now()
+	if !now.Before(deadline) || (!wakeAt.IsZero() && !h.now().Before(wakeAt)) {
+		return 0, false
+	}
+	h.mu.Lock()
+	recheck := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+	h.mu.Unlock()
+	due := read.Add(recheck * 3 / 4)
+	if !now.Before(due) {
+		return 0, false
+	}
+	next := min(deadline.Sub(now), due.Add(rand.N(recheck/2+1)).Sub(now))
+	if !wakeAt.IsZero() {
+		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
+	}
+	return next, true
 }
 
 // add registers a waiter, unless the hub is full or closed.

@@ -48,6 +48,22 @@ type parked struct {
 	again    bool
 	finished bool
 	timer    *time.Timer
+	read     time.Time // when the last re-read began
+	wakeAt   time.Time // its wakeAt
+}
+
+// fire is the timer's: a re-read, unless the hub postpones it.
+func (p *parked) fire() {
+	p.mu.Lock()
+	if !p.finished && !p.running {
+		if later, ok := p.hub.postpone(p.read, p.deadline, p.wakeAt); ok {
+			p.timer.Reset(later)
+			p.mu.Unlock()
+			return
+		}
+	}
+	p.mu.Unlock()
+	p.kick()
 }
 
 func (p *parked) kick() {
@@ -70,6 +86,7 @@ func (p *parked) run() {
 			p.finish(false, nil)
 			return
 		}
+		read := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 		done, wakeAt, err := p.check(ctx)
 		cancel()
@@ -83,8 +100,9 @@ func (p *parked) run() {
 			return
 		}
 		p.mu.Lock()
+		p.read, p.wakeAt = read, wakeAt
 		if p.timer == nil {
-			p.timer = time.AfterFunc(next, p.kick)
+			p.timer = time.AfterFunc(next, p.fire)
 		} else {
 			p.timer.Reset(next)
 		}
