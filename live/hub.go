@@ -55,6 +55,11 @@ type Hub struct {
 	closed   chan struct{}
 	isClosed bool
 
+	// Parked requests by last read, oldest first, and whether the sweeper
+	// re-checking them runs (park.go).
+	oldest, newest *parked
+	sweeping       bool
+
 	appended         map[coord.EventType]uint64
 	wakeups, refused atomic.Uint64
 	answering        sync.WaitGroup // parked requests not answered yet
@@ -158,7 +163,7 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 		if done || err != nil {
 			return done, err
 		}
-		next, over := h.next(deadline, wakeAt)
+		next, over := h.next(deadline, wakeAt, true)
 		if over {
 			return false, nil
 		}
@@ -187,17 +192,20 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 }
 
 // next is how long a waiter sleeps before its next re-read: until the
-// deadline, wakeAt, or the jittered safety re-check, whichever is first;
-// over when the deadline has come.
-func (h *Hub) next(deadline, wakeAt time.Time) (time.Duration, bool) {
+// deadline, wakeAt, or (with recheck) the jittered safety re-check,
+// whichever is first; over when the deadline has come.
+func (h *Hub) next(deadline, wakeAt time.Time, recheck bool) (time.Duration, bool) {
 	now := time.Now()
 	if !now.Before(deadline) {
 		return 0, true
 	}
-	h.mu.Lock()
-	recheck := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
-	h.mu.Unlock()
-	next := min(deadline.Sub(now), recheck*3/4+rand.N(recheck/2+1))
+	next := deadline.Sub(now)
+	if recheck {
+		h.mu.Lock()
+		every := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+		h.mu.Unlock()
+		next = min(next, every*3/4+rand.N(every/2+1))
+	}
 	if !wakeAt.IsZero() {
 		// A due time already reached re-reads soon, not in a hot loop.
 		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
