@@ -26,8 +26,11 @@ import (
 // together re-read at most maxRechecks times a second (10,000 held: every
 // 200 s, so in practice only when their wait ends), which keeps an idle
 // server idle. The interval is the one of when the re-check comes due, not
-// of when it was scheduled: requests held while few were are postponed as
-// more arrive. Every wait re-reads at its end anyway.
+// of when it was scheduled: requests held while few were are not re-read
+// early once many are. Parked requests are re-checked by one sweeper, the
+// one read longest ago first (park.go); a blocked one (Hold) by its own
+// timer, postponed when it comes early. Every wait re-reads at its end
+// anyway.
 const DefaultRecheck = 20 * time.Second
 
 // DefaultMaxWaiters is users-server's default --max-waiters.
