@@ -206,7 +206,7 @@ func (h *Hub) sweep() {
 		interval := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
 		wait := time.Until(p.read.Add(interval))
 		if wait <= 0 {
-			h.unlist(p) // listed again, last, when its read begins
+			h.unlist(p) // listed again, last, after its read
 			p.kick()
 			wait = time.Second / maxRechecks
 		}
