@@ -25,7 +25,12 @@ import (
 // re-read together, and stretched when many are held so that all of them
 // together re-read at most maxRechecks times a second (10,000 held: every
 // 200 s, so in practice only when their wait ends), which keeps an idle
-// server idle. Every wait re-reads at its end anyway.
+// server idle. The interval is the one of when the re-check comes due, not
+// of when it was scheduled: requests held while few were are not re-read
+// early once many are. Parked requests are re-checked by one sweeper, the
+// one read longest ago first (park.go); a blocked one (Hold) by its own
+// timer, postponed when it comes early. Every wait re-reads at its end
+// anyway.
 const DefaultRecheck = 20 * time.Second
 
 // DefaultMaxWaiters is users-server's default --max-waiters.
@@ -52,6 +57,11 @@ type Hub struct {
 	held     int
 	closed   chan struct{}
 	isClosed bool
+
+	// Parked requests by last read, oldest first, and whether the sweeper
+	// re-checking them runs (park.go).
+	oldest, newest *parked
+	sweeping       bool
 
 	appended         map[coord.EventType]uint64
 	wakeups, refused atomic.Uint64
@@ -151,46 +161,83 @@ func (h *Hub) Hold(ctx context.Context, key Key, deadline time.Time, check Check
 	<-timer.C
 	defer timer.Stop()
 	for {
+		read := time.Now()
 		done, wakeAt, err := check(ctx)
 		if done || err != nil {
 			return done, err
 		}
-		next, over := h.next(deadline, wakeAt)
+		next, over := h.next(deadline, wakeAt, true)
 		if over {
 			return false, nil
 		}
 		timer.Reset(next)
-		select {
-		case <-w.wake:
-			if !timer.Stop() {
-				<-timer.C
+	wait:
+		for {
+			select {
+			case <-w.wake:
+				if !timer.Stop() {
+					<-timer.C
+				}
+				break wait
+			case <-timer.C:
+				later, ok := h.postpone(read, deadline, wakeAt)
+				if !ok {
+					break wait
+				}
+				timer.Reset(later)
+			case <-h.closed:
+				return false, nil
+			case <-ctx.Done():
+				return false, ctx.Err()
 			}
-		case <-timer.C:
-		case <-h.closed:
-			return false, nil
-		case <-ctx.Done():
-			return false, ctx.Err()
 		}
 	}
 }
 
 // next is how long a waiter sleeps before its next re-read: until the
-// deadline, wakeAt, or the jittered safety re-check, whichever is first;
-// over when the deadline has come.
-func (h *Hub) next(deadline, wakeAt time.Time) (time.Duration, bool) {
+// deadline, wakeAt, or (with recheck) the jittered safety re-check,
+// whichever is first; over when the deadline has come.
+func (h *Hub) next(deadline, wakeAt time.Time, recheck bool) (time.Duration, bool) {
 	now := time.Now()
 	if !now.Before(deadline) {
 		return 0, true
 	}
-	h.mu.Lock()
-	recheck := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
-	h.mu.Unlock()
-	next := min(deadline.Sub(now), recheck*3/4+rand.N(recheck/2+1))
+	next := deadline.Sub(now)
+	if recheck {
+		h.mu.Lock()
+		every := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+		h.mu.Unlock()
+		next = min(next, every*3/4+rand.N(every/2+1))
+	}
 	if !wakeAt.IsZero() {
 		// A due time already reached re-reads soon, not in a hot loop.
 		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
 	}
 	return next, false
+}
+
+// postpone is for a waiter's timer that fired with nothing published: if
+// it came for a safety re-check (not the deadline, not wakeAt) sooner after
+// the waiter's last read (at read) than the re-check interval allows now —
+// it stretches as more requests are held, and the timer was set when fewer
+// were — it reports how long to sleep instead of re-reading.
+func (h *Hub) postpone(read, deadline, wakeAt time.Time) (time.Duration, bool) {
+	now := time.Now()
+	if !now.Before(deadline) || (!wakeAt.IsZero() && !h.now().Before(wakeAt)) {
+		return 0, false
+	}
+	h.mu.Lock()
+	recheck := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+	h.mu.Unlock()
+	due := read.Add(recheck * 3 / 4)
+	if !now.Before(due) {
+		return 0, false
+	}
+	next := min(deadline.Sub(now), due.Add(rand.N(recheck/2+1)).Sub(now))
+	if !wakeAt.IsZero() {
+		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
+	}
+	return next, true
 }
 
 // add registers a waiter, unless the hub is full or closed.

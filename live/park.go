@@ -48,6 +48,12 @@ type parked struct {
 	again    bool
 	finished bool
 	timer    *time.Timer
+
+	// In the hub's list of parked requests by last read, under the hub's
+	// lock: its safety re-checks come from there, not from its timer.
+	read       time.Time // when the last read began
+	prev, next *parked
+	listed     bool
 }
 
 func (p *parked) kick() {
@@ -70,6 +76,7 @@ func (p *parked) run() {
 			p.finish(false, nil)
 			return
 		}
+		read := time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
 		done, wakeAt, err := p.check(ctx)
 		cancel()
@@ -77,11 +84,12 @@ func (p *parked) run() {
 			p.finish(done, err)
 			return
 		}
-		next, over := p.hub.next(p.deadline, wakeAt)
+		next, over := p.hub.next(p.deadline, wakeAt, false)
 		if over {
 			p.finish(false, nil)
 			return
 		}
+		p.hub.reread(p, read)
 		p.mu.Lock()
 		if p.timer == nil {
 			p.timer = time.AfterFunc(next, p.kick)
@@ -116,7 +124,7 @@ func (p *parked) finish(done bool, err error) {
 		p.timer.Stop()
 	}
 	p.mu.Unlock()
-	p.hub.remove(p.key, p.w)
+	p.hub.unpark(p)
 	defer p.hub.answering.Done()
 	p.answer(done, err)
 }
@@ -130,5 +138,88 @@ func (h *Hub) Drain(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// reread puts p, whose read began at read, last in the list of parked
+// requests by last read, and starts the sweeper if it is not running.
+func (h *Hub) reread(p *parked, read time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.unlist(p)
+	p.read, p.prev, p.listed = read, h.newest, true
+	if h.newest != nil {
+		h.newest.next = p
+	} else {
+		h.oldest = p
+	}
+	h.newest = p
+	if !h.sweeping && !h.isClosed {
+		h.sweeping = true
+		go h.sweep()
+	}
+}
+
+// unpark forgets an answered request.
+func (h *Hub) unpark(p *parked) {
+	h.mu.Lock()
+	h.unlist(p)
+	h.mu.Unlock()
+	h.remove(p.key, p.w)
+}
+
+func (h *Hub) unlist(p *parked) {
+	if !p.listed {
+		return
+	}
+	if p.prev != nil {
+		p.prev.next = p.next
+	} else {
+		h.oldest = p.next
+	}
+	if p.next != nil {
+		p.next.prev = p.prev
+	} else {
+		h.newest = p.prev
+	}
+	p.prev, p.next, p.listed = nil, nil, false
+}
+
+// sweep is the safety re-check of parked requests: it re-reads the one
+// read longest ago once its last read is a re-check interval old, at most
+// maxRechecks a second, and sleeps otherwise. The interval is the one of
+// now (it stretches with the number held), so requests parked while few
+// were held are not re-read early once many are. It returns when nothing
+// is parked or the hub closes.
+func (h *Hub) sweep() {
+	timer := time.NewTimer(0)
+	<-timer.C
+	defer timer.Stop()
+	for {
+		h.mu.Lock()
+		p := h.oldest
+		if p == nil || h.isClosed {
+			h.sweeping = false
+			h.mu.Unlock()
+			return
+		}
+		interval := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+		wait := time.Until(p.read.Add(interval))
+		if wait <= 0 {
+			h.unlist(p) // listed again, last, after its read
+			p.kick()
+			wait = time.Second / maxRechecks
+		}
+		h.mu.Unlock()
+		// Fewer held shortens the interval: look again within a recheck.
+		timer.Reset(min(wait, h.recheck))
+		select {
+		case <-timer.C:
+		case <-h.closed:
+			h.mu.Lock()
+			h.sweeping = false
+			h.mu.Unlock()
+			return
+		}
 	}
 }
