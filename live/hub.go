@@ -204,16 +204,32 @@ func (h *Hub) next(deadline, wakeAt time.Time, recheck bool) (time.Duration, boo
 	}
 	next := deadline.Sub(now)
 	if recheck {
-		h.mu.Lock()
-		every := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
-		h.mu.Unlock()
+		every := h.recheckInterval()
 		next = min(next, every*3/4+rand.N(every/2+1))
 	}
-	if !wakeAt.IsZero() {
-		// A due time already reached re-reads soon, not in a hot loop.
-		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
+	return h.untilDue(next, wakeAt), false
+}
+
+// recheckInterval is the safety re-check interval of now: DefaultRecheck
+// (or the hub's), stretched so that all held requests together re-read at
+// most maxRechecks times a second.
+func (h *Hub) recheckInterval() time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.recheckIntervalLocked()
+}
+
+func (h *Hub) recheckIntervalLocked() time.Duration {
+	return max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+}
+
+// untilDue shortens next to the session's due time, wakeAt (zero: none); a
+// due time already reached re-reads soon, not in a hot loop.
+func (h *Hub) untilDue(next time.Duration, wakeAt time.Time) time.Duration {
+	if wakeAt.IsZero() {
+		return next
 	}
-	return next, false
+	return min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
 }
 
 // postpone is for a waiter's timer that fired with nothing published: if
@@ -226,18 +242,13 @@ func (h *Hub) postpone(read, deadline, wakeAt time.Time) (time.Duration, bool) {
 	if !now.Before(deadline) || (!wakeAt.IsZero() && !h.now().Before(wakeAt)) {
 		return 0, false
 	}
-	h.mu.Lock()
-	recheck := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
-	h.mu.Unlock()
+	recheck := h.recheckInterval()
 	due := read.Add(recheck * 3 / 4)
 	if !now.Before(due) {
 		return 0, false
 	}
 	next := min(deadline.Sub(now), due.Add(rand.N(recheck/2+1)).Sub(now))
-	if !wakeAt.IsZero() {
-		next = min(next, max(wakeAt.Sub(h.now()), 10*time.Millisecond))
-	}
-	return next, true
+	return h.untilDue(next, wakeAt), true
 }
 
 // add registers a waiter, unless the hub is full or closed.

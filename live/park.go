@@ -203,7 +203,7 @@ func (h *Hub) sweep() {
 			h.mu.Unlock()
 			return
 		}
-		interval := max(h.recheck, time.Duration(h.held)*time.Second/maxRechecks)
+		interval := h.recheckIntervalLocked()
 		wait := time.Until(p.read.Add(interval))
 		if wait <= 0 {
 			h.unlist(p) // listed again, last, after its read
