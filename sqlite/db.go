@@ -33,8 +33,9 @@ type DB struct {
 	ro                       pooled
 	version                  int64 // latest embedded migration, for Ping
 	closed                   atomic.Bool
-	changes                  changes   // what committed writes appended, for ListenChanges
-	commit                   committer // the queue of writes and the goroutine that batches them
+	changes                  changes       // what committed writes appended, for ListenChanges
+	sessions                 *sessionCache // sessions as last read, dropped by the commits that change them
+	commit                   committer     // the queue of writes and the goroutine that batches them
 	// corrupt is set once a read found the file damaged; the server is then
 	// not ready until restarted on a restored file.
 	corrupt atomic.Bool
@@ -87,7 +88,8 @@ func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) 
 	reader.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 
 	db := &DB{cfg: cfg.WithDefaults(), writer: writer, reader: reader, version: version,
-		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader}}
+		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader},
+		sessions: newSessionCache()}
 	db.ro = pooled{db.readerStmts}
 	db.startCommitter()
 	// Only the read half of Ping: a read-only file opens, and /readyz says

@@ -206,7 +206,10 @@ func (db *DB) commitBatch(batch []*writeReq) {
 	// The batch's own context: no caller's cancellation may end the others'
 	// transaction.
 	ctx := context.Background()
-	err := db.runBatch(ctx, claimed)
+	var changed []int64
+	err := db.runBatch(ctx, claimed, &changed)
+	// Before anyone hears of the commit: no read may find the old state.
+	db.sessions.changed(changed)
 	if err == nil {
 		db.commit.commits.Add(1)
 	}
@@ -228,7 +231,8 @@ func (db *DB) commitBatch(batch []*writeReq) {
 
 // runBatch runs the claimed requests in one transaction and commits it,
 // setting each request's own error; an error returned is the batch's.
-func (db *DB) runBatch(ctx context.Context, claimed []*writeReq) error {
+// The sessions it is about to change are marked in the cache (changed) first.
+func (db *DB) runBatch(ctx context.Context, claimed []*writeReq, changed *[]int64) error {
 	tx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -249,6 +253,8 @@ func (db *DB) runBatch(ctx context.Context, claimed []*writeReq) error {
 			}
 		}
 	}
+	*changed = changedSessions(claimed)
+	db.sessions.changing(*changed)
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}

@@ -134,10 +134,18 @@ func userSession(ctx context.Context, q querier, ref coord.SessionRef) (*session
 }
 
 // Session returns one of the user's sessions at a location. The common case
-// is one indexed read; only a due session costs a write.
+// is a hit in the session cache (sessioncache.go) or one indexed read; only
+// a due session costs a write.
 func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session, error) {
 	now := db.now()
-	r, err := userSession(ctx, db.ro, ref)
+	r, ok := db.sessions.get(ref, now)
+	var err error
+	if !ok {
+		gen := db.sessions.generation()
+		if r, err = userSession(ctx, db.ro, ref); err == nil {
+			db.sessions.put(r, now, gen)
+		}
+	}
 	if err == nil && r.due(now) {
 		err = db.write(ctx, func(ctx context.Context, tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, ref.UserID); err != nil {
@@ -150,7 +158,8 @@ func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session
 	if err != nil {
 		return nil, db.fail(err, "session %d", ref.ID)
 	}
-	return &r.Session, nil
+	s := r.Session // the cached row stays as it was read
+	return &s, nil
 }
 
 // Sessions lists a page of the user's sessions, newest first.
