@@ -37,13 +37,18 @@ func serveBench(b *testing.B, h http.Handler, target, token string) {
 	}
 }
 
-// BenchmarkGetSession is one poll: get_session of an active session.
+// BenchmarkGetSession is one poll: get_session of an active session, on
+// each backend (PostgreSQL's with COORD_TEST_POSTGRES).
 func BenchmarkGetSession(b *testing.B) {
-	s := apitest.New(b, "sqlite", apitest.Options{})
-	u := s.NewUser(b, "poll@example.com", true)
-	id := start(b, s, u, plateLot).ID
-	serveBench(b, benchHandler(b, s), "/v1/users/"+plateLot+"/session/"+strconv.FormatInt(id, 10)+
-		"?access_key="+apitest.DemoAccessKey, u.Token)
+	for _, backend := range []string{"sqlite", "postgres"} {
+		b.Run(backend, func(b *testing.B) {
+			s := apitest.New(b, backend, apitest.Options{})
+			u := s.NewUser(b, "poll@example.com", true)
+			id := start(b, s, u, plateLot).ID
+			serveBench(b, benchHandler(b, s), "/v1/users/"+plateLot+"/session/"+strconv.FormatInt(id, 10)+
+				"?access_key="+apitest.DemoAccessKey, u.Token)
+		})
+	}
 }
 
 // BenchmarkListSessions is get_user_sessions' default first page, full (50 ended sessions).
