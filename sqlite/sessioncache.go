@@ -92,21 +92,14 @@ func (c *sessionCache) put(r *sessionRow, now int64, gen uint64) {
 }
 
 // changing marks the sessions a commit about to happen changes.
-func (c *sessionCache) changing(ids []int64) {
-	if len(ids) == 0 {
-		return
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	for _, id := range ids {
-		c.entries[id] = cachedSession{}
-	}
-}
+func (c *sessionCache) changing(ids []int64) { c.invalidate(ids, true) }
 
 // changed ends what changing began, whether or not the commit succeeded:
 // the next read of each session reads the database.
-func (c *sessionCache) changed(ids []int64) {
+func (c *sessionCache) changed(ids []int64) { c.invalidate(ids, false) }
+
+// invalidate replaces the entries of ids by markers, or drops them.
+func (c *sessionCache) invalidate(ids []int64, mark bool) {
 	if len(ids) == 0 {
 		return
 	}
@@ -114,7 +107,11 @@ func (c *sessionCache) changed(ids []int64) {
 	defer c.mu.Unlock()
 	c.gen++
 	for _, id := range ids {
-		delete(c.entries, id)
+		if mark {
+			c.entries[id] = cachedSession{}
+		} else {
+			delete(c.entries, id)
+		}
 	}
 }
 
