@@ -31,6 +31,7 @@ type DB struct {
 	// since NOTIFY channels are per database, not per schema.
 	channel string
 	notes   *notifier
+	reads   *sessionReads
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -60,7 +61,7 @@ func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error)
 	}
 	channel := "coord_events:" + schema
 	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: channel,
-		notes: newNotifier(pool, channel)}, nil
+		notes: newNotifier(pool, channel), reads: &sessionReads{pool: pool}}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.

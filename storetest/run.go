@@ -47,6 +47,7 @@ func Run(t *testing.T, backend Backend) {
 		{"IdempotencyKey", testIdempotencyKey},
 		{"IdempotencyKeyConcurrent", testIdempotencyKeyConcurrent},
 		{"SessionNotFound", testSessionNotFound},
+		{"ConcurrentReads", testConcurrentReads},
 		{"Sessions", testSessions},
 		{"EndSession", testEndSession},
 		{"EndSessionConcurrent", testEndSessionConcurrent},
