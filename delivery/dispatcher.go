@@ -27,6 +27,19 @@ const (
 // endpoint, so an endpoint that hangs holds PerEndpoint workers and no
 // more while the others are served. Every replica runs one; the queue's
 // leases keep two from attempting the same delivery at once.
+//
+// Claims are made in chunks: besides the attempts in flight, up to
+// PerEndpoint claimed deliveries per endpoint wait in memory for a worker,
+// and an endpoint is claimed for again only once half of that reserve is
+// used (or it has nothing waiting and a worker free). A claim is a
+// transaction, on SQLite one on the single writer the API's commits also
+// need; claiming one delivery per attempt that ends cost more than the
+// attempts. The trade-off: deliveries waiting in memory when the
+// dispatcher stops are attempted only once their lease runs out (by
+// whichever replica claims them then), and one waits at most one
+// attempt's time before it starts. Without the room for that wait in the
+// lease (Lease ≥ the sender's timeout plus 10 s, the time a record may
+// take), there is no reserve.
 type Dispatcher struct {
 	Queue     Queue
 	Sender    *Sender
@@ -105,16 +118,33 @@ type runner struct {
 	endpoints                map[string]*coord.Webhook
 
 	mu       sync.Mutex
-	busy     map[string]int // attempts in flight per endpoint
+	busy     map[string]int  // attempts in flight per endpoint
+	disabled map[string]bool // endpoints that answered 410 Gone
 	total    int
 	done     chan struct{}
 	inflight sync.WaitGroup
+
+	// ready are claimed deliveries waiting for a worker, per endpoint; only
+	// Run's goroutine touches them. reserve is how many an endpoint may
+	// have waiting, maxWait how long one may wait and still be attempted
+	// within its lease.
+	ready   map[string][]claimed
+	readyN  int
+	reserve int
+	maxWait time.Duration
+}
+
+// claimed is a delivery in ready, with when it was claimed.
+type claimed struct {
+	Delivery
+	at time.Time
 }
 
 func (d *Dispatcher) runner() *runner {
 	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpoint,
 		poll: d.Poll, lease: d.Lease, jitter: d.Jitter, log: d.Log, clock: d.Clock,
-		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, done: make(chan struct{}, 1)}
+		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, disabled: map[string]bool{},
+		done: make(chan struct{}, 1), ready: map[string][]claimed{}}
 	if r.sched == nil {
 		r.sched = DefaultSchedule
 	}
@@ -145,32 +175,53 @@ func (d *Dispatcher) runner() *runner {
 	for _, w := range d.Endpoints {
 		r.endpoints[w.ID] = w
 	}
+	if r.maxWait = r.lease - d.Sender.Timeout() - recordTimeout; r.maxWait > 0 {
+		r.reserve = r.perEndpoint
+	}
 	return r
 }
 
-// want is what the free workers can take: in all, and per endpoint below
-// its own limit, so that no endpoint's backlog takes them all.
+// want is what to claim: per endpoint, room for its attempts in flight and
+// its reserve, once half the reserve is used or nothing waits while a
+// worker is free — so that claims come in chunks, and no endpoint's
+// backlog takes every worker — and in all, room for Concurrency in flight
+// and as many waiting.
 func (r *runner) want() (limit int, want map[string]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	free := r.concurrency - r.total
+	limit = r.concurrency - r.total - r.readyN
+	if r.reserve > 0 {
+		limit += r.concurrency
+	}
 	want = map[string]int{}
 	for _, w := range r.Endpoints {
-		if n := min(r.perEndpoint-r.busy[w.ID], free); n > 0 {
-			want[w.ID] = n
+		if r.disabled[w.ID] {
+			continue
+		}
+		busy, waiting := r.busy[w.ID], len(r.ready[w.ID])
+		room := min(r.perEndpoint+r.reserve-busy-waiting, limit)
+		if room > 0 && (room >= max(r.reserve/2, 1) || waiting == 0 && busy < r.perEndpoint) {
+			want[w.ID] = room
 		}
 	}
-	return free, want
+	return limit, want
 }
 
-// claimAndStart claims what the free workers can take and starts an
-// attempt for each; it reports whether the queue filled every place asked for.
+// claimAndStart starts what waits, claims what want says and starts what it
+// can of that; it reports whether the queue filled every place asked for.
 func (r *runner) claimAndStart(ctx context.Context) bool {
+	r.startReady(ctx)
 	limit, want := r.want()
 	if limit <= 0 || len(want) == 0 {
 		return false
 	}
-	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: r.clock.Now(), Lease: r.lease, Limit: limit, Want: want})
+	asked := 0
+	for _, n := range want {
+		asked += n
+	}
+	limit = min(limit, asked)
+	now := r.clock.Now()
+	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: now, Lease: r.lease, Limit: limit, Want: want})
 	if err != nil {
 		if ctx.Err() == nil {
 			r.log.Error("webhook deliveries: claim failed", "error", err)
@@ -178,14 +229,43 @@ func (r *runner) claimAndStart(ctx context.Context) bool {
 		return false
 	}
 	for _, dl := range ds {
-		r.mu.Lock()
-		r.busy[dl.WebhookID]++
-		r.total++
-		r.mu.Unlock()
-		r.inflight.Add(1)
-		go r.attempt(context.WithoutCancel(ctx), dl)
+		r.ready[dl.WebhookID] = append(r.ready[dl.WebhookID], claimed{dl, now})
 	}
+	r.readyN += len(ds)
+	r.startReady(ctx)
 	return len(ds) >= limit
+}
+
+// startReady starts the waiting deliveries that workers are free for. One
+// that waited too long to be attempted within its lease is left for its
+// lease to run out, and those of a disabled endpoint are dropped alike.
+func (r *runner) startReady(ctx context.Context) {
+	now := r.clock.Now()
+	for id, list := range r.ready {
+		r.mu.Lock()
+		for len(list) > 0 && r.busy[id] < r.perEndpoint && r.total < r.concurrency {
+			dl := list[0]
+			list = list[1:]
+			r.readyN--
+			if r.disabled[id] || now.Sub(dl.at) > r.maxWait && r.reserve > 0 {
+				continue
+			}
+			r.busy[id]++
+			r.total++
+			r.inflight.Add(1)
+			go r.attempt(context.WithoutCancel(ctx), dl.Delivery)
+		}
+		if r.disabled[id] {
+			r.readyN -= len(list)
+			list = nil
+		}
+		r.mu.Unlock()
+		if len(list) == 0 {
+			delete(r.ready, id)
+		} else {
+			r.ready[id] = list
+		}
+	}
 }
 
 func (r *runner) attempt(ctx context.Context, dl Delivery) {
@@ -209,6 +289,11 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 			host = u.Host
 		}
 		o = Decide(r.Sender.Send(ctx, w, dl.EventID, dl.Body), dl.Attempt, r.sched)
+		if o.State == Disabled {
+			r.mu.Lock()
+			r.disabled[dl.WebhookID] = true
+			r.mu.Unlock()
+		}
 		if o.State == Retrying && r.jitter > 0 {
 			delay := o.NextAttempt.Sub(o.AttemptedAt.Add(o.Latency))
 			o.NextAttempt = o.NextAttempt.Add(time.Duration(rand.Float64() * r.jitter * float64(delay)))

@@ -364,3 +364,88 @@ func TestRetriesAreSpreadByJitterButNeverEarly(t *testing.T) {
 		}
 	}
 }
+
+// countingQueue counts claims and what they returned.
+type countingQueue struct {
+	*deliverytest.MemoryQueue
+	claims, claimed atomic.Int32
+}
+
+func (q *countingQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
+	ds, err := q.MemoryQueue.Claim(ctx, req)
+	if len(ds) > 0 {
+		q.claims.Add(1)
+		q.claimed.Add(int32(len(ds)))
+	}
+	return ds, err
+}
+
+// A backlog is claimed in chunks, not one delivery per attempt that ends,
+// while attempts in flight stay within PerEndpoint.
+func TestABacklogIsClaimedInChunks(t *testing.T) {
+	var inFlight, peak atomic.Int32
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {
+		n := inFlight.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(time.Millisecond)
+		inFlight.Add(-1)
+		w.WriteHeader(http.StatusOK)
+	})
+	q := &countingQueue{MemoryQueue: deliverytest.NewMemoryQueue()}
+	const n = 400
+	for i := range n {
+		q.Add("hook", fmt.Sprintf("evt_%d", i), body)
+	}
+	d := single(t, q, "hook", srv.URL)
+	d.PerEndpoint = 8
+	start(t, d)
+	if got := q.Wait(n, 10*time.Second); len(got) != n {
+		t.Fatalf("%d of %d delivered", len(got), n)
+	}
+	if c := q.claims.Load(); c > n/4 || q.claimed.Load() != n {
+		t.Fatalf("%d deliveries claimed in %d claims, want %d in at most %d", q.claimed.Load(), c, n, n/4)
+	}
+	if p := peak.Load(); p > 8 {
+		t.Fatalf("%d attempts at once, want at most 8", p)
+	}
+	t.Logf("%d deliveries in %d claims", n, q.claims.Load())
+}
+
+// A claimed delivery that waited in memory past what its lease leaves for
+// an attempt is not attempted: its lease runs out and it is claimed again.
+func TestAClaimWaitingPastItsLeaseIsNotAttempted(t *testing.T) {
+	var hits atomic.Int32
+	release := make(chan struct{})
+	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		<-release
+		w.WriteHeader(http.StatusOK)
+	})
+	q := &countingQueue{MemoryQueue: deliverytest.NewMemoryQueue()}
+	q.Add("hook", "evt_1", body)
+	q.Add("hook", "evt_2", body)
+	// A lease that leaves 50 ms for waiting: the sender's 1 s, a record's
+	// 10 s, and 50 ms.
+	d := single(t, q, "hook", srv.URL)
+	d.Sender = delivery.NewSender(delivery.WithTimeout(time.Second))
+	d.Lease = 11*time.Second + 50*time.Millisecond
+	d.PerEndpoint = 1
+	start(t, d)
+	deadline := time.Now().Add(2 * time.Second)
+	for q.claimed.Load() < 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	if q.claimed.Load() != 2 || hits.Load() != 1 {
+		t.Fatalf("%d claimed, %d attempted: want both claimed, one attempted (one worker)", q.claimed.Load(), hits.Load())
+	}
+	time.Sleep(200 * time.Millisecond) // the second waits past its 50 ms
+	close(release)
+	if got := q.Wait(1, 2*time.Second); len(got) != 1 {
+		t.Fatalf("%d outcomes", len(got))
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := hits.Load(); n != 1 {
+		t.Fatalf("%d attempts: the one that waited too long was attempted", n)
+	}
+}
