@@ -25,13 +25,14 @@ var statusCodes = [...]coord.SessionStatus{coord.StatusPending, coord.StatusActi
 
 const (
 	// listStatus is the status as an index into statusCodes (the column's
-	// CHECK allows these four only).
-	listStatus = `CASE status WHEN 'pending' THEN 0 WHEN 'active' THEN 1 WHEN 'ended' THEN 2 ELSE 3 END`
+	// CHECK allows these four only). Both CASEs test the terminal statuses
+	// first: a history's rows are decided by one comparison.
+	listStatus = `CASE status WHEN 'ended' THEN 2 WHEN 'cancelled' THEN 3 WHEN 'active' THEN 1 ELSE 0 END`
 	// listSettles is the time the session changes by itself: a pending
 	// session's expiry, an active one's exit; NULL for the others.
-	listSettles = `CASE status WHEN 'pending' THEN expires_at WHEN 'active' THEN exit_at END`
-	// listCols are the columns decodeListRow reads, location_id first when
-	// the filter leaves it open.
+	listSettles = `CASE WHEN status IN ('ended', 'cancelled') THEN NULL WHEN status = 'active' THEN exit_at ELSE expires_at END`
+	// listCols are the columns listRow.decode reads; location_id follows
+	// them when the filter leaves it open.
 	listCols = `id, ` + listStatus + `, resource_id, barcode, start_time, end_time,
 	cost_amount, cost_currency, planned_amount, planned_currency, ` + listSettles + `, version`
 )
