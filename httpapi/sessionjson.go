@@ -40,6 +40,10 @@ var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return
 // writeJSONBytes writes what appendTo renders plus the newline
 // json.Encoder ends a value with, in one Write, from a pooled buffer.
 func writeJSONBytes(w io.Writer, appendTo func([]byte) []byte) error {
+	if b, ok := w.(*bodyBuffer); ok { // a sized list: straight into its buffer
+		b.body = append(appendTo(b.body), '\n')
+		return nil
+	}
 	p := jsonBuffers.Get().(*[]byte)
 	b := append(appendTo((*p)[:0]), '\n')
 	_, err := w.Write(b)
