@@ -40,6 +40,10 @@ var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return
 // writeJSONBytes writes what appendTo renders plus the newline
 // json.Encoder ends a value with, in one Write, from a pooled buffer.
 func writeJSONBytes(w io.Writer, appendTo func([]byte) []byte) error {
+	if b, ok := w.(*bodyBuffer); ok { // a sized list: straight into its buffer
+		b.body = append(appendTo(b.body), '\n')
+		return nil
+	}
 	p := jsonBuffers.Get().(*[]byte)
 	b := append(appendTo((*p)[:0]), '\n')
 	_, err := w.Write(b)
@@ -138,31 +142,31 @@ func appendInt(b []byte, v *int64) []byte {
 func appendDateTime(b []byte, d strfmt.DateTime) []byte {
 	t := strfmt.NormalizeTimeForMarshal(time.Time(d))
 	b = append(b, '"')
-	if strfmt.MarshalFormat != strfmt.RFC3339Millis || t.Location() != time.UTC || t.Year() < 0 || t.Year() > 9999 {
+	year, month, day := t.Date()
+	if strfmt.MarshalFormat != strfmt.RFC3339Millis || t.Location() != time.UTC || year < 0 || year > 9999 {
 		return append(t.AppendFormat(b, strfmt.MarshalFormat), '"')
 	}
-	year, month, day := t.Date()
+	// The layout's bytes at once, then the digits written into them.
+	n := len(b)
+	b = append(b, `0000-00-00T00:00:00.000Z"`...)
+	out := b[n:]
 	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = appendDigits(append(b, '-'), int(month), 2)
-	b = appendDigits(append(b, '-'), day, 2)
-	b = appendDigits(append(b, 'T'), hour, 2)
-	b = appendDigits(append(b, ':'), minute, 2)
-	b = appendDigits(append(b, ':'), sec, 2)
-	b = appendDigits(append(b, '.'), t.Nanosecond()/1e6, 3)
-	return append(b, `Z"`...)
+	putDigits(out[0:4], year)
+	putDigits(out[5:7], int(month))
+	putDigits(out[8:10], day)
+	putDigits(out[11:13], hour)
+	putDigits(out[14:16], minute)
+	putDigits(out[17:19], sec)
+	putDigits(out[20:23], t.Nanosecond()/1e6)
+	return b
 }
 
-// appendDigits writes v (≥ 0) with exactly n digits, zero-padded.
-func appendDigits(b []byte, v, n int) []byte {
-	for i := n - 1; i >= 0; i-- {
-		b = append(b, 0)
-	}
-	for i := len(b) - 1; i >= len(b)-n; i-- {
-		b[i] = byte('0' + v%10)
+// putDigits writes v (≥ 0) into d, zero-padded to len(d) digits.
+func putDigits(d []byte, v int) {
+	for i := len(d) - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
 		v /= 10
 	}
-	return b
 }
 
 // appendUUID is strfmt.UUID's MarshalJSON, which is json.Marshal of the

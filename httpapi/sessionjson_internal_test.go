@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 	"time"
@@ -107,6 +108,25 @@ func TestSessionJSONIsEncodingJSONs(t *testing.T) {
 		}
 		if got.String() != want.String() {
 			t.Errorf("%s:\n got %s\nwant %s", name, got.String(), want.String())
+		}
+	}
+}
+
+// TestDateTimeJSONIsStrfmts compares appendDateTime with strfmt's
+// MarshalJSON on random instants from year 0 to 10000, UTC and not.
+func TestDateTimeJSONIsStrfmts(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	lo, hi := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+	zones := []*time.Location{time.UTC, time.FixedZone("X", -5400)}
+	for i := range 20000 {
+		us := lo + rng.Int64N(hi-lo) // microseconds: sub-millisecond digits are cut, not rounded
+		d := strfmt.DateTime(time.UnixMicro(us).In(zones[i%2]))
+		want, err := d.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendDateTime(nil, d); string(got) != string(want) {
+			t.Fatalf("%v: got %s, want %s", time.Time(d), got, want)
 		}
 	}
 }

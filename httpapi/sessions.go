@@ -36,7 +36,7 @@ func (h getLocationSessions) Handle(p sessions.GetLocationSessionsParams, who *c
 	if err != nil {
 		return errorResponse(ctx, sessions.NewGetLocationSessionsDefault(0), err)
 	}
-	return sessions.NewGetLocationSessionsOK().WithPayload(sessionModels(list)).WithLink(nextPage(list, deref(p.Limit)))
+	return sizedLocationSessions{sessions.NewGetLocationSessionsOK().WithPayload(sessionModels(list)).WithLink(nextPage(list, deref(p.Limit)))}
 }
 
 type getUserSessions struct{ svc *coord.Service }
@@ -47,7 +47,7 @@ func (h getUserSessions) Handle(p sessions.GetUserSessionsParams, who *coord.Pri
 	if err != nil {
 		return errorResponse(ctx, sessions.NewGetUserSessionsDefault(0), err)
 	}
-	return sessions.NewGetUserSessionsOK().WithPayload(sessionModels(list)).WithLink(nextPage(list, deref(p.Limit)))
+	return sizedUserSessions{sessions.NewGetUserSessionsOK().WithPayload(sessionModels(list)).WithLink(nextPage(list, deref(p.Limit)))}
 }
 
 type endSession struct {

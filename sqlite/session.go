@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/coordapi/coord"
@@ -167,13 +166,13 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 	f = f.Page()
 	now := db.now()
 	query, args := listQuery(f)
-	rows, due, err := listSessions(ctx, db.ro, now, query, args)
+	rows, due, err := listSessions(ctx, db.ro, now, f, query, args)
 	if err == nil && due {
 		err = db.write(ctx, func(ctx context.Context, tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, f.UserID); err != nil {
 				return err
 			}
-			rows, _, err = listSessions(ctx, tx, now, query, args)
+			rows, _, err = listSessions(ctx, tx, now, f, query, args)
 			return err
 		})
 	}
@@ -183,35 +182,17 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 	return rows, nil
 }
 
-// listQuery builds the page query; only the conditions in use are in it, so
-// that SQLite walks the (user_id[, location_id], id) index backwards.
-func listQuery(f coord.SessionFilter) (string, []any) {
-	var b strings.Builder
-	b.WriteString(`SELECT ` + sessionCols + ` FROM sessions WHERE user_id = ?`)
-	args := []any{f.UserID}
-	if f.LocationID != "" {
-		b.WriteString(` AND location_id = ?`)
-		args = append(args, f.LocationID)
-	}
-	if f.BeforeID > 0 {
-		b.WriteString(` AND id < ?`)
-		args = append(args, f.BeforeID)
-	}
-	b.WriteString(` ORDER BY id DESC LIMIT ?`)
-	args = append(args, f.Limit)
-	return b.String(), args
-}
-
 // listSessions runs a page query and reports whether any row is due.
-func listSessions(ctx context.Context, q querier, now int64, query string, args []any) ([]*coord.Session, bool, error) {
+func listSessions(ctx context.Context, q querier, now int64, f coord.SessionFilter, query string, args []any) ([]*coord.Session, bool, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
 	}
 	defer rows.Close()
-	list, due := []*coord.Session{}, false
+	list, due := make([]*coord.Session, 0, f.Limit), false
+	sc := newListScanner(f)
 	for rows.Next() {
-		r, err := scanSession(rows)
+		r, err := sc.scan(rows)
 		if err != nil {
 			return nil, false, err
 		}
