@@ -36,7 +36,7 @@ func TestPragmas(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	for _, pool := range []querier{db.writer, db.reader} {
 		for pragma, want := range map[string]string{
-			"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000",
+			"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000", "temp_store": "2",
 		} {
 			var got string
 			if err := pool.QueryRowContext(t.Context(), "PRAGMA "+pragma).Scan(&got); err != nil {
