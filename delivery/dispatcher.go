@@ -23,9 +23,9 @@ const (
 )
 
 // Dispatcher claims due deliveries from a Queue and attempts them, with at
-// most Concurrency attempts in flight and at most PerEndpoint for any one
-// endpoint, so an endpoint that hangs holds PerEndpoint workers and no
-// more while the others are served. Every replica runs one; the queue's
+// most Concurrency attempts (and their records) in flight and at most
+// PerEndpoint requests to any one endpoint, so an endpoint that hangs holds
+// PerEndpoint workers and no more while the others are served. Every replica runs one; the queue's
 // leases keep two from attempting the same delivery at once.
 //
 // Claims are made in chunks: besides the attempts in flight, up to
@@ -268,19 +268,30 @@ func (r *runner) startReady(ctx context.Context) {
 	}
 }
 
+// attempt makes one attempt and records it. The endpoint's place is freed
+// as soon as the endpoint has answered, before the record, which waits for
+// the store and not for the endpoint: PerEndpoint bounds the requests an
+// endpoint has to serve at once. Concurrency bounds attempts and records.
 func (r *runner) attempt(ctx context.Context, dl Delivery) {
-	defer func() {
+	endpointFree := false
+	freeEndpoint := func() {
 		r.mu.Lock()
-		if r.busy[dl.WebhookID]--; r.busy[dl.WebhookID] <= 0 {
-			delete(r.busy, dl.WebhookID)
+		if !endpointFree {
+			if r.busy[dl.WebhookID]--; r.busy[dl.WebhookID] <= 0 {
+				delete(r.busy, dl.WebhookID)
+			}
+			endpointFree = true
 		}
+		r.mu.Unlock()
+		r.signalFree()
+	}
+	defer func() {
+		freeEndpoint()
+		r.mu.Lock()
 		r.total--
 		r.mu.Unlock()
 		r.inflight.Done()
-		select { // a worker is free: look for more
-		case r.done <- struct{}{}:
-		default:
-		}
+		r.signalFree()
 	}()
 	var o Outcome
 	host := ""
@@ -298,6 +309,7 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 			delay := o.NextAttempt.Sub(o.AttemptedAt.Add(o.Latency))
 			o.NextAttempt = o.NextAttempt.Add(time.Duration(rand.Float64() * r.jitter * float64(delay)))
 		}
+		freeEndpoint()
 	} else {
 		o = Outcome{State: Failed, AttemptedAt: r.clock.Now(), Error: "the webhook is no longer in the catalog"}
 	}
@@ -321,5 +333,13 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 	}
 	if r.OnOutcome != nil {
 		r.OnOutcome(dl, o)
+	}
+}
+
+// signalFree tells Run a worker or an endpoint's place is free: look for more.
+func (r *runner) signalFree() {
+	select {
+	case r.done <- struct{}{}:
+	default:
 	}
 }

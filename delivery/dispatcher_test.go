@@ -417,11 +417,14 @@ func TestABacklogIsClaimedInChunks(t *testing.T) {
 func TestAClaimWaitingPastItsLeaseIsNotAttempted(t *testing.T) {
 	var hits atomic.Int32
 	release := make(chan struct{})
+	var releaseOnce sync.Once
 	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) {
 		hits.Add(1)
 		<-release
 		w.WriteHeader(http.StatusOK)
 	})
+	// Before the receiver closes (cleanups run last first), even on failure.
+	t.Cleanup(func() { releaseOnce.Do(func() { close(release) }) })
 	q := &countingQueue{MemoryQueue: deliverytest.NewMemoryQueue()}
 	q.Add("hook", "evt_1", body)
 	q.Add("hook", "evt_2", body)
@@ -433,14 +436,14 @@ func TestAClaimWaitingPastItsLeaseIsNotAttempted(t *testing.T) {
 	d.PerEndpoint = 1
 	start(t, d)
 	deadline := time.Now().Add(2 * time.Second)
-	for q.claimed.Load() < 2 && time.Now().Before(deadline) {
+	for (q.claimed.Load() < 2 || hits.Load() < 1) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}
 	if q.claimed.Load() != 2 || hits.Load() != 1 {
 		t.Fatalf("%d claimed, %d attempted: want both claimed, one attempted (one worker)", q.claimed.Load(), hits.Load())
 	}
 	time.Sleep(200 * time.Millisecond) // the second waits past its 50 ms
-	close(release)
+	releaseOnce.Do(func() { close(release) })
 	if got := q.Wait(1, 2*time.Second); len(got) != 1 {
 		t.Fatalf("%d outcomes", len(got))
 	}

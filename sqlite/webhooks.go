@@ -56,16 +56,53 @@ func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, r
 
 // Claim implements delivery.Queue: per endpoint its oldest due rows, then
 // the first of every endpoint before the second of any, up to the limit.
+// Only the lease is written, in one statement on the writer; the candidates
+// and the bodies are read (and rendered) on a reader, so that a claim takes
+// the one writer, which every API write needs, for as little as it can. A
+// candidate that another claim or a record took meanwhile fails the lease's
+// conditions and is not returned.
 func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]delivery.Delivery, error) {
 	now := req.Now.UnixMilli()
+	ids, err := q.candidates(ctx, req, now)
+	if err != nil || len(ids) == 0 {
+		return nil, q.db.fail(err, "claim webhook deliveries")
+	}
+	claim := newClaim()
+	var leased []int64
+	err = q.db.writeLazy(ctx, func(tx querier) error {
+		leased = leased[:0]
+		list, _ := json.Marshal(ids) // ints always marshal
+		rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries SET lease_until = ?, claim = ?
+			WHERE id IN (SELECT value FROM json_each(?)) AND state = 'pending' AND next_at <= ? AND lease_until <= ?
+			RETURNING id`, now+req.Lease.Milliseconds(), claim, string(list), now, now)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			leased = append(leased, id)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, q.db.fail(err, "claim webhook deliveries")
+	}
+	out, err := q.leased(ctx, leased, claim)
+	return out, q.db.fail(err, "claim webhook deliveries")
+}
+
+// candidates are the ids a claim asks for, in the order it takes them.
+func (q *WebhookQueue) candidates(ctx context.Context, req delivery.ClaimRequest, now int64) ([]int64, error) {
 	type candidate struct {
 		id, next int64
 		rank     int
 	}
-	var out []delivery.Delivery
-	err := q.db.writeLazy(ctx, func(tx querier) error {
-		out = nil
-		var cs []candidate
+	var cs []candidate
+	err := q.db.read(ctx, func(tx querier) error {
 		for id, n := range req.Want {
 			if n <= 0 {
 				continue
@@ -91,41 +128,69 @@ func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]
 				return err
 			}
 		}
-		slices.SortFunc(cs, func(a, b candidate) int {
-			if a.rank != b.rank {
-				return a.rank - b.rank
-			}
-			if a.next != b.next {
-				return int(a.next - b.next)
-			}
-			return int(a.id - b.id)
-		})
-		for _, c := range cs[:min(max(req.Limit, 0), len(cs))] {
-			d, err := q.lease(ctx, tx, c.id, now+req.Lease.Milliseconds())
+		return nil
+	})
+	slices.SortFunc(cs, func(a, b candidate) int {
+		if a.rank != b.rank {
+			return a.rank - b.rank
+		}
+		if a.next != b.next {
+			return int(a.next - b.next)
+		}
+		return int(a.id - b.id)
+	})
+	ids := make([]int64, 0, min(max(req.Limit, 0), len(cs)))
+	for _, c := range cs[:cap(ids)] {
+		ids = append(ids, c.id)
+	}
+	return ids, err
+}
+
+// leased reads the deliveries a claim leased, with their bodies, in the
+// claim's order; one whose event is no longer kept is left out (it stays
+// pending until retention deletes it).
+func (q *WebhookQueue) leased(ctx context.Context, ids []int64, claim string) ([]delivery.Delivery, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	byID := make(map[int64]*delivery.Delivery, len(ids))
+	list, _ := json.Marshal(ids)
+	err := q.db.read(ctx, func(tx querier) error {
+		rows, err := tx.QueryContext(ctx, `SELECT d.id, d.webhook_id, d.event_id, d.body, d.attempt, d.created_at,
+				e.seq, e.type, e.created_at, e.user_id, e.test, e.partner_id, e.data
+			FROM webhook_deliveries d LEFT JOIN events e ON e.id = d.event_id
+			WHERE d.id IN (SELECT value FROM json_each(?))`, string(list))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			d, err := q.scanLeased(rows, claim)
 			if err != nil {
 				return err
 			}
 			if d != nil {
-				out = append(out, *d)
+				byID[d.ID] = d
 			}
 		}
-		return nil
+		return rows.Err()
 	})
 	if err != nil {
-		return nil, q.db.fail(err, "claim webhook deliveries")
+		return nil, err
+	}
+	out := make([]delivery.Delivery, 0, len(byID))
+	for _, id := range ids {
+		if d := byID[id]; d != nil {
+			out = append(out, *d)
+		}
 	}
 	return out, nil
 }
 
-// lease claims one delivery until leaseUntil and returns it with its body,
-// or nil when its event is no longer kept (it stays pending until
-// retention deletes it).
-func (q *WebhookQueue) lease(ctx context.Context, tx querier, id, leaseUntil int64) (*delivery.Delivery, error) {
-	d := &delivery.Delivery{ID: id, Claim: newClaim()}
-	if _, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET lease_until = ?, claim = ? WHERE id = ?`,
-		leaseUntil, d.Claim, id); err != nil {
-		return nil, err
-	}
+// scanLeased reads one leased delivery and renders its body; nil when its
+// event is no longer kept.
+func (q *WebhookQueue) scanLeased(rows *sql.Rows, claim string) (*delivery.Delivery, error) {
+	d := &delivery.Delivery{Claim: claim}
 	var created int64
 	var ev struct {
 		seq, created    sql.NullInt64
@@ -133,12 +198,8 @@ func (q *WebhookQueue) lease(ctx context.Context, tx querier, id, leaseUntil int
 		partner         sql.NullString
 		test            sql.NullBool
 	}
-	err := tx.QueryRowContext(ctx, `SELECT d.webhook_id, d.event_id, d.body, d.attempt, d.created_at,
-			e.seq, e.type, e.created_at, e.user_id, e.test, e.partner_id, e.data
-		FROM webhook_deliveries d LEFT JOIN events e ON e.id = d.event_id WHERE d.id = ?`, id).Scan(
-		&d.WebhookID, &d.EventID, &d.Body, &d.Attempt, &created,
-		&ev.seq, &ev.typ, &ev.created, &ev.user, &ev.test, &ev.partner, &ev.data)
-	if err != nil {
+	if err := rows.Scan(&d.ID, &d.WebhookID, &d.EventID, &d.Body, &d.Attempt, &created,
+		&ev.seq, &ev.typ, &ev.created, &ev.user, &ev.test, &ev.partner, &ev.data); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = time.UnixMilli(created)
@@ -153,6 +214,7 @@ func (q *WebhookQueue) lease(ctx context.Context, tx querier, id, leaseUntil int
 	if err := e.SetData([]byte(ev.data.String)); err != nil {
 		return nil, err
 	}
+	var err error
 	if d.Body, err = q.render(e); err != nil {
 		return nil, fmt.Errorf("render event %s: %w", e.ID, err)
 	}
