@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"time"
 
@@ -92,8 +93,13 @@ func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]
 	if len(ids) == 0 || req.Limit <= 0 {
 		return nil, nil
 	}
-	rows, err := q.db.pool.Query(ctx, claimDue, ids, ns, req.Now, req.Limit, req.Now.Add(req.Lease), rand.Text()+":")
+	br, err := q.db.lazy(ctx, claimDue, ids, ns, req.Now, req.Limit, req.Now.Add(req.Lease), rand.Text()+":")
 	if err != nil {
+		return nil, fail("postgres: claim webhook deliveries", err)
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
 		return nil, fail("postgres: claim webhook deliveries", err)
 	}
 	ds, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (delivery.Delivery, error) {
@@ -101,6 +107,7 @@ func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]
 		err := row.Scan(&d.ID, &d.WebhookID, &d.EventID, &d.Body, &d.Attempt, &d.CreatedAt, &d.Claim)
 		return d, err
 	})
+	err = errors.Join(err, br.Close())
 	if err != nil {
 		return nil, fail("postgres: claim webhook deliveries", err)
 	}
@@ -167,8 +174,11 @@ func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delive
 		next = &o.NextAttempt
 	}
 	var n int
-	err := q.db.pool.QueryRow(ctx, recordAttempt, d.ID, d.Claim, string(o.State), next, d.Attempt,
-		o.AttemptedAt, o.StatusCode, o.Error, o.Latency.Milliseconds()).Scan(&n)
+	br, err := q.db.lazy(ctx, recordAttempt, d.ID, d.Claim, string(o.State), next, d.Attempt,
+		o.AttemptedAt, o.StatusCode, o.Error, o.Latency.Milliseconds())
+	if err == nil {
+		err = errors.Join(br.QueryRow().Scan(&n), br.Close())
+	}
 	if err != nil {
 		return fail("postgres: record webhook attempt", err)
 	}
@@ -176,6 +186,25 @@ func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delive
 		return delivery.ErrStaleClaim
 	}
 	return nil
+}
+
+// lazy sends query as a transaction of its own whose commit does not wait
+// for the WAL flush (synchronous_commit off, for this transaction only: the
+// batch is one implicit transaction), and returns the batch with the SET's
+// result read; the caller reads query's and closes it. It is for claims and
+// records, whose loss in a crash of PostgreSQL only repeats a delivery
+// (at least once either way), so that they do not add a flush each to the
+// API's commits. SQLite's counterpart is writeLazy.
+func (db *DB) lazy(ctx context.Context, query string, args ...any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{}
+	b.Queue(`SET LOCAL synchronous_commit = off`)
+	b.Queue(query, args...)
+	br := db.pool.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		br.Close()
+		return nil, err
+	}
+	return br, nil
 }
 
 // Attempts implements delivery.History.
