@@ -1,30 +1,11 @@
 package postgres
 
-import (
-	"os"
-	"testing"
-
-	"github.com/coordapi/coord"
-	"github.com/coordapi/coord/internal/pgtest"
-)
+import "testing"
 
 // lazy's statement runs with synchronous_commit off, and the connection it
 // ran on is back to the server's setting afterwards.
 func TestLazyIsLocalToItsStatement(t *testing.T) {
-	dsn := os.Getenv("COORD_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("COORD_TEST_POSTGRES is not set")
-	}
-	schemaDSN, drop, err := pgtest.NewSchema(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = drop() })
-	db, err := Open(t.Context(), schemaDSN+"&pool_max_conns=1", coord.StoreConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := openInternal(t, "&pool_max_conns=1")
 	for range 2 {
 		br, err := db.lazy(t.Context(), `SELECT current_setting('synchronous_commit')`)
 		if err != nil {

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -10,27 +9,13 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coordapi/coord"
-	"github.com/coordapi/coord/internal/pgtest"
 )
 
 // Reads queued while every slot is taken go as one batch, in which each gets
 // its own session (a duplicate its own copy) and a reference that is not
 // the session's user's or location's gets none.
 func TestQueuedReadsGoAsOneBatch(t *testing.T) {
-	dsn := os.Getenv("COORD_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("COORD_TEST_POSTGRES is not set")
-	}
-	schemaDSN, drop, err := pgtest.NewSchema(t.Context(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = drop() })
-	db, err := Open(t.Context(), schemaDSN, coord.StoreConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
+	db := openInternal(t, "")
 	ctx := t.Context()
 	var sessions []*coord.Session
 	for _, uid := range []string{"a", "b"} {

@@ -1,0 +1,31 @@
+package postgres
+
+import (
+	"os"
+	"testing"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/internal/pgtest"
+)
+
+// openInternal opens a store on a fresh schema of COORD_TEST_POSTGRES
+// (skipping without it), with extra DSN parameters ("&k=v"), for the tests
+// inside the package; closed and dropped when t ends.
+func openInternal(t *testing.T, params string) *DB {
+	t.Helper()
+	dsn := os.Getenv("COORD_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("COORD_TEST_POSTGRES is not set")
+	}
+	schemaDSN, drop, err := pgtest.NewSchema(t.Context(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = drop() })
+	db, err := Open(t.Context(), schemaDSN+params, coord.StoreConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
