@@ -39,9 +39,16 @@ func appendEvent(ctx context.Context, tx querier, now int64, typ coord.EventType
 	return nil
 }
 
-// sessionEvent appends an event about a session as it now stands.
+// sessionEvent appends an event about a session as it now stands, and
+// notes the session so for the cache (see sessionCache.committed).
 func sessionEvent(ctx context.Context, tx querier, now int64, typ coord.EventType, r *sessionRow) error {
-	return appendEvent(ctx, tx, now, typ, r.UserID, r.ID, coord.SessionEventData(&r.Session))
+	if err := appendEvent(ctx, tx, now, typ, r.UserID, r.ID, coord.SessionEventData(&r.Session)); err != nil {
+		return err
+	}
+	if q, ok := tx.(inTx); ok && q.after != nil {
+		*q.after = append(*q.after, r)
+	}
+	return nil
 }
 
 // userEvent appends an event about a user as they now stand.

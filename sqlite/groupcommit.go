@@ -60,6 +60,7 @@ type writeReq struct {
 	err      error
 	panicked any
 	appended []coord.Change // the events it appended, published after the commit
+	after    []*sessionRow  // the sessions as its events left them, cached after the commit
 }
 
 // committer is the queue of write requests and the goroutine serving it.
@@ -208,10 +209,13 @@ func (db *DB) commitBatch(batch []*writeReq) {
 	ctx := context.Background()
 	var changed []int64
 	err := db.runBatch(ctx, claimed, &changed)
-	// Before anyone hears of the commit: no read may find the old state.
+	// Before anyone hears of the commit: no read may find the old state,
+	// and the next read of a changed session (a woken waiter's) finds it
+	// as committed.
 	db.sessions.changed(changed)
 	if err == nil {
 		db.commit.commits.Add(1)
+		db.sessions.committed(claimed, db.now())
 	}
 	db.commit.requests.Add(int64(len(claimed)))
 	for _, r := range claimed {
@@ -287,6 +291,6 @@ func (r *writeReq) run(q inTx) (err error) {
 			r.panicked, err = p, errPanicked
 		}
 	}()
-	q.appended = &r.appended
+	q.appended, q.after = &r.appended, &r.after
 	return r.fn(context.WithoutCancel(r.ctx), q)
 }

@@ -69,26 +69,52 @@ func (c *sessionCache) get(ref coord.SessionRef, now int64) (*sessionRow, bool) 
 }
 
 // put caches r, read at now, unless an invalidation came since gen or its
-// change is committing. When
-// the cache is full it drops an arbitrary tenth of its entries (map order;
-// markers stay) first.
+// change is committing.
 func (c *sessionCache) put(r *sessionRow, now int64, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.entries[r.ID]; c.gen != gen || ok && e.row == nil {
 		return
 	}
-	if len(c.entries) >= sessionCacheSize {
-		for id, e := range c.entries {
-			if len(c.entries) < sessionCacheSize-sessionCacheSize/10 {
-				break
-			}
-			if e.row != nil {
-				delete(c.entries, id)
-			}
+	c.makeRoom()
+	c.entries[r.ID] = cachedSession{row: r, readAt: now}
+}
+
+// makeRoom drops an arbitrary tenth of the entries (map order; markers
+// stay) when the cache is full.
+func (c *sessionCache) makeRoom() {
+	if len(c.entries) < sessionCacheSize {
+		return
+	}
+	for id, e := range c.entries {
+		if len(c.entries) < sessionCacheSize-sessionCacheSize/10 {
+			break
+		}
+		if e.row != nil {
+			delete(c.entries, id)
 		}
 	}
-	c.entries[r.ID] = cachedSession{row: r, readAt: now}
+}
+
+// committed caches the sessions as a committed batch's requests left them,
+// read at now: what a read of the database would give once the commit is
+// visible, so the reads that follow a write (a woken long-poll's, above
+// all) need not make it. Only requests that succeeded count (one rolled
+// back to its savepoint changed nothing), later ones over earlier ones;
+// each row is copied, since the writer's caller gets the row itself.
+func (c *sessionCache) committed(batch []*writeReq, now int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, r := range batch {
+		if r.err != nil {
+			continue
+		}
+		for _, row := range r.after {
+			cp := *row
+			c.makeRoom()
+			c.entries[row.ID] = cachedSession{row: &cp, readAt: now}
+		}
+	}
 }
 
 // changing marks the sessions a commit about to happen changes.

@@ -1,6 +1,8 @@
 package sqlite
 
 import (
+	"context"
+	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -244,5 +246,55 @@ func TestACommitUnderWayBlocksHitsAndFills(t *testing.T) {
 	c.put(row, 0, c.generation())
 	if _, ok := c.get(ref, 0); !ok {
 		t.Error("no hit after the change and a fresh read")
+	}
+}
+
+// A committed write leaves the session in the cache as the write left it,
+// so the read after it (a woken long-poll's) does not go to the database;
+// a write that failed leaves nothing of its own there.
+func TestACommittedWriteCachesTheSessionItLeft(t *testing.T) {
+	ctx := t.Context()
+	db, _, ref := openCached(t)
+	price := coord.Price{Rate: coord.Money{Amount: 300, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}
+	ended, _, err := db.EndSession(ctx, ref, price)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Behind the store's back: a read from the cache does not see it.
+	if _, err := db.writer.ExecContext(ctx, `UPDATE sessions SET version = 99 WHERE id = ?`, ref.ID); err != nil {
+		t.Fatal(err)
+	}
+	s, err := db.Session(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Status != coord.StatusEnded || s.Version != ended.Version || s.Cost == nil || *s.Cost != *ended.Cost {
+		t.Errorf("read after the end: %s version %d cost %v, want the write's ended version %d cost %v",
+			s.Status, s.Version, s.Cost, ended.Version, ended.Cost)
+	}
+	if s == ended {
+		t.Error("the read returned the writer's own session, not a copy")
+	}
+
+	// A write that fails after its event (rolled back): the database's
+	// state is read, not the failed write's.
+	db.sessions.changed([]int64{ref.ID})
+	boom := errors.New("boom")
+	err = db.write(ctx, func(ctx context.Context, tx querier) error {
+		r, err := userSession(ctx, tx, ref)
+		if err != nil {
+			return err
+		}
+		r.Version = 1000
+		if err := sessionEvent(ctx, tx, db.now(), coord.EventSessionEnded, r); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("write: %v", err)
+	}
+	if s, err = db.Session(ctx, ref); err != nil || s.Version != 99 {
+		t.Errorf("after a failed write: version %d, %v; want the database's 99", s.Version, err)
 	}
 }

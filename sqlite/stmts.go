@@ -81,8 +81,10 @@ type inTx struct {
 	c      *stmtCache
 	missed *[]string
 	// appended collects the events the transaction appended, for the
-	// listeners once it commits.
+	// listeners once it commits; after, the sessions as its session events
+	// left them, for the cache.
 	appended *[]coord.Change
+	after    *[]*sessionRow
 }
 
 func (c *stmtCache) in(tx *sql.Tx) inTx {

@@ -32,6 +32,7 @@ func TestStatementsPrepared(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		db.sessions.changed([]int64{s.ID}) // cached by the create: read the database
 		if got, err := db.Session(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "l", ID: s.ID}); err != nil || got.ID != s.ID {
 			t.Fatalf("Session = %v, %v", got, err)
 		}
@@ -46,6 +47,7 @@ func TestStatementsPrepared(t *testing.T) {
 	if reads == 0 {
 		t.Error("the session read was not prepared")
 	}
+	db.sessions.changed([]int64{1})
 	if _, err := db.Session(ctx, coord.SessionRef{UserID: u.UserID, LocationID: "l", ID: 1}); err != nil {
 		t.Fatal(err)
 	}
