@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,8 +150,30 @@ func (b *sessionReads) readBatch(batch []*sessionRead) {
 	}
 }
 
+// batchQueries[n] reads n sessions by id: one statement per batch size,
+// each with a parameter per id, so that PostgreSQL plans each once. With
+// "id = ANY($1)" it planned every batch again: the plan it caches for any
+// array (a generic plan) assumes some length, and so costs more than the
+// one it makes for each array's true length.
+var batchQueries = func() []string {
+	q := make([]string, readBatchMax+1)
+	var in strings.Builder
+	for n := 1; n <= readBatchMax; n++ {
+		if n > 1 {
+			in.WriteString(", ")
+		}
+		in.WriteString("$" + strconv.Itoa(n))
+		q[n] = `SELECT ` + sessionCols + ` FROM sessions WHERE id IN (` + in.String() + `)`
+	}
+	return q
+}()
+
 func (b *sessionReads) queryBatch(ctx context.Context, ids []int64, each func(*sessionRow)) error {
-	rows, err := b.pool.Query(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ANY($1)`, ids)
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := b.pool.Query(ctx, batchQueries[len(ids)], args...)
 	if err != nil {
 		return err
 	}

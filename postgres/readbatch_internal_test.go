@@ -83,3 +83,21 @@ func TestQueuedReadsGoAsOneBatch(t *testing.T) {
 		t.Error("two reads of one session share its struct")
 	}
 }
+
+// A batch's statement is planned once per size and connection: PostgreSQL
+// settles on its generic (cached) plan, as for every other statement.
+func TestBatchReadsUseACachedPlan(t *testing.T) {
+	db := openInternal(t, "&pool_max_conns=1") // one connection, so one statement cache
+	ctx := t.Context()
+	for range 10 {
+		if err := db.reads.queryBatch(ctx, []int64{1, 2, 3}, func(*sessionRow) {}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var generic, custom int64
+	err := db.pool.QueryRow(ctx, `SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1`,
+		batchQueries[3]).Scan(&generic, &custom)
+	if err != nil || generic == 0 {
+		t.Errorf("batch of 3, 10 times: %d generic plans, %d custom, %v; want generic plans", generic, custom, err)
+	}
+}
