@@ -14,6 +14,7 @@ import (
 
 	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/live"
+	"github.com/coordapi/coord/models"
 	"github.com/coordapi/coord/restapi/operations/sessions"
 )
 
@@ -123,7 +124,10 @@ func settlesAt(s *coord.Session) time.Time {
 func writeRaw(conn net.Conn, header http.Header, status int, s *coord.Session, body any) (int, int64) {
 	defer conn.Close()
 	var payload []byte
-	if body != nil {
+	if m, ok := body.(*models.Session); ok { // the common answer, rendered as the responders do
+		payload = append(appendSession(nil, m), '\n')
+		header.Set("Content-Type", "application/json")
+	} else if body != nil {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
 		enc.SetEscapeHTML(false) // as go-openapi's JSON producer
