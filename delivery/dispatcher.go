@@ -26,8 +26,8 @@ const (
 // most Concurrency attempts (and their records) in flight and at most
 // PerEndpoint requests to any one endpoint, so an endpoint that hangs holds
 // PerEndpoint workers and no more while the others are served. Every
-// replica runs one; the queue's
-// leases keep two from attempting the same delivery at once.
+// replica runs one; the queue's leases keep two from attempting the same
+// delivery at once.
 //
 // Claims are made in chunks: besides the attempts in flight, up to
 // PerEndpoint claimed deliveries per endpoint wait in memory for a worker,
