@@ -185,8 +185,8 @@ func (d *Dispatcher) runner() *runner {
 // want is what to claim: per endpoint, room for its attempts in flight and
 // its reserve, once half the reserve is used or nothing waits while a
 // worker is free — so that claims come in chunks, and no endpoint's
-// backlog takes every worker — and in all, room for Concurrency in flight
-// and as many waiting.
+// backlog takes every worker — and in all (limit) no more than that, nor
+// than room for Concurrency in flight and as many waiting.
 func (r *runner) want() (limit int, want map[string]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -205,7 +205,11 @@ func (r *runner) want() (limit int, want map[string]int) {
 			want[w.ID] = room
 		}
 	}
-	return limit, want
+	asked := 0
+	for _, n := range want {
+		asked += n
+	}
+	return min(limit, asked), want
 }
 
 // claimAndStart starts what waits, claims what want says and starts what it
@@ -213,14 +217,9 @@ func (r *runner) want() (limit int, want map[string]int) {
 func (r *runner) claimAndStart(ctx context.Context) bool {
 	r.startReady(ctx)
 	limit, want := r.want()
-	if limit <= 0 || len(want) == 0 {
+	if limit <= 0 {
 		return false
 	}
-	asked := 0
-	for _, n := range want {
-		asked += n
-	}
-	limit = min(limit, asked)
 	now := r.clock.Now()
 	ds, err := r.Queue.Claim(ctx, ClaimRequest{Now: now, Lease: r.lease, Limit: limit, Want: want})
 	if err != nil {
@@ -274,20 +273,7 @@ func (r *runner) startReady(ctx context.Context) {
 // the store and not for the endpoint: PerEndpoint bounds the requests an
 // endpoint has to serve at once. Concurrency bounds attempts and records.
 func (r *runner) attempt(ctx context.Context, dl Delivery) {
-	endpointFree := false
-	freeEndpoint := func() {
-		r.mu.Lock()
-		if !endpointFree {
-			if r.busy[dl.WebhookID]--; r.busy[dl.WebhookID] <= 0 {
-				delete(r.busy, dl.WebhookID)
-			}
-			endpointFree = true
-		}
-		r.mu.Unlock()
-		r.signalFree()
-	}
 	defer func() {
-		freeEndpoint()
 		r.mu.Lock()
 		r.total--
 		r.mu.Unlock()
@@ -301,19 +287,14 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 			host = u.Host
 		}
 		o = Decide(r.Sender.Send(ctx, w, dl.EventID, dl.Body), dl.Attempt, r.sched)
-		if o.State == Disabled {
-			r.mu.Lock()
-			r.disabled[dl.WebhookID] = true
-			r.mu.Unlock()
-		}
 		if o.State == Retrying && r.jitter > 0 {
 			delay := o.NextAttempt.Sub(o.AttemptedAt.Add(o.Latency))
 			o.NextAttempt = o.NextAttempt.Add(time.Duration(rand.Float64() * r.jitter * float64(delay)))
 		}
-		freeEndpoint()
 	} else {
 		o = Outcome{State: Failed, AttemptedAt: r.clock.Now(), Error: "the webhook is no longer in the catalog"}
 	}
+	r.freeEndpoint(dl.WebhookID, o.State == Disabled)
 	if o.State != Delivered {
 		// Only the host: a URL's path or query may carry the partner's token.
 		r.log.Warn("webhook attempt failed", "webhook", dl.WebhookID, "host", host, "event_id", dl.EventID,
@@ -335,6 +316,20 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 	if r.OnOutcome != nil {
 		r.OnOutcome(dl, o)
 	}
+}
+
+// freeEndpoint gives back an endpoint's place once it has answered (and,
+// on a 410, disables it before another attempt can start).
+func (r *runner) freeEndpoint(id string, disable bool) {
+	r.mu.Lock()
+	if r.busy[id]--; r.busy[id] <= 0 {
+		delete(r.busy, id)
+	}
+	if disable {
+		r.disabled[id] = true
+	}
+	r.mu.Unlock()
+	r.signalFree()
 }
 
 // signalFree tells Run a worker or an endpoint's place is free: look for more.
