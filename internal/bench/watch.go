@@ -23,6 +23,13 @@ const (
 	ReplicaMaxP99    = 150 * time.Millisecond
 )
 
+// WatchRate is watch's default rate of change: 10,000 sessions each
+// changing about once every 17 minutes, already brisker than parking,
+// where a session lasts hours. Polling's CPU is the same at any rate and
+// long-poll's grows with it, so the ratio falls as 1/rate; the scenario
+// also reports the rate at which long-poll would be only 20× cheaper.
+const WatchRate = 10
+
 // WatchConfig shapes the watch scenario.
 type WatchConfig struct {
 	Watchers int           // concurrent watchers, each of its own session
@@ -113,6 +120,13 @@ func (s *Suite) Watch(ctx context.Context, b Backend, cfg WatchConfig) error {
 	if perLP > 0 {
 		ratio = float64(perPoll) / float64(perLP)
 	}
+	// The rate at which the ratio would fall to the target: polling's
+	// cores over what long-poll spends per second at that rate.
+	breakEven := 0.0
+	if perLP > 0 {
+		breakEven = pollCPU.Seconds() / pollElapsed.Seconds() / (WatchMinCPURatio * perLP.Seconds())
+	}
+	s.logf("watch: polling ÷ long-poll %.1f× at %d changes/s; %d× at %.0f changes/s", ratio, cfg.Rate, WatchMinCPURatio, breakEven)
 	errs := writeErrs + pollErrs + int(w.errs.Load()+p.errs.Load())
 	s.add(Row{Scenario: "watch", Backend: b.Name, Subject: fmt.Sprintf("long-poll, %d watchers, %d changes/s", len(users), cfg.Rate),
 		Result: Result{Requests: lpDelivered, P50: quantile(lat, 0.5), P99: p99, Errors: writeErrs + int(w.errs.Load())},
@@ -121,7 +135,8 @@ func (s *Suite) Watch(ctx context.Context, b Backend, cfg WatchConfig) error {
 		Result: Result{Requests: pollDelivered, Errors: pollErrs + int(p.errs.Load())},
 		CPU:    pollCPU.Seconds() / pollElapsed.Seconds(), CPUReq: perPoll, PeakRSS: rss, Ratio: ratio})
 	s.Report.Notes = append(s.Report.Notes, fmt.Sprintf("watch rows: Requests counts changes delivered to their watcher, "+
-		"p50/p99 the time from end_session's answer to the watcher's, CPU/req the server's CPU per change delivered (the end_session writes included)."))
+		"p50/p99 the time from end_session's answer to the watcher's, CPU/req the server's CPU per change delivered (the end_session writes included); "+
+		"polling ÷ long-poll would be %d× at %.0f changes/s (polling's CPU is the same at any rate).", WatchMinCPURatio, breakEven))
 	s.check(Check{What: "watch: server CPU with every watcher held, no changes", Value: fmt.Sprintf("%.4f cores", idle),
 		Target: fmt.Sprintf("≤ %.2f cores", WatchMaxIdleCPU), Met: idle <= WatchMaxIdleCPU})
 	s.check(Check{What: "watch: change to its waiter, p99", Value: ms(p99), Target: "≤ " + ms(WatchMaxP99), Met: p99 <= WatchMaxP99 && len(lat) > 0})

@@ -56,7 +56,7 @@ func run() error {
 		scenarios   = flag.String("scenarios", "poll,lifecycle,list,watch,replicas,webhooks", "scenarios to run: poll, lifecycle, list and webhooks on each backend, watch on SQLite, replicas on PostgreSQL")
 		baseline    = flag.String("baseline-server", "", "users-server binary of an earlier commit, measured beside -server in lifecycle (ratio target ≥ 0.9)")
 		watchers    = flag.Int("watchers", 10000, "concurrent long-poll watchers of watch")
-		watchRate   = flag.Int("watch-rate", 50, "session changes per second during watch's measured phases")
+		watchRate   = flag.Int("watch-rate", bench.WatchRate, "session changes per second during watch's measured phases")
 		watchPhase  = flag.Duration("watch-phase", 10*time.Second, "length of each measured phase of watch")
 		watchNoPoll = flag.Bool("watch-no-poll", false, "skip watch's polling comparison")
 		replicaN    = flag.Int("replica-watchers", 200, "watchers of replicas, on the second replica")
