@@ -14,7 +14,7 @@ import (
 
 // Defaults of a Dispatcher.
 const (
-	DefaultConcurrency = 64
+	DefaultConcurrency = 128
 	DefaultPerEndpoint = 16
 	DefaultPoll        = time.Second
 	DefaultJitter      = 0.1
@@ -48,7 +48,7 @@ type Dispatcher struct {
 	Schedule  Schedule         // nil: DefaultSchedule
 
 	Concurrency int           // 0: DefaultConcurrency
-	PerEndpoint int           // 0: DefaultPerEndpoint
+	PerEndpoint int           // 0: the Queue's, if a PerEndpointer, else DefaultPerEndpoint
 	Poll        time.Duration // how often to look for due deliveries without a Wake; 0: DefaultPoll
 	// Lease is how long a claim holds; it must outlast an attempt and its
 	// Record. 0: twice the sender's timeout plus 30 s.
@@ -151,6 +151,9 @@ func (d *Dispatcher) runner() *runner {
 	}
 	if r.concurrency <= 0 {
 		r.concurrency = DefaultConcurrency
+	}
+	if h, ok := d.Queue.(PerEndpointer); ok && r.perEndpoint <= 0 {
+		r.perEndpoint = h.PerEndpoint()
 	}
 	if r.perEndpoint <= 0 {
 		r.perEndpoint = DefaultPerEndpoint

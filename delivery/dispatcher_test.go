@@ -159,6 +159,38 @@ func TestConcurrencyIsBoundedInAllAndPerEndpoint(t *testing.T) {
 	}
 }
 
+// pacedQueue is a memory queue with its own default per endpoint.
+type pacedQueue struct {
+	*deliverytest.MemoryQueue
+	perEndpoint int
+}
+
+func (q pacedQueue) PerEndpoint() int { return q.perEndpoint }
+
+func TestWithoutPerEndpointTheQueuesOwnIsTheCap(t *testing.T) {
+	var per, peak atomic.Int32
+	srv := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+		n := per.Add(1)
+		for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+		}
+		time.Sleep(20 * time.Millisecond)
+		per.Add(-1)
+		w.WriteHeader(http.StatusOK)
+	})
+	q := pacedQueue{deliverytest.NewMemoryQueue(), 3}
+	for i := range 24 {
+		q.Add("e", fmt.Sprintf("evt_%d", i), body)
+	}
+	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "e", srv.URL)},
+		Concurrency: 20, Poll: 5 * time.Millisecond})
+	if got := q.Wait(24, 10*time.Second); len(got) != 24 {
+		t.Fatalf("%d of 24 delivered", len(got))
+	}
+	if p := peak.Load(); p != 3 {
+		t.Fatalf("%d attempts at once to the endpoint, want the queue's 3", p)
+	}
+}
+
 func TestIdleEndpointsDoNotHoldBackABusyOne(t *testing.T) {
 	srv := receiver(t, func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusOK) })
 	q := deliverytest.NewMemoryQueue()

@@ -65,6 +65,14 @@ type ClaimRequest struct {
 	Want map[string]int
 }
 
+// PerEndpointer is a Queue with its own default for Dispatcher.PerEndpoint:
+// how many attempts in flight per endpoint keep pace with its claims and
+// records under load without taking more of the store than its API can
+// spare (see BENCHMARKS.md).
+type PerEndpointer interface {
+	PerEndpoint() int
+}
+
 // Queue is the durable store of deliveries.
 type Queue interface {
 	// Claim leases due deliveries: pending ones whose next attempt is at or

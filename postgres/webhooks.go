@@ -19,10 +19,19 @@ import (
 type WebhookQueue struct {
 	db     *DB
 	render delivery.Render
+	delivery.RecordGroups // Record
 }
 
+// PerEndpoint implements delivery.PerEndpointer. Under a saturating API
+// load each attempt and claim waits its turn among PostgreSQL's busy
+// backends: 16 in flight per endpoint fell behind the events of a
+// lifecycle load (lag p99 4 s), 32 kept within 180 ms and 48 within 90 ms,
+// the API's rate within 0.9× of its rate without webhooks either way.
+func (q *WebhookQueue) PerEndpoint() int { return 48 }
+
 var (
-	_ delivery.StoreQueue = (*WebhookQueue)(nil)
+	_ delivery.StoreQueue    = (*WebhookQueue)(nil)
+	_ delivery.PerEndpointer = (*WebhookQueue)(nil)
 	_ delivery.QueueStore = (*DB)(nil)
 )
 
@@ -55,7 +64,9 @@ func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, r
 	if err != nil {
 		return nil, fail("postgres: webhook endpoints", err)
 	}
-	return &WebhookQueue{db: db, render: render}, nil
+	q := &WebhookQueue{db: db, render: render}
+	q.Commit = q.commitRecords
+	return q, nil
 }
 
 // claimDue leases, per endpoint asked, its oldest due deliveries that no
@@ -167,25 +178,33 @@ const recordAttempt = `WITH d AS (
 		FROM d WHERE $3 = 'disabled' AND w.webhook_id = d.webhook_id)
 	SELECT count(*) FROM d`
 
-// Record implements delivery.Queue.
-func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delivery.Outcome) error {
-	var next *time.Time
-	if o.State == delivery.Retrying {
-		next = &o.NextAttempt
+// commitRecords is the queue's delivery.RecordGroups.Commit: the group's
+// records in one batch, one round trip and one transaction (lazy).
+func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recorded) ([]bool, error) {
+	b := lazyBatch()
+	for _, r := range group {
+		d, o := r.Delivery, r.Outcome
+		var next *time.Time
+		if o.State == delivery.Retrying {
+			next = &o.NextAttempt
+		}
+		b.Queue(recordAttempt, d.ID, d.Claim, string(o.State), next, d.Attempt,
+			o.AttemptedAt, o.StatusCode, o.Error, o.Latency.Milliseconds())
 	}
-	var n int
-	br, err := q.db.lazy(ctx, recordAttempt, d.ID, d.Claim, string(o.State), next, d.Attempt,
-		o.AttemptedAt, o.StatusCode, o.Error, o.Latency.Milliseconds())
-	if err == nil {
-		err = errors.Join(br.QueryRow().Scan(&n), br.Close())
-	}
+	br, err := q.db.sendLazy(ctx, b)
 	if err != nil {
-		return fail("postgres: record webhook attempt", err)
+		return nil, fail("postgres: record webhook attempts", err)
 	}
-	if n == 0 {
-		return delivery.ErrStaleClaim
+	stale := make([]bool, len(group))
+	for i := 0; err == nil && i < len(group); i++ {
+		var n int
+		err = br.QueryRow().Scan(&n)
+		stale[i] = n == 0
 	}
-	return nil
+	if err = errors.Join(err, br.Close()); err != nil {
+		return nil, fail("postgres: record webhook attempts", err)
+	}
+	return stale, nil
 }
 
 // lazy sends query as a transaction of its own whose commit does not wait
@@ -196,9 +215,21 @@ func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delive
 // (at least once either way), so that they do not add a flush each to the
 // API's commits. SQLite's counterpart is writeLazy.
 func (db *DB) lazy(ctx context.Context, query string, args ...any) (pgx.BatchResults, error) {
+	b := lazyBatch()
+	b.Queue(query, args...)
+	return db.sendLazy(ctx, b)
+}
+
+// lazyBatch starts a batch for sendLazy: queries queued after it are one
+// transaction with lazy's commit.
+func lazyBatch() *pgx.Batch {
 	b := &pgx.Batch{}
 	b.Queue(`SET LOCAL synchronous_commit = off`)
-	b.Queue(query, args...)
+	return b
+}
+
+// sendLazy sends a batch begun by lazyBatch and reads the SET's result.
+func (db *DB) sendLazy(ctx context.Context, b *pgx.Batch) (pgx.BatchResults, error) {
 	br := db.pool.SendBatch(ctx, b)
 	if _, err := br.Exec(); err != nil {
 		br.Close()

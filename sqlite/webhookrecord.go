@@ -3,89 +3,26 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"sync"
-	"time"
 
 	"github.com/coordapi/coord/delivery"
 )
 
-// recorder commits attempts' outcomes in groups: one writer transaction
-// (writeLazy: no fsync of its own) for every Record that arrived while the
-// previous group was committing, so that deliveries take few turns of the
-// one writer from the API's writes.
-type recorder struct {
-	mu       sync.Mutex
-	pending  []*recordReq
-	flushing bool
-}
-
-type recordReq struct {
-	d    delivery.Delivery
-	o    delivery.Outcome
-	done chan error
-}
-
-// recordTimeout bounds one group's transaction, whoever's context started it.
-const recordTimeout = 10 * time.Second
-
-// Record implements delivery.Queue. The first caller finding no group
-// committing commits the pending ones, then any that arrived meanwhile,
-// until none is left; the others wait for their outcome.
-func (q *WebhookQueue) Record(ctx context.Context, d delivery.Delivery, o delivery.Outcome) error {
-	req := &recordReq{d: d, o: o, done: make(chan error, 1)}
-	r := &q.rec
-	r.mu.Lock()
-	r.pending = append(r.pending, req)
-	lead := !r.flushing
-	r.flushing = true
-	r.mu.Unlock()
-	if lead {
-		for {
-			r.mu.Lock()
-			group := r.pending
-			r.pending = nil
-			if len(group) == 0 {
-				r.flushing = false
-				r.mu.Unlock()
-				break
-			}
-			r.mu.Unlock()
-			q.commit(context.WithoutCancel(ctx), group)
-		}
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// commit records a group in one transaction and tells each its outcome.
-func (q *WebhookQueue) commit(ctx context.Context, group []*recordReq) {
-	ctx, cancel := context.WithTimeout(ctx, recordTimeout)
-	defer cancel()
+// commitRecords is the webhook queue's delivery.RecordGroups.Commit: a
+// group of outcomes in one writer transaction (writeLazy: no fsync of its
+// own), so that deliveries take few turns of the one writer from the API's
+// writes.
+func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recorded) ([]bool, error) {
 	stale := make([]bool, len(group))
 	err := q.db.writeLazy(ctx, func(tx querier) error {
-		for i, req := range group {
+		for i, r := range group {
 			var err error
-			if stale[i], err = recordOne(ctx, tx, req.d, req.o); err != nil {
+			if stale[i], err = recordOne(ctx, tx, r.Delivery, r.Outcome); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	err = q.db.fail(err, "record webhook attempts")
-	for i, req := range group {
-		switch {
-		case err != nil:
-			req.done <- err
-		case stale[i]:
-			req.done <- delivery.ErrStaleClaim
-		default:
-			req.done <- nil
-		}
-	}
+	return stale, q.db.fail(err, "record webhook attempts")
 }
 
 // recordOne stores one outcome in tx; stale when the claim is no longer held.

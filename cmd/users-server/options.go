@@ -40,8 +40,8 @@ type options struct {
 	} `group:"Live state and events"`
 	Webhooks struct {
 		Timeout       time.Duration `long:"webhook-timeout" env:"WEBHOOK_TIMEOUT" default:"15s" description:"per-attempt timeout of a webhook delivery, from dialling to the answer"`
-		Concurrency   int           `long:"webhook-concurrency" env:"WEBHOOK_CONCURRENCY" default:"64" description:"webhook attempts in flight at once, per replica"`
-		PerEndpoint   int           `long:"webhook-per-endpoint" env:"WEBHOOK_PER_ENDPOINT" default:"16" description:"webhook attempts in flight at once to any one endpoint, per replica, so that a slow endpoint does not delay the others"`
+		Concurrency   int           `long:"webhook-concurrency" env:"WEBHOOK_CONCURRENCY" default:"128" description:"webhook attempts in flight at once, per replica"`
+		PerEndpoint   int           `long:"webhook-per-endpoint" env:"WEBHOOK_PER_ENDPOINT" default:"0" description:"webhook attempts in flight at once to any one endpoint, per replica, so that a slow endpoint does not delay the others; 0: the store's (16 on SQLite, 48 on PostgreSQL)"`
 		Lease         time.Duration `long:"webhook-lease" env:"WEBHOOK_LEASE" description:"how long a replica holds a claimed delivery before another may take it over, if the first died (default: twice --webhook-timeout plus 30s)"`
 		ScheduleScale float64       `long:"webhook-schedule-scale" env:"WEBHOOK_SCHEDULE_SCALE" default:"1" description:"multiplies the retry schedule (5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h); 0.001 for tests"`
 	} `group:"Webhooks"`
@@ -134,8 +134,10 @@ func (o *options) check(s *restapi.Server) error {
 		return errors.New("--max-waiters must not be negative")
 	case o.Live.EventRetention <= 0:
 		return errors.New("--event-retention must be positive")
-	case o.Webhooks.Timeout <= 0 || o.Webhooks.Concurrency <= 0 || o.Webhooks.PerEndpoint <= 0:
-		return errors.New("--webhook-timeout, --webhook-concurrency and --webhook-per-endpoint must be positive")
+	case o.Webhooks.Timeout <= 0 || o.Webhooks.Concurrency <= 0:
+		return errors.New("--webhook-timeout and --webhook-concurrency must be positive")
+	case o.Webhooks.PerEndpoint < 0:
+		return errors.New("--webhook-per-endpoint must not be negative")
 	case o.Webhooks.Lease != 0 && o.Webhooks.Lease <= o.Webhooks.Timeout:
 		return errors.New("--webhook-lease must be longer than --webhook-timeout: a claim must outlast its attempt")
 	case o.Webhooks.ScheduleScale <= 0 || o.Webhooks.ScheduleScale > 1:
