@@ -220,25 +220,16 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 			return coord.ErrPhysicalCheckout(id)
 		}
 		if r.Status == coord.StatusActive {
+			// The writer is the only one: the session is still as just read.
 			cost := price.Cost(millis(now - r.StartTime.UnixMilli()))
-			res, err := tx.ExecContext(ctx, `UPDATE sessions
+			if r, err = scanSession(tx.QueryRowContext(ctx, `UPDATE sessions
 				SET status = 'ended', end_time = ?, cost_amount = ?, cost_currency = ?, version = version + 1
-				WHERE id = ? AND status = 'active'`, now, cost.Amount, cost.Currency, id)
-			if err != nil {
+				WHERE id = ? RETURNING `+sessionCols, now, cost.Amount, cost.Currency, id)); err != nil {
 				return err
 			}
-			n, err := res.RowsAffected()
-			if err != nil {
+			ended = true
+			if err := sessionEvent(ctx, tx, now, coord.EventSessionEnded, r); err != nil {
 				return err
-			}
-			ended = n == 1
-			if r, err = sessionByID(ctx, tx, id); err != nil {
-				return err
-			}
-			if ended {
-				if err := sessionEvent(ctx, tx, now, coord.EventSessionEnded, r); err != nil {
-					return err
-				}
 			}
 		}
 		s = &r.Session
