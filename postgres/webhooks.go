@@ -12,8 +12,8 @@ import (
 	"github.com/coordapi/coord/delivery"
 )
 
-// WebhookQueue is the store's delivery.Queue: rows written by a trigger in
-// each event's transaction (migration 5), claimed by any replica with FOR
+// WebhookQueue is the store's delivery.Queue: rows written by the statement
+// that inserts each event (enqueueDeliveries), claimed by any replica with FOR
 // UPDATE SKIP LOCKED and a lease, so that two replicas never hold one
 // delivery at once and one that dies gives its claims up when they expire.
 type WebhookQueue struct {
