@@ -52,6 +52,13 @@ func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, r
 		_, err := tx.Exec(ctx, `DELETE FROM webhook_endpoints WHERE NOT (webhook_id = ANY ($1))`, ids)
 		return err
 	})
+	if err == nil {
+		// A catalog's few endpoints never reach autovacuum's threshold, so
+		// the planner would guess their number: every event's INSERT of its
+		// deliveries then planned a bitmap scan of an index for a table of
+		// one page.
+		_, err = db.pool.Exec(ctx, `ANALYZE webhook_endpoints`)
+	}
 	if err != nil {
 		return nil, fail("postgres: webhook endpoints", err)
 	}
