@@ -32,6 +32,7 @@ type DB struct {
 	channel string
 	notes   *notifier
 	reads   *sessionReads
+	recent  *recentSessions
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -61,7 +62,8 @@ func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error)
 	}
 	channel := "coord_events:" + schema
 	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: channel,
-		notes: newNotifier(pool, channel), reads: &sessionReads{pool: pool}}, nil
+		notes: newNotifier(pool, channel), reads: &sessionReads{pool: pool},
+		recent: newRecentSessions()}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.

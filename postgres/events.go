@@ -32,20 +32,36 @@ func userEvent(typ coord.EventType, u *coord.User) pendingEvent {
 	return pendingEvent{typ: typ, userID: u.UserID, data: coord.UserEventData(u)}
 }
 
-// appendEvent inserts an event, unnumbered; the sequencer numbers it once
-// it has committed. It returns the notification to send once the
-// transaction has committed (see notifier).
-const appendEvent = `INSERT INTO events (id, partner_id, type, user_id, test, session_id, created_at, data)
-	SELECT $2, partner_id, $3, $1, test, $4, $5, $6 FROM users WHERE user_id = $1
-	RETURNING '0 ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id`
+// appendEvent inserts an event, unnumbered (the sequencer numbers it once
+// it has committed), and its webhook deliveries. It returns the
+// notification to send once the transaction has committed (see notifier).
+const appendEvent = `WITH e AS (INSERT INTO events (id, partner_id, type, user_id, test, session_id, created_at, data)
+		SELECT $2, partner_id, $3, $1, test, $4, $5, $6 FROM users WHERE user_id = $1
+		RETURNING ` + eventKeys + `, '0 ' || coalesce(session_id, 0) || ' ' || type || ' ' || partner_id AS note),
+	` + enqueueDeliveries + `
+	SELECT note FROM e`
+
+// eventKeys are what an INSERT INTO events named e returns for
+// enqueueDeliveries.
+const eventKeys = `id, partner_id, type, created_at`
+
+// enqueueDeliveries writes the deliveries of the events the CTE e
+// inserted, one per endpoint of the event's partner that takes its type,
+// in the statement that inserts the event: every statement that inserts
+// events carries it, so a committed event has its deliveries, whichever
+// replica wrote it. (Migration 5 did this with a row trigger, which cost
+// a PL/pgSQL call per event even with no endpoint; migration 6 dropped it.)
+const enqueueDeliveries = `d AS (INSERT INTO webhook_deliveries (webhook_id, event_id, created_at, next_at)
+		SELECT w.webhook_id, e.id, e.created_at, e.created_at FROM e JOIN webhook_endpoints w ON w.partner_id = e.partner_id
+		WHERE cardinality(w.events) = 0 OR e.type = ANY (w.events))`
 
 // withEvent makes one statement of a one-row change of a session and its
 // event, so that the commonest writes stay one autocommit round trip.
 // change is an INSERT or UPDATE … RETURNING sessionCols whose parameters
-// are $1…$n; the event's follow: its id, type, time, data (the session as
-// the change leaves it, predicted by the caller; SQL fills in the id) and
-// the notification channel. The statement returns the changed row, or no
-// row (and no event) when the change matched none.
+// are $1…$n; the event's follow: its id, type, time and data (the session
+// as the change leaves it, predicted by the caller; SQL fills in the id).
+// The statement also writes the event's deliveries, and returns the changed
+// row, or no row (and no event) when the change matched none.
 func withEvent(change string, n int) string {
 	p := func(i int) string { return "$" + strconv.Itoa(n+i) }
 	return `WITH s AS (` + change + `),
@@ -53,7 +69,8 @@ func withEvent(change string, n int) string {
 		SELECT ` + p(1) + `, u.partner_id, ` + p(2) + `, u.user_id, u.test, s.id, ` + p(3) + `,
 			jsonb_set(` + p(4) + `::jsonb, '{session,id}', to_jsonb(s.id))
 		FROM s JOIN users u ON u.user_id = s.user_id::uuid
-		RETURNING '0 ' || session_id || ' ' || type || ' ' || partner_id AS note)
+		RETURNING ` + eventKeys + `, '0 ' || session_id || ' ' || type || ' ' || partner_id AS note),
+	` + enqueueDeliveries + `
 	SELECT s.*, e.note FROM s, e`
 }
 

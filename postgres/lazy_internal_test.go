@@ -26,3 +26,31 @@ func TestLazyIsLocalToItsStatement(t *testing.T) {
 		}
 	}
 }
+
+// The notifications' transaction commits with synchronous_commit off, and
+// leaves its connection at the server's setting.
+func TestNotificationsCommitLazily(t *testing.T) {
+	db := openInternal(t, "&pool_max_conns=1")
+	ctx := t.Context()
+	tx, err := db.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, notifyBatchQuery, db.channel, []string{"0 0 test p"}); err != nil {
+		t.Fatal(err)
+	}
+	var in, after string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('synchronous_commit')`).Scan(&in); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.pool.QueryRow(ctx, `SELECT current_setting('synchronous_commit')`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if in != "off" || after != "on" {
+		t.Fatalf("synchronous_commit %s in the notifications' transaction, %s after; want off, on", in, after)
+	}
+}

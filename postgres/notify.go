@@ -29,6 +29,13 @@ type notifier struct {
 // notifyBatch bounds one pg_notify round trip.
 const notifyBatch = 256
 
+// notifyBatchQuery sends the notifications $2 on channel $1. Their own
+// transaction commits without waiting for its WAL flush (set_config local
+// to it): what they announce has committed durably already, and one lost
+// in a crash only delays waiters until their next re-read.
+const notifyBatchQuery = `SELECT pg_notify($1, note)
+	FROM set_config('synchronous_commit', 'off', true), unnest($2::text[]) AS note`
+
 func newNotifier(pool *pgxpool.Pool, channel string) *notifier {
 	n := &notifier{pool: pool, channel: channel, queue: make(chan string, 4096), done: make(chan struct{}),
 		pending: map[pgx.Tx][]string{}}
@@ -85,7 +92,7 @@ func (n *notifier) run() {
 			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, _ = n.pool.Exec(ctx, `SELECT pg_notify($1, note) FROM unnest($2::text[]) AS note`, n.channel, batch)
+		_, _ = n.pool.Exec(ctx, notifyBatchQuery, n.channel, batch)
 		cancel()
 	}
 }

@@ -25,10 +25,15 @@ func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session
 
 // userSession reads a session if it is the user's and at the location; any
 // other case is ENotFound, so that ids of other users' sessions do not leak.
+// A session read is kept in recent for an end that may follow.
 func (db *DB) userSession(ctx context.Context, ref coord.SessionRef) (*sessionRow, error) {
 	r, err := db.reads.read(ctx, ref)
 	if errors.Is(err, pgx.ErrNoRows) {
+		db.recent.forget(ref.ID)
 		return nil, coord.ErrSessionNotFound(ref.ID)
+	}
+	if err == nil {
+		db.recent.saw(r)
 	}
 	return r, err
 }
@@ -78,22 +83,48 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 }
 
 // EndSession ends an active app-controlled session. The UPDATE is
-// conditional on the session still being active, so of concurrent calls
-// exactly one bills it (and reports ended) and the others read back that
-// same result.
+// conditional on the session still being active at the version read, so
+// of concurrent calls exactly one bills it (and reports ended) and the
+// others read back that same result. A session this replica read last
+// (recentSessions) is ended without reading it again, unless it changed.
 func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.Price) (*coord.Session, bool, error) {
-	id := ref.ID
 	now := db.now()
+	if r := db.recent.take(ref); r != nil {
+		ended, err := db.endRow(ctx, r, now, price)
+		if err == nil {
+			return ended.Session, true, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return nil, false, fail("postgres: end session", err)
+		}
+		// It changed since: the long way, from a fresh read.
+	}
 	r, err := db.userSession(ctx, ref)
 	if err != nil {
 		return nil, false, fail("postgres: end session", err)
 	}
 	if r.GateControlled() {
-		return nil, false, coord.ErrPhysicalCheckout(id)
+		return nil, false, coord.ErrPhysicalCheckout(ref.ID)
 	}
 	if r.Status != coord.StatusActive {
 		return r.Session, false, nil
 	}
+	ended, err := db.endRow(ctx, r, now, price)
+	billed := err == nil
+	if errors.Is(err, pgx.ErrNoRows) {
+		// A concurrent call ended it; return what it billed.
+		ended, err = db.userSession(ctx, ref)
+	}
+	if err != nil {
+		return nil, false, fail("postgres: end session", err)
+	}
+	return ended.Session, billed, nil
+}
+
+// endRow ends and bills r, an active app-controlled session as read, with
+// its event, in one statement; pgx.ErrNoRows when the session is no longer
+// as read.
+func (db *DB) endRow(ctx context.Context, r *sessionRow, now time.Time, price coord.Price) (*sessionRow, error) {
 	// Clocks of replicas differ slightly: never end before the start.
 	end := now
 	if end.Before(*r.StartTime) {
@@ -108,19 +139,12 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 	ended, err := scanSession(db.pool.QueryRow(ctx, withEvent(`UPDATE sessions
 			SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4, version = version + 1
 			WHERE id = $1 AND status = 'active' AND version = $5 RETURNING `+sessionCols, 5),
-		append([]any{id, end, cost.Amount, cost.Currency, r.Version}, eventArgs(coord.EventSessionEnded, now, &after)...)...), &note)
-	billed := err == nil
-	if billed {
+		append([]any{r.ID, end, cost.Amount, cost.Currency, r.Version}, eventArgs(coord.EventSessionEnded, now, &after)...)...), &note)
+	if err == nil {
 		db.notes.send(note)
+		db.recent.forget(r.ID)
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		// A concurrent call ended it; return what it billed.
-		ended, err = db.userSession(ctx, ref)
-	}
-	if err != nil {
-		return nil, false, fail("postgres: end session", err)
-	}
-	return ended.Session, billed, nil
+	return ended, err
 }
 
 // Redeem plays both gates of a pending gate session: the entry now, and an

@@ -12,8 +12,8 @@ import (
 	"github.com/coordapi/coord/delivery"
 )
 
-// WebhookQueue is the store's delivery.Queue: rows written by a trigger in
-// each event's transaction (migration 5), claimed by any replica with FOR
+// WebhookQueue is the store's delivery.Queue: rows written by the statement
+// that inserts each event (enqueueDeliveries), claimed by any replica with FOR
 // UPDATE SKIP LOCKED and a lease, so that two replicas never hold one
 // delivery at once and one that dies gives its claims up when they expire.
 type WebhookQueue struct {
@@ -61,6 +61,13 @@ func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, r
 		_, err := tx.Exec(ctx, `DELETE FROM webhook_endpoints WHERE NOT (webhook_id = ANY ($1))`, ids)
 		return err
 	})
+	if err == nil {
+		// A catalog's few endpoints never reach autovacuum's threshold, so
+		// the planner would guess their number: every event's INSERT of its
+		// deliveries then planned a bitmap scan of an index for a table of
+		// one page.
+		_, err = db.pool.Exec(ctx, `ANALYZE webhook_endpoints`)
+	}
 	if err != nil {
 		return nil, fail("postgres: webhook endpoints", err)
 	}

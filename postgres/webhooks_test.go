@@ -24,13 +24,22 @@ func TestWebhookQueue(t *testing.T) {
 }
 
 func TestWebhookEnqueue(t *testing.T) {
-	dsn := testSchema(t)
-	deliverytest.TestEnqueue(t, func(t *testing.T, endpoints []delivery.Endpoint, render delivery.Render) (coord.Store, delivery.Queue) {
+	deliverytest.TestEnqueue(t, enqueueStore(testSchema(t)))
+}
+
+func TestEveryEventEnqueued(t *testing.T) {
+	deliverytest.TestEveryEventEnqueued(t, enqueueStore(testSchema(t)))
+}
+
+// enqueueStore opens the store of the schema dsn names with the queue of
+// the endpoints given, as deliverytest's enqueue tests ask.
+func enqueueStore(dsn string) deliverytest.OpenStore {
+	return func(t *testing.T, endpoints []delivery.Endpoint, render delivery.Render) (coord.Store, delivery.Queue) {
 		db := open(t, dsn, coord.StoreConfig{})
 		q, err := db.WebhookQueue(t.Context(), endpoints, render)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return db, q
-	})
+	}
 }

@@ -24,15 +24,24 @@ func TestWebhookQueue(t *testing.T) {
 }
 
 func TestWebhookEnqueue(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "coord.db")
-	deliverytest.TestEnqueue(t, func(t *testing.T, endpoints []delivery.Endpoint, render delivery.Render) (coord.Store, delivery.Queue) {
+	deliverytest.TestEnqueue(t, enqueueStore(filepath.Join(t.TempDir(), "coord.db")))
+}
+
+func TestEveryEventEnqueued(t *testing.T) {
+	deliverytest.TestEveryEventEnqueued(t, enqueueStore(filepath.Join(t.TempDir(), "coord.db")))
+}
+
+// enqueueStore opens the store of the file at path with the queue of the
+// endpoints given, as deliverytest's enqueue tests ask.
+func enqueueStore(path string) deliverytest.OpenStore {
+	return func(t *testing.T, endpoints []delivery.Endpoint, render delivery.Render) (coord.Store, delivery.Queue) {
 		db := open(t, path, coord.StoreConfig{})
 		q, err := db.WebhookQueue(t.Context(), endpoints, render)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return db, q
-	})
+	}
 }
 
 // Claims and records commit without an fsync of their own, and leave the

@@ -79,3 +79,77 @@ func TestEnqueue(t *testing.T, open OpenStore) {
 		t.Fatalf("after the catalog changed: %v, want none", got)
 	}
 }
+
+// TestEveryEventEnqueued checks that each way a store writes events gives
+// every event its delivery: session creation with and without an
+// idempotency key, ending, redemption (start and immediate exit in one
+// transaction), a vehicle, a linked account; each event once, to the
+// endpoint that takes every type, and none to another partner's.
+func TestEveryEventEnqueued(t *testing.T, open OpenStore) {
+	ctx := context.Background()
+	render := func(e *coord.Event) ([]byte, error) { return []byte(e.ID), nil }
+	store, q := open(t, []delivery.Endpoint{
+		{PartnerID: "p", WebhookID: "all", Fingerprint: "f1"},
+		{PartnerID: "q", WebhookID: "other", Fingerprint: "f2"},
+	}, render)
+	u, err := store.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "x", Test: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	price := coord.Price{Rate: coord.Money{Amount: 100, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}
+	create := func(ns coord.NewSession) *coord.Session {
+		t.Helper()
+		ns.UserID, ns.Currency = u.UserID, "USD"
+		s, created, err := store.CreateSession(ctx, ns)
+		if err != nil || !created {
+			t.Fatalf("create %+v: %v, created %v", ns, err, created)
+		}
+		return s
+	}
+	end := func(s *coord.Session) {
+		t.Helper()
+		if _, ended, err := store.EndSession(ctx, s.Ref(), price); err != nil || !ended {
+			t.Fatalf("end session %d: %v, ended %v", s.ID, err, ended)
+		}
+	}
+	end(create(coord.NewSession{LocationID: "l1"}))
+	end(create(coord.NewSession{LocationID: "l1", IdempotencyKey: "k"}))
+	gate := create(coord.NewSession{LocationID: "g1", Gate: true})
+	if _, err := store.Redeem(ctx, gate.Ref(), 0, price); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetVehicle(ctx, u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: "abc1", Country: "us"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetLinked(ctx, u.UserID, "s1", true); err != nil {
+		t.Fatal(err)
+	}
+
+	events, err := store.Events(ctx, coord.EventFilter{PartnerID: "p", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) != 9 {
+		t.Fatalf("%d events, want 9 (created and ended twice, created, started and ended, vehicle, link)", len(events))
+	}
+	ds, err := q.Claim(ctx, delivery.ClaimRequest{Now: time.Now().Add(time.Second), Lease: time.Minute, Limit: 100,
+		Want: map[string]int{"all": 100, "other": 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for _, d := range ds {
+		if d.WebhookID != "all" {
+			t.Errorf("delivery %+v to another partner's endpoint", d)
+		}
+		got[d.EventID]++
+	}
+	for _, e := range events {
+		if got[e.ID] != 1 {
+			t.Errorf("event %d (%s): %d deliveries, want 1", e.Seq, e.Type, got[e.ID])
+		}
+	}
+	if len(ds) != len(events) {
+		t.Errorf("%d deliveries for %d events", len(ds), len(events))
+	}
+}
