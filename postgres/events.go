@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"strconv"
@@ -76,7 +75,7 @@ func withEvent(change string, n int) string {
 
 // eventArgs are withEvent's parameters for an event about s (as predicted).
 func eventArgs(typ coord.EventType, now time.Time, s *coord.Session) []any {
-	return []any{newEventID(), string(typ), now, coord.SessionEventData(s)}
+	return []any{coord.NewEventID(now), string(typ), now, coord.SessionEventData(s)}
 }
 
 // appendEvents appends evs in tx, in one round trip.
@@ -91,7 +90,7 @@ func (db *DB) appendEvents(ctx context.Context, tx pgx.Tx, now time.Time, evs ..
 		if e.sessionID != 0 {
 			session = &e.sessionID
 		}
-		b.Queue(appendEvent, uid, newEventID(), string(e.typ), session, now, e.data)
+		b.Queue(appendEvent, uid, coord.NewEventID(now), string(e.typ), session, now, e.data)
 	}
 	res := tx.SendBatch(ctx, b)
 	for _, e := range evs {
@@ -151,9 +150,6 @@ func (db *DB) sequence(ctx context.Context) error {
 
 // sequenceBatch bounds one sequencing transaction.
 const sequenceBatch = 1000
-
-// newEventID is an event's stable, unguessable id.
-func newEventID() string { return "evt_" + strings.ToLower(rand.Text()) }
 
 // Events returns a page of a partner's events, oldest first, in one query:
 // the retention horizon and the page come from one snapshot.

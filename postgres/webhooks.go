@@ -17,9 +17,9 @@ import (
 // UPDATE SKIP LOCKED and a lease, so that two replicas never hold one
 // delivery at once and one that dies gives its claims up when they expire.
 type WebhookQueue struct {
-	db     *DB
-	render delivery.Render
-	delivery.RecordGroups // Record
+	delivery.RecordGroups // Record, in groups (commitRecords)
+	db                    *DB
+	render                delivery.Render
 }
 
 // PerEndpoint implements delivery.PerEndpointer. Under a saturating API
@@ -32,7 +32,7 @@ func (q *WebhookQueue) PerEndpoint() int { return 48 }
 var (
 	_ delivery.StoreQueue    = (*WebhookQueue)(nil)
 	_ delivery.PerEndpointer = (*WebhookQueue)(nil)
-	_ delivery.QueueStore = (*DB)(nil)
+	_ delivery.QueueStore    = (*DB)(nil)
 )
 
 // WebhookQueue makes the store's endpoints those given (the catalog's),

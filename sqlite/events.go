@@ -2,11 +2,9 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -29,7 +27,7 @@ func appendEvent(ctx context.Context, tx querier, now int64, typ coord.EventType
 			?, u.user_id, u.test, ?, ?, ?
 		FROM users u WHERE u.user_id = ?
 		RETURNING partner_id, seq`,
-		newEventID(), string(typ), session, now, string(data), userID).Scan(&ch.PartnerID, &ch.Seq)
+		coord.NewEventID(time.UnixMilli(now)), string(typ), session, now, string(data), userID).Scan(&ch.PartnerID, &ch.Seq)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", typ, err)
 	}
@@ -59,9 +57,6 @@ func userEvent(ctx context.Context, tx querier, now int64, typ coord.EventType, 
 	}
 	return appendEvent(ctx, tx, now, typ, userID, 0, coord.UserEventData(u))
 }
-
-// newEventID is an event's stable, unguessable id.
-func newEventID() string { return "evt_" + strings.ToLower(rand.Text()) }
 
 // Events returns a page of a partner's events, oldest first.
 func (db *DB) Events(ctx context.Context, f coord.EventFilter) ([]*coord.Event, error) {

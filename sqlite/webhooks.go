@@ -18,9 +18,9 @@ import (
 // each event's transaction (migration 5), claimed and recorded through the
 // one writer connection, so two claims never overlap.
 type WebhookQueue struct {
-	db     *DB
-	render delivery.Render
-	delivery.RecordGroups // Record
+	delivery.RecordGroups // Record, in groups (commitRecords)
+	db                    *DB
+	render                delivery.Render
 }
 
 // PerEndpoint implements delivery.PerEndpointer. Claims and records take
@@ -33,7 +33,7 @@ func (q *WebhookQueue) PerEndpoint() int { return 16 }
 var (
 	_ delivery.StoreQueue    = (*WebhookQueue)(nil)
 	_ delivery.PerEndpointer = (*WebhookQueue)(nil)
-	_ delivery.QueueStore = (*DB)(nil)
+	_ delivery.QueueStore    = (*DB)(nil)
 )
 
 // WebhookQueue makes the store's endpoints those given (the catalog's),
