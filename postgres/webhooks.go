@@ -24,10 +24,12 @@ type WebhookQueue struct {
 
 // PerEndpoint implements delivery.PerEndpointer. Under a saturating API
 // load each attempt and claim waits its turn among PostgreSQL's busy
-// backends: 16 in flight per endpoint fell behind the events of a
-// lifecycle load (lag p99 4 s), 32 kept within 180 ms and 48 within 90 ms,
-// the API's rate within 0.9× of its rate without webhooks either way.
-func (q *WebhookQueue) PerEndpoint() int { return 48 }
+// backends: with 16 in flight per endpoint the deliveries of a lifecycle
+// load fell behind (lag p99 2.5–5 s), with 24 too (2.5–2.9 s); 32 kept the
+// lag p99 at 0.2–0.8 s with the API at 0.82–0.99× its rate without
+// webhooks; 48 cut the lag to 0.1 s but the API to 0.65–0.71× (more,
+// smaller claims and record groups).
+func (q *WebhookQueue) PerEndpoint() int { return 32 }
 
 var (
 	_ delivery.StoreQueue    = (*WebhookQueue)(nil)
