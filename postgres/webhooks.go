@@ -25,11 +25,11 @@ type WebhookQueue struct {
 // PerEndpoint implements delivery.PerEndpointer. Under a saturating API
 // load each attempt and claim waits its turn among PostgreSQL's busy
 // backends: with 16 in flight per endpoint the deliveries of a lifecycle
-// load fell behind (lag p99 2.5–5 s), with 24 too (2.5–2.9 s); 32 kept the
-// lag p99 at 0.2–0.8 s with the API at 0.82–0.99× its rate without
-// webhooks; 48 cut the lag to 0.1 s but the API to 0.65–0.71× (more,
-// smaller claims and record groups).
-func (q *WebhookQueue) PerEndpoint() int { return 32 }
+// load fell behind (lag p99 2.5–5 s), with 24 too (2.5–2.9 s), and 32 just
+// kept up (0.2–1.07 s); 40 kept the lag p99 at 73–93 ms with the API at
+// 0.92–0.98× its rate without webhooks; 48 took the API to 0.65–0.71×
+// (more, smaller claims and record groups).
+func (q *WebhookQueue) PerEndpoint() int { return 40 }
 
 var (
 	_ delivery.StoreQueue    = (*WebhookQueue)(nil)

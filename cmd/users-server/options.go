@@ -41,7 +41,7 @@ type options struct {
 	Webhooks struct {
 		Timeout       time.Duration `long:"webhook-timeout" env:"WEBHOOK_TIMEOUT" default:"15s" description:"per-attempt timeout of a webhook delivery, from dialling to the answer"`
 		Concurrency   int           `long:"webhook-concurrency" env:"WEBHOOK_CONCURRENCY" default:"128" description:"webhook attempts in flight at once, per replica"`
-		PerEndpoint   int           `long:"webhook-per-endpoint" env:"WEBHOOK_PER_ENDPOINT" default:"0" description:"webhook attempts in flight at once to any one endpoint, per replica, so that a slow endpoint does not delay the others; 0: the store's (16 on SQLite, 32 on PostgreSQL)"`
+		PerEndpoint   int           `long:"webhook-per-endpoint" env:"WEBHOOK_PER_ENDPOINT" default:"0" description:"webhook attempts in flight at once to any one endpoint, per replica, so that a slow endpoint does not delay the others; 0: the store's (16 on SQLite, 40 on PostgreSQL)"`
 		Lease         time.Duration `long:"webhook-lease" env:"WEBHOOK_LEASE" description:"how long a replica holds a claimed delivery before another may take it over, if the first died (default: twice --webhook-timeout plus 30s)"`
 		ScheduleScale float64       `long:"webhook-schedule-scale" env:"WEBHOOK_SCHEDULE_SCALE" default:"1" description:"multiplies the retry schedule (5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h); 0.001 for tests"`
 	} `group:"Webhooks"`
