@@ -141,8 +141,20 @@ type claimed struct {
 	at time.Time
 }
 
+// PerEndpointLimit is the PerEndpoint the dispatcher runs with: PerEndpoint,
+// else the Queue's (a PerEndpointer), else DefaultPerEndpoint.
+func (d *Dispatcher) PerEndpointLimit() int {
+	if d.PerEndpoint > 0 {
+		return d.PerEndpoint
+	}
+	if h, ok := d.Queue.(PerEndpointer); ok && h.PerEndpoint() > 0 {
+		return h.PerEndpoint()
+	}
+	return DefaultPerEndpoint
+}
+
 func (d *Dispatcher) runner() *runner {
-	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpoint,
+	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpointLimit(),
 		poll: d.Poll, lease: d.Lease, jitter: d.Jitter, log: d.Log, clock: d.Clock,
 		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, disabled: map[string]bool{},
 		done: make(chan struct{}, 1), ready: map[string][]claimed{}}
@@ -151,12 +163,6 @@ func (d *Dispatcher) runner() *runner {
 	}
 	if r.concurrency <= 0 {
 		r.concurrency = DefaultConcurrency
-	}
-	if h, ok := d.Queue.(PerEndpointer); ok && r.perEndpoint <= 0 {
-		r.perEndpoint = h.PerEndpoint()
-	}
-	if r.perEndpoint <= 0 {
-		r.perEndpoint = DefaultPerEndpoint
 	}
 	if r.poll <= 0 {
 		r.poll = DefaultPoll

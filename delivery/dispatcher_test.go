@@ -181,8 +181,12 @@ func TestWithoutPerEndpointTheQueuesOwnIsTheCap(t *testing.T) {
 	for i := range 24 {
 		q.Add("e", fmt.Sprintf("evt_%d", i), body)
 	}
-	start(t, &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "e", srv.URL)},
-		Concurrency: 20, Poll: 5 * time.Millisecond})
+	d := &delivery.Dispatcher{Queue: q, Sender: delivery.NewSender(), Endpoints: []*coord.Webhook{endpoint(t, "e", srv.URL)},
+		Concurrency: 20, Poll: 5 * time.Millisecond}
+	if n := d.PerEndpointLimit(); n != 3 {
+		t.Fatalf("PerEndpointLimit %d, want the queue's 3", n)
+	}
+	start(t, d)
 	if got := q.Wait(24, 10*time.Second); len(got) != 24 {
 		t.Fatalf("%d of 24 delivered", len(got))
 	}

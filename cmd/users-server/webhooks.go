@@ -51,5 +51,5 @@ func startDispatcher(ctx context.Context, wg *sync.WaitGroup, store coord.EventS
 		}
 	}()
 	log.Info("webhook dispatcher started", "endpoints", len(endpoints), "concurrency", o.Webhooks.Concurrency,
-		"per_endpoint", o.Webhooks.PerEndpoint, "timeout", o.Webhooks.Timeout.String())
+		"per_endpoint", d.PerEndpointLimit(), "timeout", o.Webhooks.Timeout.String())
 }
