@@ -35,6 +35,7 @@ func TestInvalidConfigurationFailsAtStartWithOneLine(t *testing.T) {
 		{"a catalog that does not parse", nil, []string{db, "--catalog", badCatalog}, "field bogus not found"},
 		{"a webhook URL that is not http(s)", nil, []string{db, "--catalog", badHook}, "must be http or https"},
 		{"no webhook timeout", nil, []string{db, "--webhook-timeout", "0s"}, "--webhook-timeout and --webhook-concurrency must be positive"},
+		{"a negative webhook cap per endpoint", nil, []string{db, "--webhook-per-endpoint", "-1"}, "--webhook-per-endpoint must not be negative"},
 		{"a webhook lease shorter than the timeout", []string{"COORD_WEBHOOK_LEASE=5s"}, []string{db}, "--webhook-lease must be longer than --webhook-timeout"},
 		{"a webhook schedule made slower", nil, []string{db, "--webhook-schedule-scale", "2"}, "--webhook-schedule-scale must be above 0 and at most 1"},
 		{"a missing catalog file", nil, []string{db, "--catalog", filepath.Join(dir, "none.yaml")}, "no such file"},
