@@ -30,6 +30,12 @@ func (c *recentSessions) saw(r *sessionRow) {
 		c.forget(r.ID)
 		return
 	}
+	c.mu.Lock()
+	held, ok := c.rows[r.ID]
+	c.mu.Unlock()
+	if ok && held.Version == r.Version {
+		return // the same row: a poll of an unchanged session copies nothing
+	}
 	kept := r.clone()
 	c.mu.Lock()
 	defer c.mu.Unlock()
