@@ -56,18 +56,27 @@ func (s *Service) StartSession(ctx context.Context, who *Identity, r SessionRequ
 	if l.AccessType == AccessNotAvailable || l.Price == nil {
 		return nil, false, Errorf(ELocationNotTransactable, "location %q does not take online sessions", locationID)
 	}
-	u, err := s.user(ctx, who)
-	if err != nil {
-		return nil, false, err
+	// The store reads the user (or holds it) and asks admit, so that the
+	// check and the insert can share a round trip.
+	admit := func(stored *User) error {
+		u, err := who.view(stored)
+		if err != nil {
+			return err
+		}
+		if missing := l.System.Missing(u); len(missing) > 0 {
+			return Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
+		}
+		return nil
 	}
-	if missing := l.System.Missing(u); len(missing) > 0 {
-		return nil, false, Errorf(ERequirementsNotMet, "the user does not meet the requirements of system %q", l.System.ID).WithDetails(missing...)
-	}
-	return s.Store.CreateSession(ctx, NewSession{
+	sess, created, err := s.Store.CreateSession(ctx, NewSession{
 		UserID: who.UserID, LocationID: locationID, ResourceID: r.ResourceID,
 		Currency: l.Price.Rate.Currency, Gate: l.AccessType == AccessBarcode,
-		IdempotencyKey: r.IdempotencyKey,
+		IdempotencyKey: r.IdempotencyKey, Admit: admit,
 	})
+	if ErrorCode(err) == ENotFound {
+		return nil, false, errNoTokenUser()
+	}
+	return sess, created, err
 }
 
 // Session returns one of the user's sessions at a location.

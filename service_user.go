@@ -89,15 +89,31 @@ func (s *Service) mint(ctx context.Context, p UserProfile) (string, error) {
 // jwt_claims requirements are about.
 func (s *Service) user(ctx context.Context, who *Identity) (*User, error) {
 	u, err := s.Store.User(ctx, who.UserID)
-	if ErrorCode(err) == ENotFound || (err == nil && u.PartnerID != who.Audience) {
-		return nil, Errorf(EUnauthorized, "the token's user does not exist")
+	if ErrorCode(err) == ENotFound {
+		return nil, errNoTokenUser()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("load user %s: %w", who.UserID, err)
 	}
+	return who.view(u)
+}
+
+// view is the stored user as the token's holder is shown and judged: the
+// partner's own uid, and email and name from the token. It copies, so the
+// stored user (which a store may hold in memory) is left as it was; a user
+// of another partner is a bad credential.
+func (who *Identity) view(stored *User) (*User, error) {
+	if stored.PartnerID != who.Audience {
+		return nil, errNoTokenUser()
+	}
+	u := *stored
 	u.ExternalUID = partnerUID(u.ExternalUID, u.Test)
 	u.Email, u.Name = who.Email, who.Name
-	return u, nil
+	return &u, nil
+}
+
+func errNoTokenUser() error {
+	return Errorf(EUnauthorized, "the token's user does not exist")
 }
 
 // SystemStatus is whether a user can transact with a system.

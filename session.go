@@ -72,6 +72,14 @@ type NewSession struct {
 	Gate bool
 	// IdempotencyKey, when set, makes the creation retry-safe per user.
 	IdempotencyKey string
+	// Admit, when set, is the caller's verdict on the user (the session-start
+	// requirements): the store creates the session, or replays a key's, only
+	// for a user as stored that Admit accepted, and returns Admit's error
+	// unchanged otherwise. Admit must not modify the user it is given. A
+	// store that keeps users in memory may call it with a copy that is not
+	// the newest, but then creates nothing unless the stored user is still
+	// that version, and refuses only after a fresh read.
+	Admit func(*User) error
 }
 
 // SessionFilter selects a page of one user's sessions, newest first.
@@ -112,7 +120,7 @@ func (f SessionFilter) Page() SessionFilter {
 // also right after a restart.
 type SessionStore interface {
 	// CreateSession inserts a session for an existing user (else ENotFound)
-	// and reports created true. A user with an open session gets
+	// whom ns.Admit accepts, and reports created true. A user with an open session gets
 	// EActiveSessionExists naming it (Details[0] is its id). With an
 	// idempotency key already used by the user, it returns that session with
 	// created false if ns replays the request that created it (see

@@ -17,8 +17,13 @@ var (
 	// errRetry means a racing writer changed what the attempt relied on; the
 	// transaction was rolled back and the operation starts over.
 	errRetry = errors.New("lost a race, retry")
-	// errOpenExists means the insert hit the one-open-session index.
+	// errOpenExists means the insert hit the one-open-session index (or,
+	// when it was conditional on the user's version, that the version is
+	// no longer the one admitted: see userUnchanged).
 	errOpenExists = errors.New("user has an open session")
+	// errUserChanged means the user is no longer at the version Admit
+	// accepted: the operation reads the user again and asks Admit again.
+	errUserChanged = errors.New("user changed since it was admitted")
 )
 
 // createAttempts bounds CreateSession's retries. Each retry follows a change
@@ -29,56 +34,119 @@ const createAttempts = 5
 // decides conflicts, and the idempotency_keys primary key decides which of
 // two same-key requests created the session: created is true only for the
 // call whose insert committed, false for one that found the key's session.
+//
+// With ns.Admit, the user Admit accepted is usually the one this replica
+// holds (userCache), and the INSERT is conditional on the user still being
+// at that version, in the same statement: one round trip in all. When the
+// user changed since (on any replica), it is read again and asked again.
 func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, bool, error) {
 	uid, ok := parseUserID(ns.UserID)
 	if !ok {
 		return nil, false, coord.ErrUserNotFound(ns.UserID)
 	}
 	now := db.now()
+	var admitted *userRow // nil without ns.Admit
+	reread := false
 	for range createAttempts {
-		s, created, err := db.createOnce(ctx, uid, ns, now)
-		if !errors.Is(err, errRetry) {
-			if err != nil {
+		if ns.Admit != nil && admitted == nil {
+			var err error
+			if admitted, err = db.admitted(ctx, uid, ns.Admit, reread); err != nil {
 				return nil, false, fail("postgres: create session", err)
 			}
+		}
+		s, created, err := db.createOnce(ctx, uid, ns, now, admitted)
+		switch {
+		case errors.Is(err, errUserChanged):
+			admitted, reread = nil, true
+		case errors.Is(err, errRetry):
+		case err != nil:
+			return nil, false, fail("postgres: create session", err)
+		default:
 			return s, created, nil
 		}
 	}
 	return nil, false, fmt.Errorf("postgres: create session: still racing after %d attempts", createAttempts)
 }
 
-func (db *DB) createOnce(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, bool, error) {
-	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
+// admitted returns the user admit accepts: the one held, if admit accepts
+// it (the statements that follow check it is still current), else, or
+// with reread, the user read now. Only a refusal of the user read now is
+// the answer, so a held user that is out of date refuses nothing.
+func (db *DB) admitted(ctx context.Context, uid pgtype.UUID, admit func(*coord.User) error, reread bool) (*userRow, error) {
+	if u := db.users.get(uid); u != nil && !reread && admit(u.User) == nil {
+		return u, nil
+	}
+	u, err := db.readUser(ctx, uid)
+	if err != nil {
+		return nil, err
+	}
+	if err := admit(u.User); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// createOnce is one attempt of CreateSession, for the user admitted at
+// its version (nil: no condition on the user).
+func (db *DB) createOnce(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time, admitted *userRow) (*coord.Session, bool, error) {
+	if s, err := db.sessionByKey(ctx, uid, ns, now, admitted); s != nil || err != nil {
 		return s, false, err
 	}
-	s, err := db.insertSession(ctx, uid, ns, now)
+	s, err := db.insertSession(ctx, uid, ns, now, admitted)
 	if !errors.Is(err, errOpenExists) {
 		return s, err == nil, err
 	}
+	// A conditional insert also inserts nothing for a user who changed; the
+	// user's requirements come before the open session.
+	if err := db.userUnchanged(ctx, uid, admitted); err != nil {
+		return nil, false, err
+	}
 	// The open session may be a concurrent request with our idempotency key,
 	// which has committed by now: the insert waited for it.
-	if s, err := db.sessionByKey(ctx, uid, ns, now); s != nil || err != nil {
+	if s, err := db.sessionByKey(ctx, uid, ns, now, admitted); s != nil || err != nil {
 		return s, false, err
 	}
 	return nil, false, db.openConflict(ctx, uid, now)
 }
 
+// userUnchanged returns errUserChanged unless the user is still at the
+// admitted version (or none was admitted).
+func (db *DB) userUnchanged(ctx context.Context, uid pgtype.UUID, admitted *userRow) error {
+	if admitted == nil {
+		return nil
+	}
+	var version int64
+	err := db.pool.QueryRow(ctx, `SELECT version FROM users WHERE user_id = $1`, uid).Scan(&version)
+	if errors.Is(err, pgx.ErrNoRows) || (err == nil && version != admitted.version) {
+		db.users.forget(uid)
+		return errUserChanged
+	}
+	return err
+}
+
 // sessionByKey returns the session created earlier with ns's idempotency
-// key, or nil when there is none.
-func (db *DB) sessionByKey(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+// key, or nil when there is none. A replay is an answer about the user
+// too, so the query reads the user's version, and a user who changed since
+// admitted is errUserChanged.
+func (db *DB) sessionByKey(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time, admitted *userRow) (*coord.Session, error) {
 	if ns.IdempotencyKey == "" {
 		return nil, nil
 	}
 	var fingerprint string
-	r, err := scanSession(fingerprinted{db.pool.QueryRow(ctx, `SELECT
-		(SELECT fingerprint FROM idempotency_keys WHERE user_id = $1 AND key = $2), `+sessionCols+` FROM sessions
+	var version int64
+	r, err := scanSession(leading{db.pool.QueryRow(ctx, `SELECT
+		(SELECT fingerprint FROM idempotency_keys WHERE user_id = $1 AND key = $2),
+		(SELECT version FROM users WHERE user_id = $1), `+sessionCols+` FROM sessions
 		WHERE id = (SELECT session_id FROM idempotency_keys WHERE user_id = $1 AND key = $2)`,
-		uid, ns.IdempotencyKey), &fingerprint})
+		uid, ns.IdempotencyKey), []any{&fingerprint, &version}})
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		return nil, nil
 	case err != nil:
 		return nil, err
+	case admitted != nil && version != admitted.version:
+		db.users.forget(uid)
+		return nil, errUserChanged
 	case !ns.Replays(r.Session, fingerprint):
 		return nil, coord.ErrIdempotencyKeyReused(r.ID)
 	}
@@ -86,9 +154,10 @@ func (db *DB) sessionByKey(ctx context.Context, uid pgtype.UUID, ns coord.NewSes
 }
 
 // insertSession inserts the session and, in the same transaction, records
-// its idempotency key. It returns errOpenExists when the user has an open session
-// and errRetry when a concurrent request took the key first.
-func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time) (*coord.Session, error) {
+// its idempotency key. It returns errOpenExists when the user has an open
+// session (or is no longer at the admitted version) and errRetry when a
+// concurrent request took the key first.
+func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSession, now time.Time, admitted *userRow) (*coord.Session, error) {
 	status, start := coord.StatusActive, &now
 	var barcode *string
 	var expiresAt *time.Time
@@ -99,6 +168,9 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 		expiresAt = &t
 	}
 	values := []any{uid, ns.LocationID, status, ns.ResourceID, barcode, ns.Currency, now, start, expiresAt}
+	if admitted != nil {
+		values = append(values, admitted.version)
+	}
 	var r *sessionRow
 	var err error
 	if ns.IdempotencyKey == "" {
@@ -141,14 +213,14 @@ func (db *DB) insertSession(ctx context.Context, uid pgtype.UUID, ns coord.NewSe
 	return r.Session, nil
 }
 
-// fingerprinted scans a key's fingerprint, the first column, then the rest.
-type fingerprinted struct {
-	row         pgx.Row
-	fingerprint *string
+// leading scans the first columns of a row into first, then the rest.
+type leading struct {
+	row   pgx.Row
+	first []any
 }
 
-func (f fingerprinted) Scan(dest ...any) error {
-	return f.row.Scan(append([]any{f.fingerprint}, dest...)...)
+func (l leading) Scan(dest ...any) error {
+	return l.row.Scan(append(l.first, dest...)...)
 }
 
 // rowQuerier is what both the pool and a transaction offer.
@@ -157,16 +229,16 @@ type rowQuerier interface {
 }
 
 // insertRow inserts a session row from values (user_id, location_id, status,
-// resource_id, barcode, currency, created_at, start_time, expires_at), or
-// returns errOpenExists when the user already has an open session. With
-// event (withEvent's parameters), the same statement appends its event and
-// sets note to its notification.
+// resource_id, barcode, currency, created_at, start_time, expires_at, and
+// optionally the user's version), or returns errOpenExists when the user
+// already has an open session or, given a version, is no longer at it.
+// With event (withEvent's parameters), the same statement appends its
+// event and sets note to its notification.
 func insertRow(ctx context.Context, q rowQuerier, values []any, note *string, event ...any) (*sessionRow, error) {
-	insert := `INSERT INTO sessions
-			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
-		RETURNING ` + sessionCols
+	insert := insertPlain
+	if len(values) > 9 {
+		insert = insertIfUserAt
+	}
 	if len(event) > 0 {
 		insert = withEvent(insert, len(values))
 	}
@@ -180,6 +252,24 @@ func insertRow(ctx context.Context, q rowQuerier, values []any, note *string, ev
 	}
 	return r, err
 }
+
+const insertPlain = `INSERT INTO sessions
+			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
+		RETURNING ` + sessionCols
+
+// insertIfUserAt is insertPlain when the user is at version $10. The
+// statement's snapshot sees the user as of one instant, so the session
+// starts on the very user Admit accepted, as if read in the same
+// transaction; a change of the user committed after that instant orders
+// after the start.
+const insertIfUserAt = `INSERT INTO sessions
+			(user_id, location_id, status, resource_id, barcode, currency, created_at, start_time, expires_at)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+		WHERE EXISTS (SELECT 1 FROM users WHERE user_id = $1 AND version = $10)
+		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
+		RETURNING ` + sessionCols
 
 // openConflict reports the user's open session as EActiveSessionExists,
 // first settling it if its time has come (then the caller retries).

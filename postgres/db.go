@@ -33,6 +33,7 @@ type DB struct {
 	notes   *notifier
 	reads   *sessionReads
 	recent  *recentSessions
+	users   *userCache
 }
 
 var _ coord.Store = (*DB)(nil)
@@ -63,7 +64,7 @@ func Open(ctx context.Context, dsn string, store coord.StoreConfig) (*DB, error)
 	channel := "coord_events:" + schema
 	return &DB{cfg: store.WithDefaults(), pool: pool, version: version, channel: channel,
 		notes: newNotifier(pool, channel), reads: &sessionReads{pool: pool},
-		recent: newRecentSessions()}, nil
+		recent: newRecentSessions(), users: newUserCache()}, nil
 }
 
 // Close closes the pool, waiting for connections in use to be returned.

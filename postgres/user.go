@@ -17,19 +17,26 @@ import (
 const userCols = `user_id::text, partner_id, external_uid, email, name, test,
 	plate_text, plate_country, plate_subdivision,
 	(SELECT coalesce(jsonb_object_agg(l.system_id, l.linked), '{}')
-	 FROM linked_accounts l WHERE l.user_id = users.user_id)`
+	 FROM linked_accounts l WHERE l.user_id = users.user_id), version`
 
 // UpsertUser returns the user for (PartnerID, ExternalUID), refreshing email
 // and name. The unique (partner_id, external_uid) constraint makes concurrent
-// first logins of one user agree on one id.
+// first logins of one user agree on one id. A refresh that changes nothing
+// keeps the version, so that minting tokens does not make every replica
+// read the user again.
 func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User, error) {
 	u, err := scanUser(db.pool.QueryRow(ctx, `INSERT INTO users
 			(user_id, partner_id, external_uid, email, name, test, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
+		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name,
+			version = users.version + CASE WHEN (users.email, users.name) = (excluded.email, excluded.name) THEN 0 ELSE 1 END
 		RETURNING `+userCols,
 		pgtype.UUID{Bytes: uuid.New(), Valid: true}, p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()))
-	return u, fail("postgres: upsert user", err)
+	if err != nil {
+		return nil, fail("postgres: upsert user", err)
+	}
+	db.users.put(u.key(), u)
+	return u.User, nil
 }
 
 // User returns a user by id, or ENotFound.
@@ -38,11 +45,26 @@ func (db *DB) User(ctx context.Context, userID string) (*coord.User, error) {
 	if !ok {
 		return nil, coord.ErrUserNotFound(userID)
 	}
+	u, err := db.readUser(ctx, uid)
+	if err != nil {
+		return nil, fail("postgres: get user", err)
+	}
+	return u.User, nil
+}
+
+// readUser reads a user (ENotFound when there is none) and holds it in
+// db.users for the session starts that follow.
+func (db *DB) readUser(ctx context.Context, uid pgtype.UUID) (*userRow, error) {
 	u, err := scanUser(db.pool.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, coord.ErrUserNotFound(userID)
+		db.users.forget(uid)
+		return nil, coord.ErrUserNotFound(uid.String())
 	}
-	return u, fail("postgres: get user", err)
+	if err != nil {
+		return nil, err
+	}
+	db.users.put(uid, u)
+	return u, nil
 }
 
 // SetVehicle replaces the user's vehicle.
@@ -51,9 +73,12 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 	if !ok {
 		return coord.ErrUserNotFound(userID)
 	}
+	var u *userRow
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		u, err := scanUser(tx.QueryRow(ctx, `UPDATE users
-			SET plate_text = $2, plate_country = $3, plate_subdivision = $4 WHERE user_id = $1 RETURNING `+userCols,
+		var err error
+		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users
+			SET plate_text = $2, plate_country = $3, plate_subdivision = $4, version = version + 1
+			WHERE user_id = $1 RETURNING `+userCols,
 			uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision))
 		if errors.Is(err, pgx.ErrNoRows) {
 			return coord.ErrUserNotFound(userID)
@@ -61,8 +86,9 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 		if err != nil {
 			return err
 		}
-		return db.appendEvents(ctx, tx, db.now(), userEvent(coord.EventVehicleUpdated, u))
+		return db.appendEvents(ctx, tx, db.now(), userEvent(coord.EventVehicleUpdated, u.User))
 	})
+	db.changedUser(uid, u, err)
 	return fail("postgres: set vehicle", err)
 }
 
@@ -72,9 +98,11 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 	if !ok {
 		return coord.ErrUserNotFound(userID)
 	}
+	var u *userRow
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		// Only a change of the account's state is an event; unknown is
-		// unlinked. The row lock of the upsert orders concurrent calls.
+		// Only a change of the account's state is an event, and a new
+		// version of the user; unknown is unlinked. The row lock of the
+		// upsert orders concurrent calls.
 		var was bool
 		err := tx.QueryRow(ctx, `WITH prior AS (
 				SELECT linked FROM linked_accounts WHERE user_id = $1 AND system_id = $2 FOR UPDATE)
@@ -86,7 +114,8 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 			ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked); err != nil || was == linked {
 			return err
 		}
-		u, err := scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
+		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET version = version + 1 WHERE user_id = $1
+			RETURNING `+userCols, uid))
 		if err != nil {
 			return err
 		}
@@ -94,29 +123,50 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 		if linked {
 			typ = coord.EventAccountLinked
 		}
-		return db.appendEvents(ctx, tx, db.now(), userEvent(typ, u))
+		return db.appendEvents(ctx, tx, db.now(), userEvent(typ, u.User))
 	})
+	db.changedUser(uid, u, err)
 	if isForeignKey(err) {
 		return coord.ErrUserNotFound(userID)
 	}
 	return fail("postgres: set linked account", err)
 }
 
+// changedUser holds the user as a committed write of it left it (u nil:
+// the write changed nothing), or, when the write failed, forgets what is
+// held, so that the next start reads the user afresh rather than trying a
+// version that may be gone.
+func (db *DB) changedUser(uid pgtype.UUID, u *userRow, err error) {
+	switch {
+	case err != nil:
+		db.users.forget(uid)
+	case u != nil:
+		db.users.put(uid, u)
+	}
+}
+
 // scanUser reads one row of userCols.
-func scanUser(row pgx.Row) (*coord.User, error) {
+func scanUser(row pgx.Row) (*userRow, error) {
 	var (
 		u                   = coord.User{Linked: map[string]bool{}}
 		text, country, subd *string
+		version             int64
 	)
 	err := row.Scan(&u.UserID, &u.PartnerID, &u.ExternalUID, &u.Email, &u.Name, &u.Test,
-		&text, &country, &subd, &u.Linked)
+		&text, &country, &subd, &u.Linked, &version)
 	if err != nil {
 		return nil, err
 	}
 	if text != nil && country != nil && subd != nil {
 		u.Vehicle = &coord.Vehicle{Plate: coord.LicensePlate{Text: *text, Country: *country, Subdivision: *subd}}
 	}
-	return &u, nil
+	return &userRow{User: &u, version: version}, nil
+}
+
+// key is the user's id as the cache keys it.
+func (u *userRow) key() pgtype.UUID {
+	uid, _ := parseUserID(u.UserID)
+	return uid
 }
 
 // parseUserID parses a user id. Anything but a UUID in the canonical form

@@ -14,6 +14,18 @@ import (
 // whether this call inserted it rather than finding its idempotency key:
 // the single writer makes the lookup and the insert one step.
 func (db *DB) CreateSession(ctx context.Context, ns coord.NewSession) (*coord.Session, bool, error) {
+	// The user is read as the service read it before the store took the
+	// check: fresh, just before the write; a change committed in between is
+	// one that came after the start.
+	if ns.Admit != nil {
+		u, err := db.User(ctx, ns.UserID)
+		if err != nil {
+			return nil, false, err
+		}
+		if err := ns.Admit(u); err != nil {
+			return nil, false, err
+		}
+	}
 	now := db.now()
 	var s *coord.Session
 	var created bool

@@ -68,6 +68,7 @@ func Run(t *testing.T, backend Backend) {
 		{"IDsNeverReused", testIDsNeverReused},
 		{"SettleAcrossRestart", testSettleAcrossRestart},
 		{"MissingUser", testMissingUser},
+		{"Admit", testAdmit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
