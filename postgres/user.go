@@ -21,15 +21,14 @@ const userCols = `user_id::text, partner_id, external_uid, email, name, test,
 
 // UpsertUser returns the user for (PartnerID, ExternalUID), refreshing email
 // and name. The unique (partner_id, external_uid) constraint makes concurrent
-// first logins of one user agree on one id. A refresh that changes nothing
-// keeps the version, so that minting tokens does not make every replica
-// read the user again.
+// first logins of one user agree on one id. (A refresh that changes
+// nothing keeps the user's version: see migration 7's triggers, which move
+// it on every change of the user.)
 func (db *DB) UpsertUser(ctx context.Context, p coord.UserProfile) (*coord.User, error) {
 	u, err := scanUser(db.pool.QueryRow(ctx, `INSERT INTO users
 			(user_id, partner_id, external_uid, email, name, test, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name,
-			version = users.version + CASE WHEN (users.email, users.name) = (excluded.email, excluded.name) THEN 0 ELSE 1 END
+		ON CONFLICT (partner_id, external_uid) DO UPDATE SET email = excluded.email, name = excluded.name
 		RETURNING `+userCols,
 		pgtype.UUID{Bytes: uuid.New(), Valid: true}, p.PartnerID, p.ExternalUID, p.Email, p.Name, p.Test, db.now()))
 	if err != nil {
@@ -77,7 +76,7 @@ func (db *DB) SetVehicle(ctx context.Context, userID string, v coord.Vehicle) er
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users
-			SET plate_text = $2, plate_country = $3, plate_subdivision = $4, version = version + 1
+			SET plate_text = $2, plate_country = $3, plate_subdivision = $4
 			WHERE user_id = $1 RETURNING `+userCols,
 			uid, v.Plate.Text, v.Plate.Country, v.Plate.Subdivision))
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -100,9 +99,9 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 	}
 	var u *userRow
 	err := db.inTx(ctx, func(tx pgx.Tx) error {
-		// Only a change of the account's state is an event, and a new
-		// version of the user; unknown is unlinked. The row lock of the
-		// upsert orders concurrent calls.
+		// Only a change of the account's state is an event; unknown is
+		// unlinked. The row lock of the upsert orders concurrent calls.
+		// (Its trigger moves the user's version.)
 		var was bool
 		err := tx.QueryRow(ctx, `WITH prior AS (
 				SELECT linked FROM linked_accounts WHERE user_id = $1 AND system_id = $2 FOR UPDATE)
@@ -114,8 +113,7 @@ func (db *DB) SetLinked(ctx context.Context, userID, systemID string, linked boo
 			ON CONFLICT (user_id, system_id) DO UPDATE SET linked = excluded.linked`, uid, systemID, linked); err != nil || was == linked {
 			return err
 		}
-		u, err = scanUser(tx.QueryRow(ctx, `UPDATE users SET version = version + 1 WHERE user_id = $1
-			RETURNING `+userCols, uid))
+		u, err = scanUser(tx.QueryRow(ctx, `SELECT `+userCols+` FROM users WHERE user_id = $1`, uid))
 		if err != nil {
 			return err
 		}
