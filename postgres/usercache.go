@@ -14,7 +14,7 @@ import (
 // few MiB.
 const usersMax = 8192
 
-// userRow is a user with its version (migration 7), which every write of
+// userRow is a user with its version (migration 7), which every change of
 // the user or its linked accounts changes.
 type userRow struct {
 	*coord.User
