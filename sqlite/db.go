@@ -35,6 +35,7 @@ type DB struct {
 	closed                   atomic.Bool
 	changes                  changes       // what committed writes appended, for ListenChanges
 	sessions                 *sessionCache // sessions as last read, dropped by the commits that change them
+	lists                    *listCache    // final list rows by id and version (listcache.go)
 	commit                   committer     // the queue of writes and the goroutine that batches them
 	// corrupt is set once a read found the file damaged; the server is then
 	// not ready until restarted on a restored file.
@@ -93,7 +94,7 @@ func Open(ctx context.Context, path string, cfg coord.StoreConfig) (*DB, error) 
 
 	db := &DB{cfg: cfg.WithDefaults(), writer: writer, reader: reader, version: version,
 		writerStmts: &stmtCache{pool: writer}, readerStmts: &stmtCache{pool: reader},
-		sessions: newSessionCache()}
+		sessions: newSessionCache(), lists: newListCache(listCacheSize)}
 	db.ro = pooled{db.readerStmts}
 	db.startCommitter()
 	// Only the read half of Ping: a read-only file opens, and /readyz says

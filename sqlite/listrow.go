@@ -57,11 +57,17 @@ const (
 // listQuery builds the page query; only the conditions in use are in it, so
 // that SQLite walks the (user_id[, location_id], id) index backwards.
 func listQuery(f coord.SessionFilter) (string, []any) {
-	var b strings.Builder
-	b.WriteString(`SELECT ` + listCols)
+	cols := listCols
 	if f.LocationID == "" {
-		b.WriteString(`, location_id`)
+		cols += `, location_id`
 	}
+	return pageQuery(cols, f)
+}
+
+// pageQuery selects cols of the sessions of f's page.
+func pageQuery(cols string, f coord.SessionFilter) (string, []any) {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + cols)
 	b.WriteString(` FROM sessions WHERE user_id = ?`)
 	args := []any{f.UserID}
 	if f.LocationID != "" {

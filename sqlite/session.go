@@ -177,9 +177,11 @@ func (db *DB) Session(ctx context.Context, ref coord.SessionRef) (*coord.Session
 func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Session, error) {
 	f = f.Page()
 	now := db.now()
-	query, args := listQuery(f)
-	rows, due, err := listSessions(ctx, db.ro, now, f, query, args)
+	rows, due, err := db.listPage(ctx, now, f)
 	if err == nil && due {
+		// In the write transaction, one query: the rows settled just now
+		// are read as they are now.
+		query, args := listQuery(f)
 		err = db.write(ctx, func(ctx context.Context, tx querier) (err error) {
 			if _, err = settle(ctx, tx, now, f.UserID); err != nil {
 				return err
