@@ -51,6 +51,8 @@ type listCache struct {
 	mu      sync.RWMutex
 	entries map[int64]*listEntry
 	size    int
+	// hits and misses count the rows looked up (tests read them).
+	hits, misses atomic.Int64
 }
 
 func newListCache(size int) *listCache {
@@ -75,6 +77,8 @@ func (c *listCache) lookup(userID string, ids, versions []int64, page []coord.Se
 		page[i] = e.s
 		page[i].UserID = userID
 	}
+	c.hits.Add(int64(len(ids) - len(misses)))
+	c.misses.Add(int64(len(misses)))
 	return misses
 }
 

@@ -64,6 +64,8 @@ func (db *DB) listPage(ctx context.Context, now int64, f coord.SessionFilter) ([
 	return list, due, err
 }
 
+// cachedPage reads the page's ids and versions, takes the rows cached at
+// those versions and reads the others by id, in a second query.
 func (db *DB) cachedPage(ctx context.Context, now int64, f coord.SessionFilter) ([]*coord.Session, bool, error) {
 	ids, versions, err := pageIDs(ctx, db.ro, f)
 	if err != nil || len(ids) == 0 {
@@ -86,14 +88,9 @@ func (db *DB) cachedPage(ctx context.Context, now int64, f coord.SessionFilter) 
 	if err != nil {
 		return nil, false, err
 	}
-	due := false
-	for j, i := range misses {
-		r := rows[missed[j]]
-		if r == nil || r.Version != versions[i] {
-			return nil, false, errPageMoved
-		}
-		due = due || r.due(now)
-		list[i] = &r.Session
+	due, err := fillMisses(list, versions, misses, missed, rows, now)
+	if err != nil {
+		return nil, false, err
 	}
 	fetched := make([]*listRow, 0, len(rows))
 	for _, r := range rows {
@@ -101,6 +98,22 @@ func (db *DB) cachedPage(ctx context.Context, now int64, f coord.SessionFilter) 
 	}
 	db.lists.keep(fetched)
 	return list, due, nil
+}
+
+// fillMisses puts the rows read by id (rows, of the ids missed) into
+// list at their indexes (misses) and reports whether any is due; a row
+// missing or at another version than the page's first query read means
+// that the session changed in between: errPageMoved.
+func fillMisses(list []*coord.Session, versions []int64, misses []int, missed []int64, rows map[int64]*listRow, now int64) (due bool, err error) {
+	for j, i := range misses {
+		r := rows[missed[j]]
+		if r == nil || r.Version != versions[i] {
+			return false, errPageMoved
+		}
+		due = due || r.due(now)
+		list[i] = &r.Session
+	}
+	return due, nil
 }
 
 // pageIDs runs the page's id query.

@@ -1,0 +1,340 @@
+package sqlite
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coordapi/coord"
+	"github.com/coordapi/coord/storetest"
+)
+
+var listPrice = coord.Price{Rate: coord.Money{Amount: 100, Currency: "EUR"}, RatePeriodM: 60, IncrementM: 1}
+
+// listEnv is a store on a fake clock with one user.
+type listEnv struct {
+	t     *testing.T
+	db    *DB
+	clock *storetest.Clock
+	user  string
+}
+
+func newListEnv(t *testing.T) *listEnv {
+	t.Helper()
+	clock := storetest.NewClock()
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{Clock: clock, PendingTTL: time.Hour})
+	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "u"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &listEnv{t: t, db: db, clock: clock, user: u.UserID}
+}
+
+// start creates a session of the user at loc: gate (pending) or app (active).
+func (e *listEnv) start(loc string, gate bool) coord.SessionRef {
+	e.t.Helper()
+	s, _, err := e.db.CreateSession(e.t.Context(), coord.NewSession{UserID: e.user, LocationID: loc, Currency: "EUR", Gate: gate})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return coord.SessionRef{UserID: e.user, LocationID: loc, ID: s.ID}
+}
+
+func (e *listEnv) end(ref coord.SessionRef) {
+	e.t.Helper()
+	e.clock.Advance(7 * time.Minute)
+	if _, _, err := e.db.EndSession(e.t.Context(), ref, listPrice); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// ended makes n ended app sessions at loc.
+func (e *listEnv) ended(loc string, n int) {
+	e.t.Helper()
+	for range n {
+		e.end(e.start(loc, false))
+	}
+}
+
+// list lists f's page through the store, and checks it against the page
+// as one query reads it from the database right after.
+func (e *listEnv) list(f coord.SessionFilter) []*coord.Session {
+	e.t.Helper()
+	got, err := e.db.Sessions(e.t.Context(), f)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	f = f.Page()
+	query, args := listQuery(f)
+	want, _, err := listSessions(e.t.Context(), e.db.ro, e.db.now(), f, query, args)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		e.t.Fatalf("Sessions(%+v):\n%s\nthe database has:\n%s", f, dump(got), dump(want))
+	}
+	return got
+}
+
+// TestListedFinalRowsComeFromTheCache: the second listing of a page of
+// ended and cancelled sessions reads none of their rows; the open session
+// is read each time.
+func TestListedFinalRowsComeFromTheCache(t *testing.T) {
+	e := newListEnv(t)
+	e.ended("l", 20)
+	pending := e.start("l", true)
+	e.clock.Advance(2 * time.Hour) // expires: cancelled by the next read
+	e.list(coord.SessionFilter{UserID: e.user})
+	e.list(coord.SessionFilter{UserID: e.user}) // the one that settled it read it in its write
+	e.start("l", false)
+	c := e.db.lists
+	hits, misses := c.hits.Load(), c.misses.Load()
+	page := e.list(coord.SessionFilter{UserID: e.user})
+	if len(page) != 22 || page[1].ID != pending.ID || page[1].Status != coord.StatusCancelled {
+		t.Fatalf("page: %s", dump(page))
+	}
+	if h, m := c.hits.Load()-hits, c.misses.Load()-misses; h != 21 || m != 1 {
+		t.Errorf("second listing: %d rows from the cache, %d read; want 21 and the open session's 1", h, m)
+	}
+}
+
+// TestListIsNeverStale: a session that changes after it was listed, by a
+// request, by the clock (a pending session's expiry, an active one's
+// exit) or behind the store's back (another process, a later kind of
+// write), is listed as it is now.
+func TestListIsNeverStale(t *testing.T) {
+	e := newListEnv(t)
+	all := coord.SessionFilter{UserID: e.user}
+	e.ended("l", 3)
+
+	app := e.start("l", false)
+	e.list(all)
+	e.end(app)
+	if s := e.list(all)[0]; s.Status != coord.StatusEnded || s.Cost == nil {
+		t.Errorf("after end_session: %+v", *s)
+	}
+
+	gate := e.start("l", true)
+	e.list(all)
+	e.clock.Advance(2 * time.Hour)
+	if s := e.list(all)[0]; s.ID != gate.ID || s.Status != coord.StatusCancelled {
+		t.Errorf("after its expiry: %+v", *s)
+	}
+
+	gate = e.start("l", true)
+	if _, err := e.db.Redeem(t.Context(), gate, 10*time.Minute, listPrice); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.list(all)[0]; s.Status != coord.StatusActive {
+		t.Errorf("redeemed: %+v", *s)
+	}
+	e.clock.Advance(11 * time.Minute)
+	if s := e.list(all)[0]; s.ID != gate.ID || s.Status != coord.StatusEnded || s.EndTime == nil {
+		t.Errorf("after its exit: %+v", *s)
+	}
+
+	// A final row, cached, rewritten with its version bumped.
+	e.list(all)
+	if _, err := e.db.writer.ExecContext(t.Context(), `UPDATE sessions SET cost_amount = 12345, version = version + 1
+		WHERE id = ?`, app.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range e.list(all) {
+		if s.ID == app.ID && (s.Cost == nil || s.Cost.Amount != 12345) {
+			t.Errorf("rewritten behind the store's back: %+v", *s)
+		}
+	}
+
+	// The same through a second handle on the file, as another process.
+	other := open(t, e.db.path(t), coord.StoreConfig{Clock: e.clock, PendingTTL: time.Hour})
+	e.list(all)
+	later := e.start("m", false)
+	if _, _, err := other.EndSession(t.Context(), later, listPrice); err != nil {
+		t.Fatal(err)
+	}
+	if s := e.list(all)[0]; s.ID != later.ID || s.Status != coord.StatusEnded {
+		t.Errorf("ended by another handle: %+v", *s)
+	}
+}
+
+// path is the file the store is on.
+func (db *DB) path(t *testing.T) string {
+	t.Helper()
+	var name string
+	if err := db.reader.QueryRowContext(t.Context(), `SELECT file FROM pragma_database_list WHERE name = 'main'`).Scan(&name); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+// TestListPagesMatchOneQuery lists random pages (every filter: location or
+// not, before_id cursors, page sizes) of a history that keeps changing, so
+// that pages mix rows cached by earlier pages, rows cached at an older
+// version and rows never read; each must be the page one query reads.
+func TestListPagesMatchOneQuery(t *testing.T) {
+	e := newListEnv(t)
+	rng := rand.New(rand.NewPCG(18, 2))
+	locations := []string{"a", "b", "c"}
+	var ids []int64
+	var open *coord.SessionRef
+	for round := range 300 {
+		switch op := rng.IntN(10); {
+		case op < 4 && open == nil:
+			ref := e.start(locations[rng.IntN(len(locations))], rng.IntN(2) == 0)
+			open, ids = &ref, append(ids, ref.ID)
+		case op < 6 && open != nil:
+			if _, err := e.db.Redeem(t.Context(), *open, time.Duration(rng.IntN(20))*time.Minute, listPrice); err == nil {
+				break
+			}
+			if _, _, err := e.db.EndSession(t.Context(), *open, listPrice); err != nil && coord.ErrorCode(err) != coord.EPhysicalCheckout {
+				t.Fatal(err)
+			}
+		case op < 7:
+			e.clock.Advance(time.Duration(rng.IntN(90)) * time.Minute)
+		case op < 8 && len(ids) > 0: // a final row rewritten, version bumped
+			if _, err := e.db.writer.ExecContext(t.Context(), `UPDATE sessions SET resource_id = ?, version = version + 1
+				WHERE id = ? AND status IN ('ended', 'cancelled')`, fmt.Sprint("r", round), ids[rng.IntN(len(ids))]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if open != nil {
+			if s, err := e.db.Session(t.Context(), *open); err == nil && (s.Status == coord.StatusEnded || s.Status == coord.StatusCancelled) {
+				open = nil
+			}
+		}
+		f := coord.SessionFilter{UserID: e.user, Limit: rng.IntN(30)}
+		if rng.IntN(3) == 0 {
+			f.LocationID = locations[rng.IntN(len(locations))]
+		}
+		if len(ids) > 0 && rng.IntN(2) == 0 {
+			f.BeforeID = ids[rng.IntN(len(ids))] + int64(rng.IntN(2))
+		}
+		e.list(f)
+	}
+	if e.db.lists.hits.Load() == 0 || e.db.lists.misses.Load() == 0 {
+		t.Errorf("%d rows from the cache, %d read: the pages did not mix both", e.db.lists.hits.Load(), e.db.lists.misses.Load())
+	}
+}
+
+// TestPageMovedBetweenItsQueries: a row read by id at another version
+// than the page's first query read, or not found, fails the page, which
+// is then read in one query.
+func TestPageMovedBetweenItsQueries(t *testing.T) {
+	list := make([]*coord.Session, 2)
+	row := &listRow{Session: coord.Session{ID: 7, Version: 2}}
+	if _, err := fillMisses(list, []int64{1, 2}, []int{1}, []int64{7}, map[int64]*listRow{7: row}, 0); err != nil || list[1] != &row.Session {
+		t.Errorf("same version: %v, %v", list[1], err)
+	}
+	if _, err := fillMisses(list, []int64{1, 3}, []int{1}, []int64{7}, map[int64]*listRow{7: row}, 0); err != errPageMoved {
+		t.Errorf("newer version: %v, want errPageMoved", err)
+	}
+	if _, err := fillMisses(list, []int64{1, 2}, []int{1}, []int64{7}, map[int64]*listRow{}, 0); err != errPageMoved {
+		t.Errorf("row gone: %v, want errPageMoved", err)
+	}
+}
+
+func finalRow(id, version int64) *listRow {
+	r := &listRow{Session: coord.Session{ID: id, Version: version, Status: coord.StatusEnded, LocationID: "lot-42"}}
+	r.start, r.end = time.UnixMilli(id).UTC(), time.UnixMilli(id+1).UTC()
+	r.cost = coord.Money{Amount: id, Currency: strings.Clone("EUR")}
+	r.StartTime, r.EndTime, r.Cost = &r.start, &r.end, &r.cost
+	return r
+}
+
+// TestListCacheIsBounded: the cache never holds more than its size, and
+// an eviction spares the rows read since the last one.
+func TestListCacheIsBounded(t *testing.T) {
+	c := newListCache(100)
+	var rows []*listRow
+	for id := range int64(90) {
+		rows = append(rows, finalRow(id+1, 1))
+	}
+	c.keep(rows)
+	hot := []int64{3, 30, 60}
+	if misses := c.lookup("u", hot, []int64{1, 1, 1}, make([]coord.Session, 3)); len(misses) != 0 {
+		t.Fatalf("misses %v", misses)
+	}
+	for id := int64(100); id < 1000; id += 10 {
+		var more []*listRow
+		for i := range int64(10) {
+			more = append(more, finalRow(id+i, 1))
+		}
+		c.keep(more)
+		if c.len() > 100 {
+			t.Fatalf("%d rows cached, size 100", c.len())
+		}
+		if id == 100 {
+			if misses := c.lookup("u", hot, []int64{1, 1, 1}, make([]coord.Session, 3)); len(misses) != 0 {
+				t.Errorf("rows read before the eviction were evicted: %v", misses)
+			}
+		}
+	}
+	// Pending and active rows are never kept.
+	open := finalRow(5000, 1)
+	open.Status = coord.StatusActive
+	c.keep([]*listRow{open})
+	if misses := c.lookup("u", []int64{5000}, []int64{1}, make([]coord.Session, 1)); len(misses) != 1 {
+		t.Error("an active row was cached")
+	}
+}
+
+// TestListCacheEntrySize measures what a cached row costs in memory, for
+// the bound stated in listcache.go.
+func TestListCacheEntrySize(t *testing.T) {
+	const n = 20_000
+	c := newListCache(n)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for id := range int64(n) {
+		r := finalRow(id+1, 2)
+		r.LocationID = strings.Clone("lot-42")
+		r.ResourceID = strings.Clone("bay-7")
+		c.keep([]*listRow{r})
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%.0f bytes a cached row; %d rows: %.1f MiB", per, listCacheSize, per*listCacheSize/(1<<20))
+	if per > 512 {
+		t.Errorf("%.0f bytes a cached row; listcache.go states a few hundred", per)
+	}
+	runtime.KeepAlive(c)
+}
+
+// TestEverySessionUpdateBumpsVersion: the list cache takes a session's
+// version for its content (listcache.go), so every UPDATE of sessions in
+// the store's code must bump it.
+func TestEverySessionUpdateBumpsVersion(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	update := regexp.MustCompile("(?is)UPDATE\\s+sessions\\b[^`]*")
+	found := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stmt := range update.FindAllString(string(src), -1) {
+			found++
+			if !strings.Contains(stmt, "version = version + 1") {
+				t.Errorf("%s: an UPDATE of sessions that leaves the version: %s", name, stmt)
+			}
+		}
+	}
+	if found < 4 {
+		t.Errorf("found %d UPDATEs of sessions; the store has at least 4", found)
+	}
+}
