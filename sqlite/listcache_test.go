@@ -223,20 +223,31 @@ func TestListPagesMatchOneQuery(t *testing.T) {
 	}
 }
 
-// TestPageMovedBetweenItsQueries: a row read by id at another version
-// than the page's first query read, or not found, fails the page, which
-// is then read in one query.
+// TestPageMovedBetweenItsQueries: a range whose rows are not the page's,
+// or whose missed row is at another version than the page's first query
+// read, fails the page, which is then read in one query.
 func TestPageMovedBetweenItsQueries(t *testing.T) {
-	list := make([]*coord.Session, 2)
-	row := &listRow{Session: coord.Session{ID: 7, Version: 2}}
-	if _, err := fillMisses(list, []int64{1, 2}, []int{1}, []int64{7}, map[int64]*listRow{7: row}, 0); err != nil || list[1] != &row.Session {
-		t.Errorf("same version: %v, %v", list[1], err)
-	}
-	if _, err := fillMisses(list, []int64{1, 3}, []int{1}, []int64{7}, map[int64]*listRow{7: row}, 0); err != errPageMoved {
-		t.Errorf("newer version: %v, want errPageMoved", err)
-	}
-	if _, err := fillMisses(list, []int64{1, 2}, []int{1}, []int64{7}, map[int64]*listRow{}, 0); err != errPageMoved {
-		t.Errorf("row gone: %v, want errPageMoved", err)
+	row := func(id, version int64) *listRow { return &listRow{Session: coord.Session{ID: id, Version: version}} }
+	cached := &coord.Session{ID: 8}
+	for _, c := range []struct {
+		name string
+		read []*listRow
+		want error
+	}{
+		{"the page's rows", []*listRow{row(9, 2), row(8, 5)}, nil},
+		{"a miss at a newer version", []*listRow{row(9, 3), row(8, 5)}, errPageMoved},
+		{"a row more", []*listRow{row(9, 2), row(8, 5), row(7, 1)}, errPageMoved},
+		{"a row less", []*listRow{row(9, 2)}, errPageMoved},
+		{"another row", []*listRow{row(10, 2), row(8, 5)}, errPageMoved},
+	} {
+		list := []*coord.Session{nil, cached}
+		filled, _, err := fillMisses(list, []int64{9, 8}, []int64{2, 1}, c.read, 0)
+		if err != c.want {
+			t.Errorf("%s: %v, want %v", c.name, err, c.want)
+		}
+		if err == nil && (len(filled) != 1 || list[0] != &c.read[0].Session || list[1] != cached) {
+			t.Errorf("%s: filled %v, page %v", c.name, filled, list)
+		}
 	}
 }
 
@@ -258,7 +269,7 @@ func TestListCacheIsBounded(t *testing.T) {
 	}
 	c.keep(rows)
 	hot := []int64{3, 30, 60}
-	if misses := c.lookup("u", hot, []int64{1, 1, 1}, make([]coord.Session, 3)); len(misses) != 0 {
+	if misses := c.lookup(hot, []int64{1, 1, 1}, make([]*listEntry, 3)); len(misses) != 0 {
 		t.Fatalf("misses %v", misses)
 	}
 	for id := int64(100); id < 1000; id += 10 {
@@ -271,7 +282,7 @@ func TestListCacheIsBounded(t *testing.T) {
 			t.Fatalf("%d rows cached, size 100", c.len())
 		}
 		if id == 100 {
-			if misses := c.lookup("u", hot, []int64{1, 1, 1}, make([]coord.Session, 3)); len(misses) != 0 {
+			if misses := c.lookup(hot, []int64{1, 1, 1}, make([]*listEntry, 3)); len(misses) != 0 {
 				t.Errorf("rows read before the eviction were evicted: %v", misses)
 			}
 		}
@@ -280,7 +291,7 @@ func TestListCacheIsBounded(t *testing.T) {
 	open := finalRow(5000, 1)
 	open.Status = coord.StatusActive
 	c.keep([]*listRow{open})
-	if misses := c.lookup("u", []int64{5000}, []int64{1}, make([]coord.Session, 1)); len(misses) != 1 {
+	if misses := c.lookup([]int64{5000}, []int64{1}, make([]*listEntry, 1)); len(misses) != 1 {
 		t.Error("an active row was cached")
 	}
 }
@@ -336,5 +347,42 @@ func TestEverySessionUpdateBumpsVersion(t *testing.T) {
 	}
 	if found < 4 {
 		t.Errorf("found %d UPDATEs of sessions; the store has at least 4", found)
+	}
+}
+
+// TestListCacheNotWorthItReadsInOneQuery: while few rows looked up are
+// found, pages are read in one query, and their rows still kept and
+// counted, so that a page listed again brings the cache back.
+func TestListCacheNotWorthItReadsInOneQuery(t *testing.T) {
+	c := newListCache(100)
+	if !c.worthIDs() {
+		t.Error("an unused cache is not worth reading ids for")
+	}
+	c.count(10, 90)
+	if c.worthIDs() {
+		t.Error("10 of 100 rows found: worth it")
+	}
+	c.count(recentRows, 0) // the counts halve: the misses fade
+	if !c.worthIDs() {
+		t.Error("the rows found since are not counted")
+	}
+
+	e := newListEnv(t)
+	e.ended("l", 30)
+	e.db.lists.count(0, 100)
+	if e.db.lists.worthIDs() {
+		t.Fatal("worth it after 100 rows missed")
+	}
+	all := coord.SessionFilter{UserID: e.user}
+	e.list(all) // in one query, kept
+	hits := e.db.lists.hits.Load()
+	for range 4 {
+		e.list(all)
+	}
+	if got := e.db.lists.hits.Load() - hits; got != 4*30 {
+		t.Errorf("%d rows found in 4 listings of 30 kept by a page read in one query", got)
+	}
+	if !e.db.lists.worthIDs() {
+		t.Error("after the same page four times: still not worth it")
 	}
 }

@@ -3,117 +3,129 @@ package sqlite
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"github.com/coordapi/coord"
 )
 
 // A page read in two steps (see listcache.go): the page's ids and
-// versions, then the rows missing from the cache by id.
+// versions, then the rows missing from the cache.
 
 // errPageMoved means that a session of the page changed between its two
 // queries; the page is then read again in one query.
 var errPageMoved = errors.New("a session of the page changed while it was read")
 
 // pageIDsQuery selects the ids and versions of the page listQuery(f)
-// selects, by the same index.
+// selects, by the same index, which holds both (migration 6).
 func pageIDsQuery(f coord.SessionFilter) (string, []any) {
 	return pageQuery(`id, version`, f)
 }
 
-// The second query's sizes: the missing ids are padded to the next of
-// these (with 0, which no session has: AUTOINCREMENT starts at 1), so a
-// handful of statement texts serve every page.
-var byIDSizes = [...]int{1, 2, 4, 8, 16, 32, 64, 128}
-
-// byIDQueries[i] selects the list rows, location included, of
-// byIDSizes[i] ids.
-var byIDQueries = func() (qs [len(byIDSizes)]string) {
-	for i, n := range byIDSizes {
-		qs[i] = `SELECT ` + listCols + `, location_id FROM sessions WHERE id IN (?` + strings.Repeat(`, ?`, n-1) + `)`
+// rangeQuery selects the list rows of f's sessions with ids from lo to hi,
+// newest first, by the page's index. The rows a page misses are between
+// its newest miss and its oldest, and those of the page's rows are all
+// the filter's rows there: ids are never reused and grow (AUTOINCREMENT),
+// and a session's user and location never change. So one range reads the
+// misses, with no more rows than a page, and in the page's order; a page
+// that misses only its open session reads one row.
+func rangeQuery(f coord.SessionFilter, lo, hi int64) (string, []any) {
+	cols := listCols
+	if f.LocationID == "" {
+		cols += `, location_id`
 	}
-	return qs
-}()
-
-// byIDQuery returns the query and arguments that select the rows of ids
-// (len(ids) ≤ the largest size, which is above coord.MaxPageSize).
-func byIDQuery(ids []int64) (string, []any) {
-	i := 0
-	for byIDSizes[i] < len(ids) {
-		i++
+	q := `SELECT ` + cols + ` FROM sessions WHERE user_id = ?`
+	args := []any{f.UserID}
+	if f.LocationID != "" {
+		q += ` AND location_id = ?`
+		args = append(args, f.LocationID)
 	}
-	args := make([]any, byIDSizes[i])
-	for j := range args {
-		args[j] = int64(0)
-		if j < len(ids) {
-			args[j] = ids[j]
-		}
-	}
-	return byIDQueries[i], args
+	return q + ` AND id BETWEEN ? AND ? ORDER BY id DESC`, append(args, lo, hi)
 }
 
-// listPage reads the page of f from the reader pool through the list
-// cache, and reports whether any of its rows is due. A page whose session
-// changed between the two queries is read again by listSessions, in one.
+// listPage reads the page of f from the reader pool, through the list
+// cache while it is worth it, and reports whether any of its rows is due.
+// Otherwise, or when a session of the page changed between the two
+// queries, the page is read in one query, and its rows still counted
+// against the cache and kept.
 func (db *DB) listPage(ctx context.Context, now int64, f coord.SessionFilter) ([]*coord.Session, bool, error) {
-	list, due, err := db.cachedPage(ctx, now, f)
-	if errors.Is(err, errPageMoved) {
-		query, args := listQuery(f)
-		return listSessions(ctx, db.ro, now, f, query, args)
+	if db.lists.worthIDs() {
+		list, due, err := db.cachedPage(ctx, now, f)
+		if !errors.Is(err, errPageMoved) {
+			return list, due, err
+		}
 	}
-	return list, due, err
+	query, args := listQuery(f)
+	rows, err := listRows(ctx, db.ro, f, query, args)
+	if err != nil {
+		return nil, false, err
+	}
+	db.lists.keep(db.lists.uncached(rows))
+	list, due := sessionsOf(rows, now)
+	return list, due, nil
 }
 
 // cachedPage reads the page's ids and versions, takes the rows cached at
-// those versions and reads the others by id, in a second query.
+// those versions and reads the others in a second query.
 func (db *DB) cachedPage(ctx context.Context, now int64, f coord.SessionFilter) ([]*coord.Session, bool, error) {
 	ids, versions, err := pageIDs(ctx, db.ro, f)
 	if err != nil || len(ids) == 0 {
 		return []*coord.Session{}, false, err
 	}
-	page := make([]coord.Session, len(ids))
 	list := make([]*coord.Session, len(ids))
-	misses := db.lists.lookup(f.UserID, ids, versions, page)
-	for i := range page {
-		list[i] = &page[i]
+	found := make([]*listEntry, len(ids))
+	misses := db.lists.lookup(ids, versions, found)
+	if hits := len(ids) - len(misses); hits > 0 {
+		// The cached rows stay as cached: the page gets copies.
+		page := make([]coord.Session, 0, hits)
+		for i, e := range found {
+			if e != nil {
+				page = append(page, e.s)
+				s := &page[len(page)-1]
+				s.UserID = f.UserID
+				list[i] = s
+			}
+		}
 	}
 	if len(misses) == 0 {
 		return list, false, nil
 	}
-	missed := make([]int64, len(misses))
-	for j, i := range misses {
-		missed[j] = ids[i]
-	}
-	rows, err := rowsByID(ctx, db.ro, f.UserID, missed)
+	first, last := misses[0], misses[len(misses)-1]
+	query, args := rangeQuery(f, ids[last], ids[first])
+	read, err := listRows(ctx, db.ro, coord.SessionFilter{UserID: f.UserID, LocationID: f.LocationID, Limit: last - first + 1}, query, args)
 	if err != nil {
 		return nil, false, err
 	}
-	due, err := fillMisses(list, versions, misses, missed, rows, now)
+	filled, due, err := fillMisses(list[first:last+1], ids[first:last+1], versions[first:last+1], read, now)
 	if err != nil {
 		return nil, false, err
 	}
-	fetched := make([]*listRow, 0, len(rows))
-	for _, r := range rows {
-		fetched = append(fetched, r)
-	}
-	db.lists.keep(fetched)
+	db.lists.keep(filled)
 	return list, due, nil
 }
 
-// fillMisses puts the rows read by id (rows, of the ids missed) into
-// list at their indexes (misses) and reports whether any is due; a row
-// missing or at another version than the page's first query read means
-// that the session changed in between: errPageMoved.
-func fillMisses(list []*coord.Session, versions []int64, misses []int, missed []int64, rows map[int64]*listRow, now int64) (due bool, err error) {
-	for j, i := range misses {
-		r := rows[missed[j]]
-		if r == nil || r.Version != versions[i] {
-			return false, errPageMoved
+// fillMisses puts the rows of a range (read, newest first) into the page's
+// slots (list, of ids at versions) that are still empty, and returns those
+// rows and whether any is due. The range must be the page's rows of those
+// ids, each miss at the version the page's first query read; anything else
+// means the page changed between its queries: errPageMoved.
+func fillMisses(list []*coord.Session, ids, versions []int64, read []*listRow, now int64) (filled []*listRow, due bool, err error) {
+	if len(read) != len(ids) {
+		return nil, false, errPageMoved
+	}
+	for k, r := range read {
+		if r.ID != ids[k] {
+			return nil, false, errPageMoved
+		}
+		if list[k] != nil { // from the cache
+			continue
+		}
+		if r.Version != versions[k] {
+			return nil, false, errPageMoved
 		}
 		due = due || r.due(now)
-		list[i] = &r.Session
+		list[k] = &r.Session
+		filled = append(filled, r)
 	}
-	return due, nil
+	return filled, due, nil
 }
 
 // pageIDs runs the page's id query.
@@ -139,24 +151,4 @@ func pageIDs(ctx context.Context, q querier, f coord.SessionFilter) (ids, versio
 		}
 	}
 	return ids, versions, rows.Err()
-}
-
-// rowsByID reads the list rows of ids, of userID, by id.
-func rowsByID(ctx context.Context, q querier, userID string, ids []int64) (map[int64]*listRow, error) {
-	query, args := byIDQuery(ids)
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	sc := newListScanner(coord.SessionFilter{UserID: userID, Limit: len(ids)})
-	byID := make(map[int64]*listRow, len(ids))
-	for rows.Next() {
-		r, err := sc.scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		byID[r.ID] = r
-	}
-	return byID, rows.Err()
 }

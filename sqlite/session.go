@@ -198,22 +198,42 @@ func (db *DB) Sessions(ctx context.Context, f coord.SessionFilter) ([]*coord.Ses
 
 // listSessions runs a page query and reports whether any row is due.
 func listSessions(ctx context.Context, q querier, now int64, f coord.SessionFilter, query string, args []any) ([]*coord.Session, bool, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
+	rows, err := listRows(ctx, q, f, query, args)
 	if err != nil {
 		return nil, false, err
 	}
+	list, due := sessionsOf(rows, now)
+	return list, due, nil
+}
+
+// listRows reads the rows of a query of listCols (and location_id, if f
+// leaves it open), at most f.Limit.
+func listRows(ctx context.Context, q querier, f coord.SessionFilter, query string, args []any) ([]*listRow, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
 	defer rows.Close()
-	list, due := make([]*coord.Session, 0, f.Limit), false
+	list := make([]*listRow, 0, f.Limit)
 	sc := newListScanner(f)
 	for rows.Next() {
 		r, err := sc.scan(rows)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
-		due = due || r.due(now)
-		list = append(list, &r.Session)
+		list = append(list, r)
 	}
-	return list, due, rows.Err()
+	return list, rows.Err()
+}
+
+// sessionsOf is rows as sessions, and whether any is due.
+func sessionsOf(rows []*listRow, now int64) ([]*coord.Session, bool) {
+	list, due := make([]*coord.Session, len(rows)), false
+	for i, r := range rows {
+		due = due || r.due(now)
+		list[i] = &r.Session
+	}
+	return list, due
 }
 
 // EndSession ends and bills an active app-controlled session; see
