@@ -59,6 +59,8 @@ type listCache struct {
 	// worthIDs.
 	hits, misses             atomic.Int64
 	recentHits, recentLooked atomic.Int64
+	// unkept counts the pages read in one query while not worth it.
+	unkept atomic.Int64
 }
 
 // A page read through the cache costs two columns a row more than one
@@ -79,6 +81,14 @@ func (c *listCache) worthIDs() bool {
 	looked := c.recentLooked.Load()
 	return looked == 0 || float64(c.recentHits.Load()) >= worthHitsPerRow*float64(looked)
 }
+
+// keepOneIn is how many of the pages read while the cache is not worth it
+// keep their rows in it.
+const keepOneIn = 8
+
+// sampled reports whether this page read while not worth it is one of
+// those that keep their rows.
+func (c *listCache) sampled() bool { return c.unkept.Add(1)%keepOneIn == 1 }
 
 // count adds a page's rows found and not found.
 func (c *listCache) count(hits, misses int) {

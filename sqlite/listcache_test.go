@@ -374,15 +374,25 @@ func TestListCacheNotWorthItReadsInOneQuery(t *testing.T) {
 		t.Fatal("worth it after 100 rows missed")
 	}
 	all := coord.SessionFilter{UserID: e.user}
-	e.list(all) // in one query, kept
+	e.list(all) // in one query; the first such page keeps its rows
 	hits := e.db.lists.hits.Load()
-	for range 4 {
+	listings := 1
+	for ; !e.db.lists.worthIDs() && listings < 20; listings++ {
 		e.list(all)
 	}
-	if got := e.db.lists.hits.Load() - hits; got != 4*30 {
-		t.Errorf("%d rows found in 4 listings of 30 kept by a page read in one query", got)
+	if !e.db.lists.worthIDs() || e.db.lists.hits.Load()-hits != int64(30*(listings-1)) {
+		t.Errorf("after %d listings of the same page: worth it %v, %d rows found", listings,
+			e.db.lists.worthIDs(), e.db.lists.hits.Load()-hits)
 	}
-	if !e.db.lists.worthIDs() {
-		t.Error("after the same page four times: still not worth it")
+	// While not worth it, seven pages in eight keep nothing.
+	e.db.lists.count(0, 1000)
+	e.db.lists.unkept.Store(1) // the sampled page was the last
+	cached := e.db.lists.len()
+	e.ended("m", 1)
+	for range keepOneIn - 1 {
+		e.list(all)
+	}
+	if got := e.db.lists.len(); got != cached {
+		t.Errorf("%d rows cached after pages that keep nothing, %d before", got, cached)
 	}
 }

@@ -45,7 +45,11 @@ func rangeQuery(f coord.SessionFilter, lo, hi int64) (string, []any) {
 // cache while it is worth it, and reports whether any of its rows is due.
 // Otherwise, or when a session of the page changed between the two
 // queries, the page is read in one query, and its rows still counted
-// against the cache and kept.
+// against the cache; they are kept while the cache is worth it, or for
+// one page in keepOneIn (so that a page listed again can find its rows
+// and bring the cache back) when it is not: copying every row of every
+// page into a cache that evicts them before they are read again cost a
+// quarter more per page.
 func (db *DB) listPage(ctx context.Context, now int64, f coord.SessionFilter) ([]*coord.Session, bool, error) {
 	if db.lists.worthIDs() {
 		list, due, err := db.cachedPage(ctx, now, f)
@@ -58,7 +62,9 @@ func (db *DB) listPage(ctx context.Context, now int64, f coord.SessionFilter) ([
 	if err != nil {
 		return nil, false, err
 	}
-	db.lists.keep(db.lists.uncached(rows))
+	if uncached := db.lists.uncached(rows); db.lists.worthIDs() || db.lists.sampled() {
+		db.lists.keep(uncached)
+	}
 	list, due := sessionsOf(rows, now)
 	return list, due, nil
 }
