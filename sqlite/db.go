@@ -36,6 +36,7 @@ type DB struct {
 	changes                  changes       // what committed writes appended, for ListenChanges
 	sessions                 *sessionCache // sessions as last read, dropped by the commits that change them
 	commit                   committer     // the queue of writes and the goroutine that batches them
+	hand                     *handoffState // the webhook handoff, the committer's alone (handoff.go)
 	// corrupt is set once a read found the file damaged; the server is then
 	// not ready until restarted on a restored file.
 	corrupt atomic.Bool
