@@ -8,12 +8,13 @@ import (
 )
 
 // commitRecords is the webhook queue's delivery.RecordGroups.Commit: a
-// group of outcomes in one writer transaction (writeLazy: no fsync of its
-// own), so that deliveries take few turns of the one writer from the API's
-// writes.
+// group of outcomes as one request of the API's group commit, so that
+// under load it rides in a batch that commits (and fsyncs) anyway rather
+// than taking a turn of the one writer between batches; idle, it commits
+// alone.
 func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recorded) ([]bool, error) {
 	stale := make([]bool, len(group))
-	err := q.db.writeLazy(ctx, func(tx querier) error {
+	err := q.db.write(ctx, func(ctx context.Context, tx querier) error {
 		for i, r := range group {
 			var err error
 			if stale[i], err = recordOne(ctx, tx, r.Delivery, r.Outcome); err != nil {
