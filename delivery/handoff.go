@@ -20,10 +20,11 @@ type HandoffQueue interface {
 // Handoff is the dispatcher's side of a HandoffQueue.
 type Handoff interface {
 	// Reserve is called inside a writing transaction, before it leases
-	// anything: how many deliveries per endpoint the dispatcher takes now,
-	// and the lease to give them (from Reservation.At). The places stay
-	// held until Deliver or Release. It must be quick and never block.
-	Reserve() *Reservation
+	// anything, with how many deliveries per endpoint it wrote: how many of
+	// those the dispatcher takes now, and the lease to give them (from
+	// Reservation.At). The places stay held until Deliver or Release. It
+	// must be quick and never block.
+	Reserve(written map[string]int) *Reservation
 	// Deliver hands over what the committed transaction leased under r
 	// (each an endpoint's within r.Room), and gives back the rest of r.
 	// missed says the transaction wrote deliveries it did not lease: a
@@ -41,10 +42,12 @@ type Reservation struct {
 	Room  map[string]int // per endpoint id, how many deliveries to lease at most
 }
 
-// Reserve implements Handoff: per endpoint, the room want would claim for
-// (in flight, waiting and already reserved counted), without waiting for
-// half the reserve to be used — a handoff costs no transaction of its own.
-func (r *runner) Reserve() *Reservation {
+// Reserve implements Handoff: per endpoint, what was written up to the
+// room want would claim for (in flight, waiting and already reserved
+// counted) but with handoffReserve times the reserve, and without waiting
+// for half the reserve to be used — a handoff costs no transaction of its
+// own.
+func (r *runner) Reserve(written map[string]int) *Reservation {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	limit := r.concurrency - r.total - r.readyN - r.heldN
@@ -59,7 +62,7 @@ func (r *runner) Reserve() *Reservation {
 		if r.disabled[w.ID] {
 			continue
 		}
-		room := min(r.perEndpoint+r.reserve-r.busy[w.ID]-len(r.ready[w.ID])-r.held[w.ID], limit)
+		room := min(r.perEndpoint+handoffReserve*r.reserve-r.busy[w.ID]-len(r.ready[w.ID])-r.held[w.ID], limit, written[w.ID])
 		if room > 0 {
 			res.Room[w.ID] = room
 			r.held[w.ID] += room
@@ -119,3 +122,8 @@ func (r *runner) unhold(res *Reservation) {
 func (r *runner) claimDue(now time.Time) bool {
 	return !r.handoff || r.scan || now.Sub(r.scannedAt) >= r.poll
 }
+
+// handoffReserve is how many times the claims' reserve a handoff may leave
+// waiting per endpoint: a batch's deliveries come at once, and what does
+// not fit goes to a Claim, the dearer path.
+const handoffReserve = 3

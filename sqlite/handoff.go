@@ -89,7 +89,11 @@ func (db *DB) leaseHandoff(ctx context.Context, tx querier, claimed []*writeReq)
 		return nil
 	}
 	h.after = rows[len(rows)-1].id
-	p := &pendingHandoff{h: h, res: h.to.Reserve(), claim: newClaim()}
+	written := map[string]int{}
+	for _, row := range rows {
+		written[row.webhookID]++
+	}
+	p := &pendingHandoff{h: h, res: h.to.Reserve(written), claim: newClaim()}
 	bodies := map[string]bool{}
 	for _, r := range claimed {
 		if r.err == nil {
