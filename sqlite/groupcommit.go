@@ -13,8 +13,10 @@ import (
 // Group commit. Every write of the API goes through one goroutine, the
 // committer, which takes the one writer connection for each batch. (Two
 // writers take it between batches instead: the readiness check, and the
-// webhook queue's claims and records, which commit without an fsync of
-// their own — writeLazy — and measured slower inside the batches.) It
+// webhook queue's claims, which commit without an fsync of their own —
+// writeLazy. In steady state there are few: each batch leases the
+// deliveries its own events created and hands them to the dispatcher,
+// handoff.go, and attempts' records are requests of the batches.) It
 // takes every request queued (up to maxBatch) and runs them in one BEGIN
 // IMMEDIATE transaction, each inside its own SAVEPOINT: a request that fails
 // (a conflict, a missing row, a panic) is rolled back to its savepoint and
