@@ -92,7 +92,10 @@ func TestAGroupOfRecordsStoresEachAsAlone(t *testing.T) {
 		{State: delivery.Delivered, AttemptedAt: at, StatusCode: 200},
 		{State: delivery.Disabled, AttemptedAt: at, StatusCode: 410, Error: "HTTP 410"},
 	}
-	group := []delivery.Recorded{{ds[0], outcomes[0]}, {ds[1], outcomes[1]}, {staleOne, outcomes[2]}, {ds[3], outcomes[3]}}
+	var group []delivery.Recorded
+	for i, d := range []delivery.Delivery{ds[0], ds[1], staleOne, ds[3]} {
+		group = append(group, delivery.Recorded{Delivery: d, Outcome: outcomes[i]})
+	}
 	stale, err := q.commitRecords(t.Context(), group)
 	if err != nil || len(stale) != 4 || stale[0] || stale[1] || !stale[2] || stale[3] {
 		t.Fatalf("stale %v, %v; want only the third", stale, err)
