@@ -88,6 +88,11 @@ func (d *Dispatcher) wakeChan() chan struct{} {
 func (d *Dispatcher) Run(ctx context.Context) {
 	r := d.runner()
 	defer r.inflight.Wait()
+	if hq, ok := d.Queue.(HandoffQueue); ok {
+		r.handoff, r.scan = true, true
+		hq.SetHandoff(r)
+		defer hq.SetHandoff(nil) // what it hands over after this waits for its lease to run out
+	}
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -125,14 +130,23 @@ type runner struct {
 	done     chan struct{}
 	inflight sync.WaitGroup
 
-	// ready are claimed deliveries waiting for a worker, per endpoint; only
-	// Run's goroutine touches them. reserve is how many an endpoint may
-	// have waiting, maxWait how long one may wait and still be attempted
-	// within its lease.
+	// ready are claimed (or handed over) deliveries waiting for a worker,
+	// per endpoint. reserve is how many an endpoint may have waiting,
+	// maxWait how long one may wait and still be attempted within its
+	// lease.
 	ready   map[string][]claimed
 	readyN  int
 	reserve int
 	maxWait time.Duration
+
+	// With a HandoffQueue (handoff.go): held are the places reserved by
+	// transactions not yet committed, per endpoint; scan says a Claim may
+	// find something, scannedAt when the last one was made.
+	handoff   bool
+	held      map[string]int
+	heldN     int
+	scan      bool
+	scannedAt time.Time
 }
 
 // claimed is a delivery in ready, with when it was claimed.
@@ -157,7 +171,7 @@ func (d *Dispatcher) runner() *runner {
 	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpointLimit(),
 		poll: d.Poll, lease: d.Lease, jitter: d.Jitter, log: d.Log, clock: d.Clock,
 		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, disabled: map[string]bool{},
-		done: make(chan struct{}, 1), ready: map[string][]claimed{}}
+		done: make(chan struct{}, 1), ready: map[string][]claimed{}, held: map[string]int{}}
 	if r.sched == nil {
 		r.sched = DefaultSchedule
 	}
@@ -199,7 +213,11 @@ func (d *Dispatcher) runner() *runner {
 func (r *runner) want() (limit int, want map[string]int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	limit = r.concurrency - r.total - r.readyN
+	now := r.clock.Now()
+	if !r.claimDue(now) {
+		return 0, nil
+	}
+	limit = r.concurrency - r.total - r.readyN - r.heldN
 	if r.reserve > 0 {
 		limit += r.concurrency
 	}
@@ -208,7 +226,7 @@ func (r *runner) want() (limit int, want map[string]int) {
 		if r.disabled[w.ID] {
 			continue
 		}
-		busy, waiting := r.busy[w.ID], len(r.ready[w.ID])
+		busy, waiting := r.busy[w.ID], len(r.ready[w.ID])+r.held[w.ID]
 		room := min(r.perEndpoint+r.reserve-busy-waiting, limit)
 		if room > 0 && (room >= max(r.reserve/2, 1) || waiting == 0 && busy < r.perEndpoint) {
 			want[w.ID] = room
@@ -218,7 +236,10 @@ func (r *runner) want() (limit int, want map[string]int) {
 	for _, n := range want {
 		asked += n
 	}
-	return min(limit, asked), want
+	if limit = min(limit, asked); limit > 0 && r.handoff {
+		r.scan, r.scannedAt = false, now // set again if the claim fills (or fails)
+	}
+	return limit, want
 }
 
 // claimAndStart starts what waits, claims what want says and starts what it
@@ -235,12 +256,24 @@ func (r *runner) claimAndStart(ctx context.Context) bool {
 		if ctx.Err() == nil {
 			r.log.Error("webhook deliveries: claim failed", "error", err)
 		}
+		r.mu.Lock()
+		r.scan = true
+		r.mu.Unlock()
 		return false
 	}
+	got := map[string]int{}
+	r.mu.Lock()
 	for _, dl := range ds {
 		r.ready[dl.WebhookID] = append(r.ready[dl.WebhookID], claimed{dl, now})
+		got[dl.WebhookID]++
 	}
 	r.readyN += len(ds)
+	for id, n := range want {
+		if got[id] >= n || len(ds) >= limit {
+			r.scan = true // an endpoint had as many as asked: more may be due
+		}
+	}
+	r.mu.Unlock()
 	r.startReady(ctx)
 	return len(ds) >= limit
 }
@@ -250,8 +283,9 @@ func (r *runner) claimAndStart(ctx context.Context) bool {
 // lease to run out, and those of a disabled endpoint are dropped alike.
 func (r *runner) startReady(ctx context.Context) {
 	now := r.clock.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for id, list := range r.ready {
-		r.mu.Lock()
 		for len(list) > 0 && r.busy[id] < r.perEndpoint && r.total < r.concurrency {
 			dl := list[0]
 			list = list[1:]
@@ -268,7 +302,6 @@ func (r *runner) startReady(ctx context.Context) {
 			r.readyN -= len(list)
 			list = nil
 		}
-		r.mu.Unlock()
 		if len(list) == 0 {
 			delete(r.ready, id)
 		} else {

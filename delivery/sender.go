@@ -60,12 +60,18 @@ func WithTransport(rt http.RoundTripper) SenderOption {
 	return func(s *Sender) { s.client.Transport = rt }
 }
 
+// maxIdlePerEndpoint is how many kept-alive connections to one endpoint
+// the sender keeps: at least the attempts in flight a store's PerEndpoint
+// allows (PostgreSQL's is 40), or every burst beyond the number kept closes
+// the rest after their answer and dials them again for the next.
+const maxIdlePerEndpoint = 64
+
 // NewSender returns a Sender that never follows redirects: a 3xx is a
 // failed attempt, as the specification asks (the partner should update
 // the URL instead).
 func NewSender(opts ...SenderOption) *Sender {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = DefaultPerEndpoint
+	transport.MaxIdleConnsPerHost = maxIdlePerEndpoint
 	s := &Sender{
 		client: &http.Client{
 			Transport:     transport,

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -248,5 +249,46 @@ func TestSendNamesTLSAndDNSFailuresPlainly(t *testing.T) {
 	trusted := delivery.NewSender(delivery.WithTransport(tlsSrv.Client().Transport))
 	if res := send(t, trusted, tlsSrv.URL); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a trusted certificate: %+v", res)
+	}
+}
+
+// Bursts of 40 attempts at once, PostgreSQL's PerEndpoint, reuse their
+// connections: the sender keeps enough of them idle.
+func TestBurstsToOneEndpointReuseTheirConnections(t *testing.T) {
+	var conns atomic.Int32
+	release := make(chan struct{})
+	var arrived sync.WaitGroup
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		arrived.Done()
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s := delivery.NewSender()
+	w := endpoint(t, "hook", srv.URL)
+	for range 2 {
+		release = make(chan struct{})
+		arrived.Add(40)
+		var done sync.WaitGroup
+		for range 40 {
+			done.Go(func() {
+				if res := s.Send(t.Context(), w, "evt_1", body); res.StatusCode != http.StatusNoContent {
+					t.Errorf("send: %+v", res)
+				}
+			})
+		}
+		arrived.Wait() // all 40 in flight at once
+		close(release)
+		done.Wait()
+	}
+	if n := conns.Load(); n > 40 {
+		t.Fatalf("%d connections for two bursts of 40: the second dialled again", n)
 	}
 }

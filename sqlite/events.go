@@ -20,21 +20,35 @@ import (
 func appendEvent(ctx context.Context, tx querier, now int64, typ coord.EventType, userID string, sessionID int64, data []byte) error {
 	ch := coord.Change{Type: typ, SessionID: sessionID}
 	session := sql.NullInt64{Int64: sessionID, Valid: sessionID != 0}
+	id := coord.NewEventID(time.UnixMilli(now))
+	var test bool
 	err := tx.QueryRowContext(ctx, `INSERT INTO events (id, partner_id, seq, type, user_id, test, session_id, created_at, data)
 		SELECT ?, u.partner_id, max(
 				coalesce((SELECT max(seq) FROM events e WHERE e.partner_id = u.partner_id), 0),
 				coalesce((SELECT pruned_through FROM event_counters c WHERE c.partner_id = u.partner_id), 0)) + 1,
 			?, u.user_id, u.test, ?, ?, ?
 		FROM users u WHERE u.user_id = ?
-		RETURNING partner_id, seq`,
-		coord.NewEventID(time.UnixMilli(now)), string(typ), session, now, string(data), userID).Scan(&ch.PartnerID, &ch.Seq)
+		RETURNING partner_id, seq, test`,
+		id, string(typ), session, now, string(data), userID).Scan(&ch.PartnerID, &ch.Seq, &test)
 	if err != nil {
 		return fmt.Errorf("append %s event: %w", typ, err)
 	}
 	if q, ok := tx.(inTx); ok {
 		*q.appended = append(*q.appended, ch)
+		if q.events != nil {
+			*q.events = append(*q.events, appendedEvent{coord.Event{ID: id, Seq: ch.Seq, Type: typ,
+				CreatedAt: time.UnixMilli(now).UTC(), UserID: userID, PartnerID: ch.PartnerID, Test: test}, data})
+		}
 	}
 	return nil
+}
+
+// appendedEvent is an event as a write appended it, its data not yet
+// decoded: what the webhook handoff renders its deliveries' bodies from
+// (sqlite/handoff.go), without reading the event back.
+type appendedEvent struct {
+	coord.Event
+	data []byte
 }
 
 // sessionEvent appends an event about a session as it now stands, and

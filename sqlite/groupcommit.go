@@ -13,8 +13,10 @@ import (
 // Group commit. Every write of the API goes through one goroutine, the
 // committer, which takes the one writer connection for each batch. (Two
 // writers take it between batches instead: the readiness check, and the
-// webhook queue's claims and records, which commit without an fsync of
-// their own — writeLazy — and measured slower inside the batches.) It
+// webhook queue's claims, which commit without an fsync of their own —
+// writeLazy. In steady state there are few: each batch leases the
+// deliveries its own events created and hands them to the dispatcher,
+// handoff.go, and attempts' records are requests of the batches.) It
 // takes every request queued (up to maxBatch) and runs them in one BEGIN
 // IMMEDIATE transaction, each inside its own SAVEPOINT: a request that fails
 // (a conflict, a missing row, a panic) is rolled back to its savepoint and
@@ -59,8 +61,9 @@ type writeReq struct {
 	done     chan struct{} // closed once err (or panicked) is final
 	err      error
 	panicked any
-	appended []coord.Change // the events it appended, published after the commit
-	after    []*sessionRow  // the sessions as its events left them, cached after the commit
+	appended []coord.Change  // the events it appended, published after the commit
+	events   []appendedEvent // the same in full, for the webhook handoff
+	after    []*sessionRow   // the sessions as its events left them, cached after the commit
 }
 
 // committer is the queue of write requests and the goroutine serving it.
@@ -257,10 +260,17 @@ func (db *DB) runBatch(ctx context.Context, claimed []*writeReq, changed *[]int6
 			}
 		}
 	}
+	hand := db.leaseHandoff(ctx, q, claimed)
 	*changed = changedSessions(claimed)
 	db.sessions.changing(*changed)
 	if err := tx.Commit(); err != nil {
+		if hand != nil {
+			hand.h.to.Release(hand.res, true)
+		}
 		return fmt.Errorf("commit: %w", err)
+	}
+	if hand != nil {
+		go hand.handOver(claimed)
 	}
 	return nil
 }
@@ -291,6 +301,6 @@ func (r *writeReq) run(q inTx) (err error) {
 			r.panicked, err = p, errPanicked
 		}
 	}()
-	q.appended, q.after = &r.appended, &r.after
+	q.appended, q.after, q.events = &r.appended, &r.after, &r.events
 	return r.fn(context.WithoutCancel(r.ctx), q)
 }

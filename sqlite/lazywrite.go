@@ -11,9 +11,9 @@ import (
 // this one transaction, on the writer connection held throughout. In WAL
 // mode such a commit is atomic and survives a crash of the process (the
 // SIGKILL case), but a power loss may undo it. It is for writes whose loss
-// only repeats work — webhook claims and attempt records: a lost one is
-// claimed, or delivered, again — so that they do not take the writer's
-// fsyncs from the API's writes. The next FULL commit syncs them anyway.
+// only repeats work — webhook claims: a lost one is claimed again — so
+// that they do not take the writer's fsyncs from the API's writes. The
+// next FULL commit syncs them anyway.
 func (db *DB) writeLazy(ctx context.Context, fn func(tx querier) error) (err error) {
 	conn, err := db.writer.Conn(ctx)
 	if err != nil {

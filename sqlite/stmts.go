@@ -85,6 +85,7 @@ type inTx struct {
 	// left them, for the cache.
 	appended *[]coord.Change
 	after    *[]*sessionRow
+	events   *[]appendedEvent // the events in full, for the webhook handoff; nil outside the committer
 }
 
 func (c *stmtCache) in(tx *sql.Tx) inTx {

@@ -64,3 +64,66 @@ func TestWebhookWritesLeaveTheWriterDurable(t *testing.T) {
 		t.Fatalf("the writer's synchronous after webhook writes: %q, %v; want 2 (FULL)", sync, err)
 	}
 }
+
+// A group of records is two statements (recordGroup); it stores what
+// recordOne would for each: a delivered, a retrying, a 410 and a stale one.
+func TestAGroupOfRecordsStoresEachAsAlone(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	sq, err := db.WebhookQueue(t.Context(), deliverytest.SuiteEndpoints(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sq.(*WebhookQueue)
+	for _, id := range []string{"a", "a", "a", "b"} {
+		must(t, q.Enqueue(t.Context(), id, "evt_"+id, []byte(`{}`)))
+	}
+	now := time.Now().Add(time.Second)
+	ds, err := q.Claim(t.Context(), delivery.ClaimRequest{Now: now, Lease: time.Minute, Limit: 4, Want: map[string]int{"a": 3, "b": 1}})
+	if err != nil || len(ds) != 4 {
+		t.Fatalf("claim: %v, %v", ds, err)
+	}
+	at := now.Truncate(time.Millisecond)
+	next := at.Add(time.Hour)
+	staleOne := ds[2]
+	staleOne.Claim = "another"
+	outcomes := []delivery.Outcome{
+		{State: delivery.Delivered, AttemptedAt: at, StatusCode: 204, Latency: 3 * time.Millisecond},
+		{State: delivery.Retrying, AttemptedAt: at, StatusCode: 500, Error: "HTTP 500", NextAttempt: next},
+		{State: delivery.Delivered, AttemptedAt: at, StatusCode: 200},
+		{State: delivery.Disabled, AttemptedAt: at, StatusCode: 410, Error: "HTTP 410"},
+	}
+	var group []delivery.Recorded
+	for i, d := range []delivery.Delivery{ds[0], ds[1], staleOne, ds[3]} {
+		group = append(group, delivery.Recorded{Delivery: d, Outcome: outcomes[i]})
+	}
+	stale, err := q.commitRecords(t.Context(), group)
+	if err != nil || len(stale) != 4 || stale[0] || stale[1] || !stale[2] || stale[3] {
+		t.Fatalf("stale %v, %v; want only the third", stale, err)
+	}
+	got, err := q.Attempts(t.Context(), "a", 10)
+	if err != nil || len(got) != 2 {
+		t.Fatalf("a's attempts %+v, %v; want 2", got, err)
+	}
+	if got[0].State != delivery.Retrying || got[0].StatusCode != 500 || got[0].Error != "HTTP 500" || !got[0].NextAttempt.Equal(next) ||
+		got[1].State != delivery.Delivered || got[1].Latency != 3*time.Millisecond || !got[1].AttemptedAt.Equal(at) {
+		t.Fatalf("a's attempts %+v", got)
+	}
+	if b, err := q.Attempts(t.Context(), "b", 10); err != nil || len(b) != 1 || b[0].State != delivery.Disabled {
+		t.Fatalf("b's attempts %+v, %v", b, err)
+	}
+	// The retrying one is due again at next, as its second attempt; the
+	// one recorded under a stale claim was left as it was (due again once
+	// its lease ran out); b is disabled.
+	again, err := q.Claim(t.Context(), delivery.ClaimRequest{Now: next.Add(time.Millisecond), Lease: time.Minute, Limit: 4,
+		Want: map[string]int{"a": 3, "b": 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byID := map[int64]delivery.Delivery{}
+	for _, d := range again {
+		byID[d.ID] = d
+	}
+	if len(again) != 2 || byID[ds[1].ID].Attempt != 2 || byID[ds[2].ID].ID == 0 {
+		t.Fatalf("claimed after: %+v; want the retrying one (attempt 2) and the one whose lease ran out", again)
+	}
+}

@@ -18,23 +18,26 @@ const (
 	WebhookMinRatio  = 0.8         // lifecycle with one endpoint vs without
 )
 
-// Webhooks measures delivery on one backend, in four phases on one
-// database, one server at a time:
-//  1. lifecycle without endpoints (the demo catalog);
-//  2. lifecycle with one endpoint that answers 410 Gone: it is disabled
-//     at once and the deliveries of every later event wait — a backlog;
-//  3. the endpoint's URL changes in the catalog (which re-enables it) and
+// Webhooks measures delivery on one backend, b, with bare (an empty
+// database of the same backend) for the comparison without endpoints:
+//  1. lifecycle with one endpoint that answers 410 Gone, on b: it is
+//     disabled at once and the deliveries of every later event wait — a
+//     backlog;
+//  2. the endpoint's URL changes in the catalog (which re-enables it) and
 //     a new server drains the backlog: deliveries per second;
-//  4. lifecycle on that server with the endpoint accepting: the rate
-//     against phase 1, and the commit-to-receiver lag.
-//
-// The phases run one after the other, not in alternating slices, so the
-// ratio is more exposed to background load than the other scenarios'.
-func (s *Suite) Webhooks(ctx context.Context, b Backend) error {
+//  3. lifecycle on that server with the endpoint accepting, in alternating
+//     slices with lifecycle on a server of bare without endpoints (the demo
+//     catalog), as the other scenarios compare: the rate against it, and
+//     the commit-to-receiver lag. Both databases are seeded alike; b
+//     holds the backlog's rows besides.
+func (s *Suite) Webhooks(ctx context.Context, b, bare Backend) error {
 	seeded := NewSeedUsers(s.Conns, 0, false)
-	s.logf("%s: webhooks, seeding %d users", b.Name, len(seeded))
+	s.logf("%s: webhooks, seeding %d users (twice)", b.Name, len(seeded))
 	active, err := b.Seed(ctx, s.partnerID, s.loc, seeded)
 	if err != nil {
+		return fmt.Errorf("%s: seed: %w", b.Name, err)
+	}
+	if _, err := bare.Seed(ctx, s.partnerID, s.loc, seeded); err != nil {
 		return fmt.Errorf("%s: seed: %w", b.Name, err)
 	}
 	users, err := Users(s.tokens, s.partnerID, seeded, active)
@@ -47,13 +50,8 @@ func (s *Suite) Webhooks(ctx context.Context, b Backend) error {
 	}
 	defer recv.Close()
 
-	lifecycle := func(srv *Process) Row {
-		step, done := s.lifecycleStep(srv.Addr, users)
-		defer done()
-		return s.compare(s.Conns, s.Duration, subject{srv, step})[0]
-	}
-	serve := func(label, catalogPath string) (*Process, error) {
-		args := []string{"--db", b.DB}
+	serve := func(db Backend, label, catalogPath string) (*Process, error) {
+		args := []string{"--db", db.DB}
 		if catalogPath != "" {
 			args = append(args, "--catalog", catalogPath)
 		}
@@ -61,23 +59,21 @@ func (s *Suite) Webhooks(ctx context.Context, b Backend) error {
 			filepath.Join(s.Dir, "users-server-"+b.Name+"-webhooks-"+label+".log"), "/readyz")
 	}
 
-	// 1. Without.
-	srv, err := serve("without", "")
+	// The comparison's server, idle until phase 3.
+	bareSrv, err := serve(bare, "without", "")
 	if err != nil {
 		return err
 	}
-	without := lifecycle(srv)
-	srv.Stop()
-	without.Scenario, without.Backend, without.Subject = "webhooks", b.Name, "lifecycle, no webhook endpoint"
-	s.add(without)
+	defer bareSrv.Stop()
 
-	// 2. A backlog behind a 410.
+	var srv *Process
+	// 1. A backlog behind a 410.
 	gone, err := s.hookCatalog(recv, "/gone")
 	if err != nil {
 		return err
 	}
 	recv.gone.Store(true)
-	if srv, err = serve("backlog", gone); err != nil {
+	if srv, err = serve(b, "backlog", gone); err != nil {
 		return err
 	}
 	step, done := s.lifecycleStep(srv.Addr, users)
@@ -86,12 +82,12 @@ func (s *Suite) Webhooks(ctx context.Context, b Backend) error {
 	srv.Stop()
 	recv.gone.Store(false)
 
-	// 3. The drain.
+	// 2. The drain.
 	fixed, err := s.hookCatalog(recv, "/hook")
 	if err != nil {
 		return err
 	}
-	if srv, err = serve("with", fixed); err != nil {
+	if srv, err = serve(b, "with", fixed); err != nil {
 		return err
 	}
 	defer srv.Stop()
@@ -102,9 +98,16 @@ func (s *Suite) Webhooks(ctx context.Context, b Backend) error {
 	s.check(Check{What: "webhooks " + b.Name + ": deliveries per second (backlog drain)", Value: fmt.Sprintf("%.0f/s", drain.Rate()),
 		Target: fmt.Sprintf("≥ %.0f/s", WebhookMinRate), Met: drain.Rate() >= WebhookMinRate})
 
-	// 4. With the endpoint accepting.
+	// 3. With the endpoint accepting, against without.
 	recv.reset()
-	with := lifecycle(srv)
+	withStep, withDone := s.lifecycleStep(srv.Addr, users)
+	bareStep, bareDone := s.lifecycleStep(bareSrv.Addr, users)
+	rows := s.compare(s.Conns, s.Duration, subject{bareSrv, bareStep}, subject{srv, withStep})
+	withDone()
+	bareDone()
+	without, with := rows[0], rows[1]
+	without.Scenario, without.Backend, without.Subject = "webhooks", b.Name, "lifecycle, no webhook endpoint"
+	s.add(without)
 	with.Scenario, with.Backend, with.Subject = "webhooks", b.Name, "lifecycle, one webhook endpoint"
 	with.Ratio = with.Rate() / without.Rate()
 	s.add(with)

@@ -161,14 +161,18 @@ func runBackends(ctx context.Context, suite *bench.Suite, dir string, backends m
 // runWebhooks runs the webhooks scenario on each backend, on databases of its own.
 func runWebhooks(ctx context.Context, suite *bench.Suite, dir string, backends map[string]bool, pgDSN string) error {
 	if backends["sqlite"] {
-		if err := suite.Webhooks(ctx, bench.SQLiteBackend(dir, "webhooks.db")); err != nil {
+		if err := suite.Webhooks(ctx, bench.SQLiteBackend(dir, "webhooks.db"), bench.SQLiteBackend(dir, "webhooks-bare.db")); err != nil {
 			return err
 		}
 	}
 	if !backends["postgres"] || pgDSN == "" {
 		return nil
 	}
-	return withSchema(ctx, pgDSN, func(dsn string) error { return suite.Webhooks(ctx, bench.PostgresBackend(dsn)) })
+	return withSchema(ctx, pgDSN, func(dsn string) error {
+		return withSchema(ctx, pgDSN, func(bare string) error {
+			return suite.Webhooks(ctx, bench.PostgresBackend(dsn), bench.PostgresBackend(bare))
+		})
+	})
 }
 
 // withSchema runs fn on a fresh schema of the database pgDSN names, dropped after.
