@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -59,17 +58,14 @@ func (h *hookReceiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
-	var at struct {
-		CreatedAt time.Time `json:"created_at"`
-	}
-	_ = json.Unmarshal(body, &at)
 	if h.accepted == 0 {
 		h.first = now
 	}
 	h.accepted++
 	h.last = now
-	if !at.CreatedAt.IsZero() && e != nil {
-		h.lags = append(h.lags, now.Sub(at.CreatedAt))
+	// Verify has decoded the event: its created_at is the commit's time.
+	if at := time.Time(e.CreatedAt); !at.IsZero() {
+		h.lags = append(h.lags, now.Sub(at))
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
