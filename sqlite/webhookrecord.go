@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 
 	"github.com/coordapi/coord/delivery"
@@ -12,37 +11,38 @@ import (
 // group of outcomes as one request of the API's group commit, so that
 // under load it rides in a batch that commits (and fsyncs) anyway rather
 // than taking a turn of the one writer between batches; idle, it commits
-// alone. A group of several is two statements whatever its size
+// alone. A group is two statements whatever its size
 // (recordGroup): the committer runs every batch's statements one after
 // another, so each one saved is time no API write waits.
 func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recorded) ([]bool, error) {
 	stale := make([]bool, len(group))
 	err := q.db.write(ctx, func(ctx context.Context, tx querier) error {
-		if len(group) > 1 && distinctDeliveries(group) {
-			return recordGroup(ctx, tx, group, stale)
-		}
-		for i, r := range group {
-			var err error
-			if stale[i], err = recordOne(ctx, tx, r.Delivery, r.Outcome); err != nil {
+		// recordGroup tells stale outcomes apart by delivery id, so two
+		// outcomes of one delivery go to statements one after the other:
+		// the second finds the first's record (and its claim gone).
+		for from := 0; from < len(group); {
+			to := distinctRun(group, from)
+			if err := recordGroup(ctx, tx, group[from:to], stale[from:to]); err != nil {
 				return err
 			}
+			from = to
 		}
 		return nil
 	})
 	return stale, q.db.fail(err, "record webhook attempts")
 }
 
-// distinctDeliveries says whether no delivery has two outcomes in group:
-// recordGroup tells the stale ones apart by id.
-func distinctDeliveries(group []delivery.Recorded) bool {
-	seen := make(map[int64]bool, len(group))
-	for _, r := range group {
-		if seen[r.Delivery.ID] {
-			return false
+// distinctRun is the end of the longest run of group from from on in which
+// no delivery has two outcomes.
+func distinctRun(group []delivery.Recorded, from int) int {
+	seen := make(map[int64]bool, len(group)-from)
+	for i := from; i < len(group); i++ {
+		if seen[group[i].Delivery.ID] {
+			return i
 		}
-		seen[r.Delivery.ID] = true
+		seen[group[i].Delivery.ID] = true
 	}
-	return true
+	return len(group)
 }
 
 // recorded is one outcome as recordGroup's statements read it from JSON.
@@ -73,9 +73,9 @@ func recordOf(d delivery.Delivery, o delivery.Outcome) recorded {
 	return r
 }
 
-// recordGroup stores a group of outcomes, each of a different delivery, as
-// recordOne would each: the deliveries' rows in one UPDATE, the attempts
-// of those whose claim still held in one INSERT.
+// recordGroup stores a group of outcomes, each of a different delivery:
+// the deliveries' rows in one UPDATE (those whose claim no longer holds
+// are left, stale), the attempts of the others in one INSERT.
 func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, stale []bool) error {
 	recs := make([]recorded, len(group))
 	for i, r := range group {
@@ -132,31 +132,4 @@ func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, sta
 		}
 	}
 	return nil
-}
-
-// recordOne stores one outcome in tx; stale when the claim is no longer held.
-func recordOne(ctx context.Context, tx querier, d delivery.Delivery, o delivery.Outcome) (stale bool, err error) {
-	state, attempt, next := string(o.State), 0, sql.NullInt64{}
-	if o.State == delivery.Retrying {
-		state, attempt, next = "pending", 1, sql.NullInt64{Int64: o.NextAttempt.UnixMilli(), Valid: true}
-	}
-	res, err := tx.ExecContext(ctx, `UPDATE webhook_deliveries SET state = ?, attempt = attempt + ?,
-		next_at = coalesce(?, next_at), lease_until = 0, claim = ''
-		WHERE id = ? AND claim = ? AND state = 'pending'`, state, attempt, next, d.ID, d.Claim)
-	if err != nil {
-		return false, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return err == nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state,
-		attempted_at, status_code, error, latency_ms, next_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		d.WebhookID, d.EventID, d.Attempt, string(o.State), o.AttemptedAt.UnixMilli(), o.StatusCode, o.Error,
-		o.Latency.Milliseconds(), next); err != nil {
-		return false, err
-	}
-	if o.State == delivery.Disabled {
-		_, err = tx.ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_fingerprint = fingerprint WHERE webhook_id = ?`, d.WebhookID)
-	}
-	return false, err
 }

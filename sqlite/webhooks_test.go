@@ -65,8 +65,8 @@ func TestWebhookWritesLeaveTheWriterDurable(t *testing.T) {
 	}
 }
 
-// A group of records is two statements (recordGroup); it stores what
-// recordOne would for each: a delivered, a retrying, a 410 and a stale one.
+// A group of records is two statements (recordGroup); it stores what a
+// record alone would for each: a delivered, a retrying, a 410 and a stale one.
 func TestAGroupOfRecordsStoresEachAsAlone(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	sq, err := db.WebhookQueue(t.Context(), deliverytest.SuiteEndpoints(), nil)
@@ -125,5 +125,41 @@ func TestAGroupOfRecordsStoresEachAsAlone(t *testing.T) {
 	}
 	if len(again) != 2 || byID[ds[1].ID].Attempt != 2 || byID[ds[2].ID].ID == 0 {
 		t.Fatalf("claimed after: %+v; want the retrying one (attempt 2) and the one whose lease ran out", again)
+	}
+}
+
+// Two outcomes of one delivery in a group are recorded in order, as alone:
+// the first holds the claim, the second finds it gone (stale), and the
+// records of the others on either side are kept.
+func TestAGroupWithTwoOutcomesOfOneDeliveryRecordsTheFirst(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	sq, err := db.WebhookQueue(t.Context(), deliverytest.SuiteEndpoints(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sq.(*WebhookQueue)
+	for _, id := range []string{"a", "a"} {
+		must(t, q.Enqueue(t.Context(), id, "evt_"+id, []byte(`{}`)))
+	}
+	now := time.Now().Add(time.Second)
+	ds, err := q.Claim(t.Context(), delivery.ClaimRequest{Now: now, Lease: time.Minute, Limit: 2, Want: map[string]int{"a": 2}})
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("claim: %v, %v", ds, err)
+	}
+	at := now.Truncate(time.Millisecond)
+	delivered := delivery.Outcome{State: delivery.Delivered, AttemptedAt: at, StatusCode: 204}
+	retrying := delivery.Outcome{State: delivery.Retrying, AttemptedAt: at, StatusCode: 500, NextAttempt: at.Add(time.Hour)}
+	group := []delivery.Recorded{{Delivery: ds[0], Outcome: delivered}, {Delivery: ds[0], Outcome: retrying},
+		{Delivery: ds[1], Outcome: delivered}}
+	stale, err := q.commitRecords(t.Context(), group)
+	if err != nil || len(stale) != 3 || stale[0] || !stale[1] || stale[2] {
+		t.Fatalf("stale %v, %v; want only the second", stale, err)
+	}
+	got, err := q.Attempts(t.Context(), "a", 10)
+	if err != nil || len(got) != 2 || got[0].State != delivery.Delivered || got[1].State != delivery.Delivered {
+		t.Fatalf("attempts %+v, %v; want the two deliveries, no retry", got, err)
+	}
+	if n, err := q.Depth(t.Context()); err != nil || n != 0 {
+		t.Fatalf("depth %d, %v; want 0: both delivered", n, err)
 	}
 }
