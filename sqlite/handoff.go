@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"time"
 
@@ -189,14 +188,7 @@ func renderAppended(render delivery.Render, e *appendedEvent) ([]byte, error) {
 		return nil, errors.New("the event is not in the batch")
 	}
 	ev := e.Event
-	if err := ev.SetData(e.data); err != nil {
-		return nil, err
-	}
-	body, err := render(&ev)
-	if err != nil {
-		return nil, fmt.Errorf("render event %s: %w", ev.ID, err)
-	}
-	return body, nil
+	return renderEvent(render, &ev, e.data)
 }
 
 var _ delivery.HandoffQueue = (*WebhookQueue)(nil)

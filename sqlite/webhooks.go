@@ -224,14 +224,23 @@ func (q *WebhookQueue) scanLeased(rows *sql.Rows, claim string) (*delivery.Deliv
 	}
 	e := &coord.Event{ID: d.EventID, Seq: ev.seq.Int64, Type: coord.EventType(ev.typ.String),
 		CreatedAt: time.UnixMilli(ev.created.Int64).UTC(), UserID: ev.user.String, PartnerID: ev.partner.String, Test: ev.test.Bool}
-	if err := e.SetData([]byte(ev.data.String)); err != nil {
+	var err error
+	if d.Body, err = renderEvent(q.render, e, []byte(ev.data.String)); err != nil {
 		return nil, err
 	}
-	var err error
-	if d.Body, err = q.render(e); err != nil {
+	return d, nil
+}
+
+// renderEvent is the body of e's deliveries, e's data given as stored.
+func renderEvent(render delivery.Render, e *coord.Event, data []byte) ([]byte, error) {
+	if err := e.SetData(data); err != nil {
+		return nil, err
+	}
+	body, err := render(e)
+	if err != nil {
 		return nil, fmt.Errorf("render event %s: %w", e.ID, err)
 	}
-	return d, nil
+	return body, nil
 }
 
 // Attempts implements delivery.History.
