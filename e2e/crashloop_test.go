@@ -36,6 +36,9 @@ partners:
     access_keys: [demo-access-key]
     server_tokens: [demo-server-token]
     redirect_uri_prefixes: ["https://example.com/callback"]
+    # The loop and the check after it run far past the default 1,000 per
+    # second on one access key; a 429 there would read as a lost session.
+    rate_limit: {requests_per_second: 100000, burst: 100000}
 systems:
   - id: crashpark
     name: Crash Park
