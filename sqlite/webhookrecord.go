@@ -2,7 +2,8 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
+	"strings"
 
 	"github.com/coordapi/coord/delivery"
 )
@@ -11,7 +12,7 @@ import (
 // group of outcomes as one request of the API's group commit, so that
 // under load it rides in a batch that commits (and fsyncs) anyway rather
 // than taking a turn of the one writer between batches; idle, it commits
-// alone. A group is two statements whatever its size
+// alone. A group is two statements per recordChunk outcomes
 // (recordGroup): the committer runs every batch's statements one after
 // another, so each one saved is time no API write waits.
 func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recorded) ([]bool, error) {
@@ -45,21 +46,21 @@ func distinctRun(group []delivery.Recorded, from int) int {
 	return len(group)
 }
 
-// recorded is one outcome as recordGroup's statements read it from JSON.
+// recorded is one outcome as recordGroup's statements take it.
 type recorded struct {
-	ID        int64  `json:"id"`
-	Claim     string `json:"claim"`
-	State     string `json:"state"` // the delivery's: pending when retrying
-	Inc       int    `json:"inc"`   // 1 when retrying: the attempt to make next
-	Next      *int64 `json:"next"`
-	WebhookID string `json:"webhook"`
-	EventID   string `json:"event"`
-	Attempt   int    `json:"attempt"`
-	Outcome   string `json:"outcome"`
-	At        int64  `json:"at"`
-	Status    int    `json:"status"`
-	Error     string `json:"error"`
-	Latency   int64  `json:"latency"`
+	ID        int64
+	Claim     string
+	State     string // the delivery's: pending when retrying
+	Inc       int    // 1 when retrying: the attempt to make next
+	Next      *int64 // NULL unless retrying
+	WebhookID string
+	EventID   string
+	Attempt   int
+	Outcome   string
+	At        int64
+	Status    int
+	Error     string
+	Latency   int64
 }
 
 func recordOf(d delivery.Delivery, o delivery.Outcome) recorded {
@@ -73,37 +74,53 @@ func recordOf(d delivery.Delivery, o delivery.Outcome) recorded {
 	return r
 }
 
+// recordChunk bounds the rows of one record statement. The rows are bound
+// as a VALUES list, one SQL text per length, so that the texts stay a small
+// fixed set, each prepared once (stmts.go). (They were a JSON array read
+// with json_each; parsing it was most of a group's cost on the writer.)
+const recordChunk = 32
+
+// Record statements by number of rows, 1 to recordChunk.
+var recordUpdates, recordInserts = recordStatements()
+
+func recordStatements() (updates, inserts [recordChunk + 1]string) {
+	for n := 1; n <= recordChunk; n++ {
+		updates[n] = `UPDATE webhook_deliveries AS d SET state = j.column3,
+			attempt = d.attempt + j.column4, next_at = coalesce(j.column5, d.next_at), lease_until = 0, claim = ''
+		FROM (VALUES ` + valueRows(n, 5) + `) AS j
+		WHERE d.id = j.column1 AND d.claim = j.column2 AND d.state = 'pending'
+		RETURNING id`
+		inserts[n] = `INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state,
+			attempted_at, status_code, error, latency_ms, next_at) VALUES ` + valueRows(n, 9)
+	}
+	return updates, inserts
+}
+
+// valueRows is n rows of cols placeholders: (?, ?), (?, ?).
+func valueRows(n, cols int) string {
+	row := "(?" + strings.Repeat(", ?", cols-1) + ")"
+	return row + strings.Repeat(", "+row, n-1)
+}
+
 // recordGroup stores a group of outcomes, each of a different delivery:
-// the deliveries' rows in one UPDATE (those whose claim no longer holds
-// are left, stale), the attempts of the others in one INSERT.
+// the deliveries' rows in one UPDATE per chunk (those whose claim no
+// longer holds are left, stale), the attempts of the others in one INSERT
+// per chunk.
 func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, stale []bool) error {
 	recs := make([]recorded, len(group))
 	for i, r := range group {
 		recs[i] = recordOf(r.Delivery, r.Outcome)
 	}
-	list, err := json.Marshal(recs)
-	if err != nil {
-		return err
-	}
-	rows, err := tx.QueryContext(ctx, `UPDATE webhook_deliveries AS d SET state = j.value->>'state',
-			attempt = d.attempt + (j.value->>'inc'), next_at = coalesce(j.value->>'next', d.next_at), lease_until = 0, claim = ''
-		FROM json_each(?) AS j
-		WHERE d.id = j.value->>'id' AND d.claim = j.value->>'claim' AND d.state = 'pending'
-		RETURNING id`, string(list))
-	if err != nil {
-		return err
-	}
 	held := make(map[int64]bool, len(group))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
+	for from := 0; from < len(recs); from += recordChunk {
+		chunk := recs[from:min(from+recordChunk, len(recs))]
+		args := make([]any, 0, 5*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.ID, r.Claim, r.State, r.Inc, r.Next)
+		}
+		if err := heldRows(ctx, tx, recordUpdates[len(chunk)], args, held); err != nil {
 			return err
 		}
-		held[id] = true
-	}
-	if err := rows.Close(); err != nil {
-		return err
 	}
 	kept := recs[:0:0]
 	for i, r := range recs {
@@ -111,18 +128,15 @@ func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, sta
 			kept = append(kept, r)
 		}
 	}
-	if len(kept) == 0 {
-		return nil
-	}
-	if list, err = json.Marshal(kept); err != nil {
-		return err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state,
-			attempted_at, status_code, error, latency_ms, next_at)
-		SELECT value->>'webhook', value->>'event', value->>'attempt', value->>'outcome', value->>'at',
-			value->>'status', value->>'error', value->>'latency', value->>'next'
-		FROM json_each(?) ORDER BY key`, string(list)); err != nil {
-		return err
+	for from := 0; from < len(kept); from += recordChunk {
+		chunk := kept[from:min(from+recordChunk, len(kept))]
+		args := make([]any, 0, 9*len(chunk))
+		for _, r := range chunk {
+			args = append(args, r.WebhookID, r.EventID, r.Attempt, r.Outcome, r.At, r.Status, r.Error, r.Latency, r.Next)
+		}
+		if _, err := tx.ExecContext(ctx, recordInserts[len(chunk)], args...); err != nil {
+			return err
+		}
 	}
 	for _, r := range kept {
 		if r.Outcome == string(delivery.Disabled) {
@@ -132,4 +146,21 @@ func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, sta
 		}
 	}
 	return nil
+}
+
+// heldRows runs update and adds the ids it returns to held.
+func heldRows(ctx context.Context, tx querier, update string, args []any, held map[int64]bool) error {
+	rows, err := tx.QueryContext(ctx, update, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return err
+		}
+		held[id] = true
+	}
+	return errors.Join(rows.Err(), rows.Close())
 }

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -161,5 +162,60 @@ func TestAGroupWithTwoOutcomesOfOneDeliveryRecordsTheFirst(t *testing.T) {
 	}
 	if n, err := q.Depth(t.Context()); err != nil || n != 0 {
 		t.Fatalf("depth %d, %v; want 0: both delivered", n, err)
+	}
+}
+
+// A group longer than one statement's rows (recordChunk) is stored whole,
+// in order, with a stale outcome in its second chunk refused alone.
+func TestAGroupLongerThanAChunkStoresEveryOutcome(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	sq, err := db.WebhookQueue(t.Context(), deliverytest.SuiteEndpoints(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sq.(*WebhookQueue)
+	const n = 2*recordChunk + 5
+	for i := range n {
+		must(t, q.Enqueue(t.Context(), "a", fmt.Sprint("evt_", i), []byte(`{}`)))
+	}
+	now := time.Now().Add(time.Second)
+	ds, err := q.Claim(t.Context(), delivery.ClaimRequest{Now: now, Lease: time.Minute, Limit: n, Want: map[string]int{"a": n}})
+	if err != nil || len(ds) != n {
+		t.Fatalf("claim: %d, %v", len(ds), err)
+	}
+	at := now.Truncate(time.Millisecond)
+	group := make([]delivery.Recorded, n)
+	for i, d := range ds {
+		group[i] = delivery.Recorded{Delivery: d, Outcome: delivery.Outcome{State: delivery.Delivered, AttemptedAt: at,
+			StatusCode: 200 + i%7, Latency: time.Duration(i) * time.Millisecond}}
+	}
+	const staleAt = recordChunk + 3
+	group[staleAt].Delivery.Claim = "another"
+	stale, err := q.commitRecords(t.Context(), group)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range stale {
+		if s != (i == staleAt) {
+			t.Fatalf("stale[%d] = %v; want only %d stale", i, s, staleAt)
+		}
+	}
+	got, err := q.Attempts(t.Context(), "a", 2*n)
+	if err != nil || len(got) != n-1 {
+		t.Fatalf("%d attempts, %v; want %d", len(got), err, n-1)
+	}
+	// Newest first: the last outcome of the group is the first attempt listed.
+	want := n - 1
+	for _, a := range got {
+		if want == staleAt {
+			want--
+		}
+		if a.EventID != ds[want].EventID || a.StatusCode != 200+want%7 || a.Latency != time.Duration(want)*time.Millisecond {
+			t.Fatalf("attempt %+v; want outcome %d's (event %s)", a, want, ds[want].EventID)
+		}
+		want--
+	}
+	if d, err := q.Depth(t.Context()); err != nil || d != 1 {
+		t.Fatalf("depth %d, %v; want 1: the stale one, still leased", d, err)
 	}
 }
