@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
 	"time"
 
 	"github.com/go-openapi/strfmt"
@@ -45,12 +44,6 @@ func (h listEvents) Handle(p events.ListEventsParams, who *coord.Principal) even
 		out = append(out, eventModel(h.svc, e))
 	}
 	return events.NewListEventsOK().WithPayload(out)
-}
-
-// EventJSON renders events as list_events shows them: the body of their
-// webhook deliveries.
-func EventJSON(svc *coord.Service) func(*coord.Event) ([]byte, error) {
-	return func(e *coord.Event) ([]byte, error) { return json.Marshal(eventModel(svc, e)) }
 }
 
 func eventModel(svc *coord.Service, e *coord.Event) *models.Event {
