@@ -53,13 +53,32 @@ type eventData struct {
 
 // SessionEventData is the stored form of a session event's resource.
 func SessionEventData(s *Session) []byte {
+	return mustJSON(eventData{Session: sessionDataOf(s)})
+}
+
+func sessionDataOf(s *Session) *sessionData {
 	d := &sessionData{ID: s.ID, LocationID: s.LocationID, UserID: s.UserID, Status: string(s.Status),
 		StartTime: s.StartTime, EndTime: s.EndTime, ResourceID: s.ResourceID, Barcode: s.Barcode, Version: s.Version}
 	if s.Cost != nil {
 		d.Cost = &moneyData{Amount: s.Cost.Amount, Currency: s.Cost.Currency}
 	}
-	return mustJSON(eventData{Session: d})
+	return d
 }
+
+// session is the Session an event's stored resource reads back as.
+func (d *sessionData) session() *Session {
+	s := &Session{ID: d.ID, LocationID: d.LocationID, UserID: d.UserID, Status: SessionStatus(d.Status),
+		StartTime: utc(d.StartTime), EndTime: utc(d.EndTime), ResourceID: d.ResourceID, Barcode: d.Barcode, Version: d.Version}
+	if d.Cost != nil {
+		s.Cost = &Money{Amount: d.Cost.Amount, Currency: d.Cost.Currency}
+	}
+	return s
+}
+
+// SetSession sets the event's session as SetData(SessionEventData(s))
+// would, without the JSON in between: the SQLite webhook handoff renders
+// each event from the session its write has just stored.
+func (e *Event) SetSession(s *Session) { e.Session = sessionDataOf(s).session() }
 
 // UserEventData is the stored form of a user event's resource.
 func UserEventData(u *User) []byte {
@@ -81,12 +100,7 @@ func (e *Event) SetData(data []byte) error {
 	}
 	switch {
 	case d.Session != nil:
-		s := d.Session
-		e.Session = &Session{ID: s.ID, LocationID: s.LocationID, UserID: s.UserID, Status: SessionStatus(s.Status),
-			StartTime: utc(s.StartTime), EndTime: utc(s.EndTime), ResourceID: s.ResourceID, Barcode: s.Barcode, Version: s.Version}
-		if s.Cost != nil {
-			e.Session.Cost = &Money{Amount: s.Cost.Amount, Currency: s.Cost.Currency}
-		}
+		e.Session = d.Session.session()
 	case d.User != nil:
 		u := d.User
 		e.User = &User{UserID: u.UserID, PartnerID: u.PartnerID, ExternalUID: u.ExternalUID, Email: u.Email,

@@ -36,8 +36,8 @@ func appendEvent(ctx context.Context, tx querier, now int64, typ coord.EventType
 	if q, ok := tx.(inTx); ok {
 		*q.appended = append(*q.appended, ch)
 		if q.events != nil {
-			*q.events = append(*q.events, appendedEvent{coord.Event{ID: id, Seq: ch.Seq, Type: typ,
-				CreatedAt: time.UnixMilli(now).UTC(), UserID: userID, PartnerID: ch.PartnerID, Test: test}, data})
+			*q.events = append(*q.events, appendedEvent{Event: coord.Event{ID: id, Seq: ch.Seq, Type: typ,
+				CreatedAt: time.UnixMilli(now).UTC(), UserID: userID, PartnerID: ch.PartnerID, Test: test}, data: data})
 		}
 	}
 	return nil
@@ -45,10 +45,12 @@ func appendEvent(ctx context.Context, tx querier, now int64, typ coord.EventType
 
 // appendedEvent is an event as a write appended it, its data not yet
 // decoded: what the webhook handoff renders its deliveries' bodies from
-// (sqlite/handoff.go), without reading the event back.
+// (sqlite/handoff.go), without reading the event back. A session's event
+// keeps the session as stored, so that rendering it decodes nothing.
 type appendedEvent struct {
 	coord.Event
-	data []byte
+	data    []byte
+	session *coord.Session
 }
 
 // sessionEvent appends an event about a session as it now stands, and
@@ -57,8 +59,14 @@ func sessionEvent(ctx context.Context, tx querier, now int64, typ coord.EventTyp
 	if err := appendEvent(ctx, tx, now, typ, r.UserID, r.ID, coord.SessionEventData(&r.Session)); err != nil {
 		return err
 	}
-	if q, ok := tx.(inTx); ok && q.after != nil {
-		*q.after = append(*q.after, r)
+	if q, ok := tx.(inTx); ok {
+		if q.after != nil {
+			*q.after = append(*q.after, r)
+		}
+		if q.events != nil {
+			stored := r.Session
+			(*q.events)[len(*q.events)-1].session = &stored
+		}
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"maps"
 	"time"
 
@@ -188,7 +189,15 @@ func renderAppended(render delivery.Render, e *appendedEvent) ([]byte, error) {
 		return nil, errors.New("the event is not in the batch")
 	}
 	ev := e.Event
-	return renderEvent(render, &ev, e.data)
+	if e.session == nil {
+		return renderEvent(render, &ev, e.data)
+	}
+	ev.SetSession(e.session)
+	body, err := render(&ev)
+	if err != nil {
+		return nil, fmt.Errorf("render event %s: %w", ev.ID, err)
+	}
+	return body, nil
 }
 
 var _ delivery.HandoffQueue = (*WebhookQueue)(nil)

@@ -198,3 +198,47 @@ func TestAHandoffLeasesNoMoreThanTheRoom(t *testing.T) {
 		t.Fatalf("after the handoff stopped, claimed %+v; want the new vehicles delivery", ds)
 	}
 }
+
+// A session's event is handed over with the body Claim renders from the
+// stored event (the handoff renders it from the session the write stored,
+// without decoding the event's data).
+func TestASessionEventIsHandedOverAsClaimRendersIt(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	render := func(e *coord.Event) ([]byte, error) { return json.Marshal(e) }
+	sq, err := db.WebhookQueue(t.Context(), handoffEndpoints[:1], render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := sq.(*WebhookQueue)
+	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "x", Test: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newFakeHandoff(map[string]int{"all": 10})
+	q.SetHandoff(h)
+	s, _, err := db.CreateSession(t.Context(), coord.NewSession{UserID: u.UserID, LocationID: "l", ResourceID: "r1", Currency: "USD"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	started, _ := h.next(t)
+	price := coord.Price{Rate: coord.Money{Amount: 600, Currency: "USD"}, RatePeriodM: 60, IncrementM: 1}
+	if _, _, err := db.EndSession(t.Context(), coord.SessionRef{UserID: u.UserID, LocationID: "l", ID: s.ID}, price); err != nil {
+		t.Fatal(err)
+	}
+	ended, _ := h.next(t)
+	events, err := db.Events(t.Context(), coord.EventFilter{PartnerID: "p", Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	handed := append(started, ended...)
+	if len(handed) != 2 || len(events) < 2 {
+		t.Fatalf("handed over %d, %d events; want the start's and the end's", len(handed), len(events))
+	}
+	for i, d := range handed {
+		ev := events[len(events)-2+i]
+		want, _ := render(ev)
+		if d.EventID != ev.ID || ev.Session == nil || string(d.Body) != string(want) {
+			t.Fatalf("handed over %s:\n%s\nwant Claim's render of %s:\n%s", d.EventID, d.Body, ev.ID, want)
+		}
+	}
+}
