@@ -243,6 +243,8 @@ func describe(err error, timeout time.Duration) string {
 		return "TLS: certificate not trusted"
 	case errors.As(err, &recErr) && string(recErr.RecordHeader[:]) == "HTTP/":
 		return "TLS: server gave HTTP response to HTTPS client"
+	case errors.Is(err, fasthttp.ErrSmallReadBuffer):
+		return fmt.Sprintf("the answer's headers exceed %d KiB", readBuffer>>10)
 	case errors.Is(err, fasthttp.ErrorInvalidURI), errors.Is(err, fasthttp.ErrHostClientRedirectToDifferentScheme):
 		return "bad URL" // the catalog validated it; never print it, it may hold a token
 	}

@@ -90,6 +90,10 @@ func TestSendReportsReceiversThatMisbehave(t *testing.T) {
 		{"answers 202", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }, 202, "", delivery.Delivered},
 		{"answers 200 with an endless body", endless(200), 200, "", delivery.Delivered},
 		{"answers 500 with an endless body", endless(500), 500, "", delivery.Retrying},
+		{"answers headers too large", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Large", strings.Repeat("x", 20<<10))
+			w.WriteHeader(http.StatusNoContent)
+		}, 0, "the answer's headers exceed 16 KiB", delivery.Retrying},
 	}
 	s := delivery.NewSender(delivery.WithTimeout(200 * time.Millisecond))
 	for _, c := range cases {
