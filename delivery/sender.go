@@ -224,6 +224,7 @@ func describe(err error, timeout time.Duration) string {
 	var certErr *tls.CertificateVerificationError
 	var recErr tls.RecordHeaderError
 	var netErr net.Error
+	var smallBuf *fasthttp.ErrSmallBuffer
 	switch {
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) ||
 		errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, fasthttp.ErrDialTimeout) ||
@@ -243,7 +244,7 @@ func describe(err error, timeout time.Duration) string {
 		return "TLS: certificate not trusted"
 	case errors.As(err, &recErr) && string(recErr.RecordHeader[:]) == "HTTP/":
 		return "TLS: server gave HTTP response to HTTPS client"
-	case errors.Is(err, fasthttp.ErrSmallReadBuffer):
+	case errors.As(err, &smallBuf):
 		return fmt.Sprintf("the answer's headers exceed %d KiB", readBuffer>>10)
 	case errors.Is(err, fasthttp.ErrorInvalidURI), errors.Is(err, fasthttp.ErrHostClientRedirectToDifferentScheme):
 		return "bad URL" // the catalog validated it; never print it, it may hold a token
