@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -416,5 +417,24 @@ func TestSendGoesThroughTheProxyOfTheEnvironment(t *testing.T) {
 	res := send(t, delivery.NewSender(delivery.WithTimeout(2*time.Second)), "http://hooks.example.test/hook")
 	if res.StatusCode != http.StatusNoContent || tunnels.Load() != 1 {
 		t.Fatalf("result %+v, %d tunnels", res, tunnels.Load())
+	}
+}
+
+// Dialling is part of the attempt: the dialler is given what is left of
+// the attempt's timeout, and a dial that runs out is reported as a timeout.
+func TestDiallingCountsAgainstTheAttemptsTimeout(t *testing.T) {
+	var given atomic.Int64
+	slow := func(_ string, timeout time.Duration) (net.Conn, error) {
+		given.Store(int64(timeout))
+		time.Sleep(timeout)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	}
+	s := delivery.NewSender(delivery.WithTimeout(100*time.Millisecond), delivery.WithDial(slow))
+	res := send(t, s, "http://hooks.example.test/hook?token=x")
+	if d := time.Duration(given.Load()); d <= 0 || d > 100*time.Millisecond {
+		t.Fatalf("the dialler was given %v of a 100ms attempt", d)
+	}
+	if res.Err != "timeout after 100ms" {
+		t.Fatalf("result %+v", res)
 	}
 }
