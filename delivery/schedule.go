@@ -44,10 +44,10 @@ func (s Schedule) after(n int) (time.Duration, bool) {
 // MaxRetryAfter bounds what a receiver's Retry-After can ask for.
 const MaxRetryAfter = 24 * time.Hour
 
-// retryAfter reads a Retry-After header, delay-seconds or an HTTP date,
-// relative to now; 0 when absent or unreadable.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
+// retryAfter reads a Retry-After header's value, delay-seconds or an HTTP
+// date, relative to now; 0 when absent or unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
 	if v == "" {
 		return 0
 	}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -90,6 +91,10 @@ func TestSendReportsReceiversThatMisbehave(t *testing.T) {
 		{"answers 202", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusAccepted) }, 202, "", delivery.Delivered},
 		{"answers 200 with an endless body", endless(200), 200, "", delivery.Delivered},
 		{"answers 500 with an endless body", endless(500), 500, "", delivery.Retrying},
+		{"answers headers too large", func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("X-Large", strings.Repeat("x", 20<<10))
+			w.WriteHeader(http.StatusNoContent)
+		}, 0, "the answer's headers exceed 16 KiB", delivery.Retrying},
 	}
 	s := delivery.NewSender(delivery.WithTimeout(200 * time.Millisecond))
 	for _, c := range cases {
@@ -238,15 +243,15 @@ func TestSendNamesTLSAndDNSFailuresPlainly(t *testing.T) {
 	if res := send(t, s, strings.Replace(plain.URL, "http://", "https://", 1)); !strings.Contains(res.Err, "server gave HTTP response to HTTPS client") {
 		t.Errorf("https to a plain HTTP port: %+v", res)
 	}
-	// A transport of one's own (here, one whose resolver knows no host).
-	noDNS := &http.Transport{DialContext: func(context.Context, string, string) (net.Conn, error) {
+	// A dialler of one's own (here, one whose resolver knows no host).
+	noDNS := func(string, time.Duration) (net.Conn, error) {
 		return nil, &net.DNSError{Err: "no such host", Name: "hooks.example.invalid", IsNotFound: true}
-	}}
-	if res := send(t, delivery.NewSender(delivery.WithTransport(noDNS)), "https://hooks.example.invalid/h?token=x"); res.Err != "DNS: no such host (hooks.example.invalid)" {
+	}
+	if res := send(t, delivery.NewSender(delivery.WithDial(noDNS)), "https://hooks.example.invalid/h?token=x"); res.Err != "DNS: no such host (hooks.example.invalid)" {
 		t.Errorf("an unknown host: %+v", res)
 	}
-	// A trusted certificate is delivered: the transport's TLS settings are the sender's.
-	trusted := delivery.NewSender(delivery.WithTransport(tlsSrv.Client().Transport))
+	// A trusted certificate is delivered: the TLS settings are the sender's.
+	trusted := delivery.NewSender(delivery.WithTLSConfig(tlsSrv.Client().Transport.(*http.Transport).TLSClientConfig))
 	if res := send(t, trusted, tlsSrv.URL); res.StatusCode != http.StatusNotFound {
 		t.Errorf("a trusted certificate: %+v", res)
 	}
@@ -290,5 +295,146 @@ func TestBurstsToOneEndpointReuseTheirConnections(t *testing.T) {
 	}
 	if n := conns.Load(); n > 40 {
 		t.Fatalf("%d connections for two bursts of 40: the second dialled again", n)
+	}
+}
+
+// countingReceiver serves h and counts the connections made to it.
+func countingReceiver(t *testing.T, h http.HandlerFunc) (*httptest.Server, *atomic.Int32) {
+	t.Helper()
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return srv, &conns
+}
+
+func TestSequentialSendsKeepOneConnectionAlive(t *testing.T) {
+	srv, conns := countingReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.URL.Query().Has("short") {
+			_, _ = w.Write([]byte(`{"ok":true}`)) // a short answer, read whole
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s := delivery.NewSender()
+	for i := range 200 {
+		url := srv.URL + "/hook"
+		if i%2 == 1 {
+			url += "?short=1"
+		}
+		if res := send(t, s, url); res.Err != "" || res.StatusCode/100 != 2 {
+			t.Fatalf("send %d: %+v", i, res)
+		}
+	}
+	if n := conns.Load(); n != 1 {
+		t.Fatalf("200 sequential sends made %d connections, want 1", n)
+	}
+}
+
+// An answer too long to read is cut off with its connection, which is
+// not reused half-read: the next attempt is answered on a new one.
+func TestALongAnswerDoesNotPoisonThePool(t *testing.T) {
+	srv, conns := countingReceiver(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		if r.URL.Query().Has("long") {
+			w.Header().Set("Content-Length", "1048576")
+			_, _ = w.Write(make([]byte, 1<<20))
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	s := delivery.NewSender()
+	for i, path := range []string{"/", "/?long=1", "/", "/?long=1", "/"} {
+		want := http.StatusNoContent
+		if strings.Contains(path, "long") {
+			want = http.StatusOK
+		}
+		if res := send(t, s, srv.URL+path); res.StatusCode != want || res.Err != "" {
+			t.Fatalf("send %d (%s): %+v", i, path, res)
+		}
+	}
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("%d connections, want 3 (one more after each long answer)", n)
+	}
+}
+
+// A kept-alive connection the receiver closed while idle is dialled again,
+// not reported as a failed attempt (net/http does the same).
+func TestAConnectionClosedWhileIdleIsDialledAgain(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	srv.Config.IdleTimeout = 20 * time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	s := delivery.NewSender()
+	for i := range 3 {
+		if res := send(t, s, srv.URL); res.StatusCode != http.StatusNoContent {
+			t.Fatalf("send %d: %+v", i, res)
+		}
+		time.Sleep(100 * time.Millisecond) // the receiver closes the idle connection
+	}
+}
+
+// HTTP_PROXY is honoured as net/http honours it: the endpoint is reached
+// through the proxy (a CONNECT tunnel).
+func TestSendGoesThroughTheProxyOfTheEnvironment(t *testing.T) {
+	target := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.WriteHeader(http.StatusNoContent)
+	})
+	var tunnels atomic.Int32
+	proxy := receiver(t, func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodConnect || r.Host != "hooks.example.test:80" {
+			http.Error(w, "unexpected "+r.Method+" "+r.Host, http.StatusBadGateway)
+			return
+		}
+		tunnels.Add(1)
+		upstream, err := net.Dial("tcp", target.Listener.Addr().String())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+		conn, rw, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			upstream.Close()
+			return
+		}
+		go func() { _, _ = io.Copy(upstream, rw); upstream.Close() }()
+		_, _ = io.Copy(conn, upstream)
+		conn.Close()
+	})
+	t.Setenv("HTTP_PROXY", proxy.URL)
+	t.Setenv("NO_PROXY", "")
+	res := send(t, delivery.NewSender(delivery.WithTimeout(2*time.Second)), "http://hooks.example.test/hook")
+	if res.StatusCode != http.StatusNoContent || tunnels.Load() != 1 {
+		t.Fatalf("result %+v, %d tunnels", res, tunnels.Load())
+	}
+}
+
+// Dialling is part of the attempt: the dialler is given what is left of
+// the attempt's timeout, and a dial that runs out is reported as a timeout.
+func TestDiallingCountsAgainstTheAttemptsTimeout(t *testing.T) {
+	var given atomic.Int64
+	slow := func(_ string, timeout time.Duration) (net.Conn, error) {
+		given.Store(int64(timeout))
+		time.Sleep(timeout)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: os.ErrDeadlineExceeded}
+	}
+	s := delivery.NewSender(delivery.WithTimeout(100*time.Millisecond), delivery.WithDial(slow))
+	res := send(t, s, "http://hooks.example.test/hook?token=x")
+	if d := time.Duration(given.Load()); d <= 0 || d > 100*time.Millisecond {
+		t.Fatalf("the dialler was given %v of a 100ms attempt", d)
+	}
+	if res.Err != "timeout after 100ms" {
+		t.Fatalf("result %+v", res)
 	}
 }

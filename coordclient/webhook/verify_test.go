@@ -196,3 +196,37 @@ func TestSecretsDecodeWithOrWithoutPadding(t *testing.T) {
 		t.Fatalf("NewSecret does not parse to 32 bytes: %v", err)
 	}
 }
+
+// A Verifier of parsed keys judges as one of secrets does, header values
+// given one by one, and keeps the tolerance.
+func TestVerifyWithParsedKeysAndHeaderValues(t *testing.T) {
+	h := signed(t, "evt_1", at, eventBody, oldSecret, newSecret)
+	id, stamp, sig := h.Get(webhook.HeaderID), h.Get(webhook.HeaderTimestamp), h.Get(webhook.HeaderSignature)
+	v := webhook.Verifier{Keys: keys(t, newSecret), Now: func() time.Time { return at }}
+	ev, err := v.VerifyValues(id, stamp, sig, eventBody)
+	if err != nil || ev.ID != "evt_1" {
+		t.Fatalf("event %+v, error %v", ev, err)
+	}
+	if _, err := v.Verify(h, eventBody); err != nil {
+		t.Fatalf("Verify with keys: %v", err)
+	}
+	if err := v.VerifySignatureValues(id, stamp, sig, append([]byte(nil), eventBody[1:]...)); !errors.Is(err, webhook.ErrNoSignature) {
+		t.Fatalf("a changed body: %v", err)
+	}
+	other := webhook.Verifier{Keys: keys(t, webhook.NewSecret()), Now: v.Now}
+	if err := other.VerifySignatureValues(id, stamp, sig, eventBody); !errors.Is(err, webhook.ErrNoSignature) {
+		t.Fatalf("an unrelated key: %v", err)
+	}
+	late := webhook.Verifier{Keys: v.Keys, Now: func() time.Time { return at.Add(time.Hour) }}
+	if err := late.VerifySignatureValues(id, stamp, sig, eventBody); !errors.Is(err, webhook.ErrTooOld) {
+		t.Fatalf("an hour late: %v", err)
+	}
+	if err := v.VerifySignatureValues(id, "", sig, eventBody); !errors.Is(err, webhook.ErrMissingHeaders) {
+		t.Fatalf("no timestamp: %v", err)
+	}
+	// Keys win over Secrets: a bad secret beside good keys is not parsed.
+	both := webhook.Verifier{Keys: v.Keys, Secrets: []string{"not a secret"}, Now: v.Now}
+	if err := both.VerifySignatureValues(id, stamp, sig, eventBody); err != nil {
+		t.Fatalf("keys beside a bad secret: %v", err)
+	}
+}
