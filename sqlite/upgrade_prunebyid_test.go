@@ -40,18 +40,7 @@ func TestUpgradeToPruneByID(t *testing.T) {
 	must(t, old.Close())
 
 	db := open(t, path, coord.StoreConfig{})
-	var indexes []string
-	rows, err := db.reader.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index'
-		AND tbl_name IN ('webhook_deliveries', 'webhook_attempts') ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var name string
-		must(t, rows.Scan(&name))
-		indexes = append(indexes, name)
-	}
-	must(t, rows.Err())
+	indexes := indexNames(t, db, "webhook_deliveries", "webhook_attempts")
 	if want := []string{"webhook_attempts_recent", "webhook_deliveries_due"}; !slices.Equal(indexes, want) {
 		t.Errorf("indexes %v, want %v", indexes, want)
 	}
@@ -102,4 +91,24 @@ func tableIDs(t *testing.T, db *DB, table string) []int64 {
 	}
 	must(t, rows.Err())
 	return ids
+}
+
+// indexNames lists the indexes of tables, sorted.
+func indexNames(t *testing.T, db *DB, tables ...string) []string {
+	t.Helper()
+	var names []string
+	for _, table := range tables {
+		rows, err := db.reader.QueryContext(t.Context(), `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?`, table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var name string
+			must(t, rows.Scan(&name))
+			names = append(names, name)
+		}
+		must(t, rows.Err())
+	}
+	slices.Sort(names)
+	return names
 }
