@@ -16,10 +16,11 @@ import (
 // commit one at a time. A notification lost on the way (a crash just after
 // the commit, a full queue) only delays waiters until their next re-read.
 type notifier struct {
-	pool    *pgxpool.Pool
-	channel string
-	queue   chan string
-	done    chan struct{}
+	// flush sends one batch; pg_notify through the pool but in tests.
+	flush  func(batch []string)
+	linger time.Duration // see notifyLinger
+	queue  chan string
+	done   chan struct{}
 
 	mu      sync.Mutex
 	pending map[pgx.Tx][]string // notifications of transactions not yet committed
@@ -29,6 +30,18 @@ type notifier struct {
 // notifyBatch bounds one pg_notify round trip.
 const notifyBatch = 256
 
+// notifyLinger is how long a batch waits for more notifications after its
+// first, unless it fills up first. Each batch is a statement and a commit
+// on a pool connection, and the listening backends of every replica are
+// signalled and read the queue once per batch: sending at once made about
+// one batch per write under a lifecycle load, and lingering 2 ms took the
+// PostgreSQL lifecycle from 0.60-0.64× to 0.66-0.72× the raw store
+// (1.09-1.13× the build before, CPU per request 0.89-0.91×), about what
+// sending no notifications at all measured (1.06-1.09×). The cost is up
+// to 2 ms more before waiters and dispatchers are woken; no correctness
+// depends on a notification.
+const notifyLinger = 2 * time.Millisecond
+
 // notifyBatchQuery sends the notifications $2 on channel $1. Their own
 // transaction commits without waiting for its WAL flush (set_config local
 // to it): what they announce has committed durably already, and one lost
@@ -37,7 +50,16 @@ const notifyBatchQuery = `SELECT pg_notify($1, note)
 	FROM set_config('synchronous_commit', 'off', true), unnest($2::text[]) AS note`
 
 func newNotifier(pool *pgxpool.Pool, channel string) *notifier {
-	n := &notifier{pool: pool, channel: channel, queue: make(chan string, 4096), done: make(chan struct{}),
+	return startNotifier(func(batch []string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_, _ = pool.Exec(ctx, notifyBatchQuery, channel, batch)
+	}, notifyLinger)
+}
+
+// startNotifier runs a notifier that sends its batches with flush.
+func startNotifier(flush func([]string), linger time.Duration) *notifier {
+	n := &notifier{flush: flush, linger: linger, queue: make(chan string, 4096), done: make(chan struct{}),
 		pending: map[pgx.Tx][]string{}}
 	go n.run()
 	return n
@@ -77,8 +99,11 @@ func (n *notifier) send(notes ...string) {
 
 func (n *notifier) run() {
 	defer close(n.done)
+	timer := time.NewTimer(n.linger)
+	timer.Stop()
 	for note := range n.queue {
 		batch := []string{note}
+		timer.Reset(n.linger)
 	more:
 		for len(batch) < notifyBatch {
 			select {
@@ -87,13 +112,12 @@ func (n *notifier) run() {
 					break more
 				}
 				batch = append(batch, next)
-			default:
+			case <-timer.C:
 				break more
 			}
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		_, _ = n.pool.Exec(ctx, notifyBatchQuery, n.channel, batch)
-		cancel()
+		timer.Stop()
+		n.flush(batch)
 	}
 }
 
