@@ -38,7 +38,7 @@ const notifyBatch = 256
 // signalled and reads the queue once per batch: sending at once made
 // about one batch per write under a lifecycle load. Measured on
 // PostgreSQL's lifecycle against the build that sent at once, in
-// alternating slices: 0.97-1.08× (mean 1.03×, 6 runs); a 2 ms linger
+// alternating slices: 0.97-1.08× (mean 1.04×, 8 runs); a 2 ms linger
 // after each first notification 1.01-1.13× (5 runs), and 5 ms 1.06-1.07×
 // the 2 ms one; sending no notifications at all 1.06-1.09×. The cost,
 // under load only, is up to 5 ms more before waiters and webhook
