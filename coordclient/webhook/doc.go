@@ -15,6 +15,10 @@
 //			return nil
 //		}))
 //
+// A busy receiver decodes its secrets once (ParseSecrets into
+// Verifier.Keys); one whose server has no http.Header (fasthttp, a queue
+// consumer) passes the three headers' values to VerifyValues.
+//
 // Deliveries are at least once and not ordered: de-duplicate by Event.ID
 // and order by Event.Seq.
 //
