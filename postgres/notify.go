@@ -106,47 +106,38 @@ func (n *notifier) run() {
 	timer.Stop()
 	var last time.Time // when the last batch went out
 	for note := range n.queue {
-		batch := []string{note}
-		if wait := time.Until(last.Add(n.linger)); wait > 0 {
-			batch = n.collect(batch, timer, wait)
-		} else {
-			batch = n.drain(batch)
-		}
-		n.flush(batch)
+		n.flush(n.gather([]string{note}, timer, time.Until(last.Add(n.linger))))
 		last = time.Now()
 	}
 }
 
-// drain adds to batch what is queued, without waiting.
-func (n *notifier) drain(batch []string) []string {
-	for len(batch) < notifyBatch {
-		select {
-		case next, ok := <-n.queue:
-			if !ok {
-				return batch
-			}
-			batch = append(batch, next)
-		default:
-			return batch
-		}
+// gather adds to batch what is queued and, for wait, what comes within
+// it, until the batch is full; with no wait it takes only what is queued.
+func (n *notifier) gather(batch []string, timer *time.Timer, wait time.Duration) []string {
+	var expired <-chan time.Time // nil: not waiting
+	if wait > 0 {
+		timer.Reset(wait)
+		defer timer.Stop()
+		expired = timer.C
 	}
-	return batch
-}
-
-// collect adds to batch what comes within wait, until it is full.
-func (n *notifier) collect(batch []string, timer *time.Timer, wait time.Duration) []string {
-	timer.Reset(wait)
-	defer timer.Stop()
 	for len(batch) < notifyBatch {
+		next, ok := "", true
 		select {
-		case next, ok := <-n.queue:
-			if !ok {
+		case next, ok = <-n.queue:
+		default:
+			if expired == nil {
 				return batch
 			}
-			batch = append(batch, next)
-		case <-timer.C:
+			select {
+			case next, ok = <-n.queue:
+			case <-expired:
+				return batch
+			}
+		}
+		if !ok {
 			return batch
 		}
+		batch = append(batch, next)
 	}
 	return batch
 }
