@@ -75,6 +75,20 @@ func handoffRender(e *coord.Event) ([]byte, error) {
 		"partner": e.PartnerID, "test": e.Test, "plate": plate})
 }
 
+// handoffQueue makes endpoints db's, and a user of their partner.
+func handoffQueue(t *testing.T, db *DB, endpoints []delivery.Endpoint, render delivery.Render, test bool) (*WebhookQueue, *coord.User) {
+	t.Helper()
+	sq, err := db.WebhookQueue(t.Context(), endpoints, render)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "x", Test: test})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sq.(*WebhookQueue), u
+}
+
 func claimAll(t *testing.T, q delivery.Queue, now time.Time) []delivery.Delivery {
 	t.Helper()
 	ds, err := q.Claim(t.Context(), delivery.ClaimRequest{Now: now, Lease: time.Minute, Limit: 100,
@@ -96,15 +110,7 @@ func TestAWritesDeliveriesAreHandedOverLeasedAndClaimedAfterTheLease(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	sq, err := db.WebhookQueue(t.Context(), handoffEndpoints, handoffRender)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sq.(*WebhookQueue)
-	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "x", Test: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, u := handoffQueue(t, db, handoffEndpoints, handoffRender, true)
 	before := claimAll(t, q, time.Now().Add(time.Second)) // anything before the handoff is Claim's
 	h := newFakeHandoff(map[string]int{"all": 10, "vehicles": 10})
 	q.SetHandoff(h)
@@ -137,7 +143,7 @@ func TestAWritesDeliveriesAreHandedOverLeasedAndClaimedAfterTheLease(t *testing.
 	}
 	must(t, db.Close())
 	db = open(t, path, coord.StoreConfig{})
-	sq, err = db.WebhookQueue(t.Context(), handoffEndpoints, handoffRender)
+	sq, err := db.WebhookQueue(t.Context(), handoffEndpoints, handoffRender)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,15 +168,7 @@ func TestAWritesDeliveriesAreHandedOverLeasedAndClaimedAfterTheLease(t *testing.
 // is not leased: Claim finds it at once (and is told to look).
 func TestAHandoffLeasesNoMoreThanTheRoom(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
-	sq, err := db.WebhookQueue(t.Context(), handoffEndpoints, handoffRender)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sq.(*WebhookQueue)
-	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "x"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, u := handoffQueue(t, db, handoffEndpoints, handoffRender, false)
 	claimAll(t, q, time.Now().Add(time.Second))
 	h := newFakeHandoff(map[string]int{"all": 1})
 	q.SetHandoff(h)
@@ -205,15 +203,7 @@ func TestAHandoffLeasesNoMoreThanTheRoom(t *testing.T) {
 func TestASessionEventIsHandedOverAsClaimRendersIt(t *testing.T) {
 	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
 	render := func(e *coord.Event) ([]byte, error) { return json.Marshal(e) }
-	sq, err := db.WebhookQueue(t.Context(), handoffEndpoints[:1], render)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := sq.(*WebhookQueue)
-	u, err := db.UpsertUser(t.Context(), coord.UserProfile{PartnerID: "p", ExternalUID: "x", Test: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	q, u := handoffQueue(t, db, handoffEndpoints[:1], render, true)
 	h := newFakeHandoff(map[string]int{"all": 10})
 	q.SetHandoff(h)
 	s, _, err := db.CreateSession(t.Context(), coord.NewSession{UserID: u.UserID, LocationID: "l", ResourceID: "r1", Currency: "USD"})
