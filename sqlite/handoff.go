@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"maps"
 	"time"
 
@@ -193,11 +192,7 @@ func renderAppended(render delivery.Render, e *appendedEvent) ([]byte, error) {
 		return renderEvent(render, &ev, e.data)
 	}
 	ev.SetSession(e.session)
-	body, err := render(&ev)
-	if err != nil {
-		return nil, fmt.Errorf("render event %s: %w", ev.ID, err)
-	}
-	return body, nil
+	return renderBody(render, &ev)
 }
 
 var _ delivery.HandoffQueue = (*WebhookQueue)(nil)

@@ -236,6 +236,11 @@ func renderEvent(render delivery.Render, e *coord.Event, data []byte) ([]byte, e
 	if err := e.SetData(data); err != nil {
 		return nil, err
 	}
+	return renderBody(render, e)
+}
+
+// renderBody is the body of e's deliveries, e's resource set.
+func renderBody(render delivery.Render, e *coord.Event) ([]byte, error) {
 	body, err := render(e)
 	if err != nil {
 		return nil, fmt.Errorf("render event %s: %w", e.ID, err)
