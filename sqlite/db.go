@@ -38,6 +38,7 @@ type DB struct {
 	lists                    *listCache    // final list rows by id and version (listcache.go)
 	commit                   committer     // the queue of writes and the goroutine that batches them
 	hand                     *handoffState // the webhook handoff, the committer's alone (handoff.go)
+	hooks                    *hookSet      // the webhook endpoints, the committer's alone (deliveries.go)
 	// corrupt is set once a read found the file damaged; the server is then
 	// not ready until restarted on a restored file.
 	corrupt atomic.Bool

@@ -14,9 +14,10 @@ import (
 // committer, which takes the one writer connection for each batch. (Two
 // writers take it between batches instead: the readiness check, and the
 // webhook queue's claims, which commit without an fsync of their own —
-// writeLazy. In steady state there are few: each batch leases the
-// deliveries its own events created and hands them to the dispatcher,
-// handoff.go, and attempts' records are requests of the batches.) It
+// writeLazy. In steady state there are few: each batch writes the
+// deliveries its own events get, leased, and hands them to the
+// dispatcher, deliveries.go and handoff.go, and attempts' records are
+// requests of the batches.) It
 // takes every request queued (up to maxBatch) and runs them in one BEGIN
 // IMMEDIATE transaction, each inside its own SAVEPOINT: a request that fails
 // (a conflict, a missing row, a panic) is rolled back to its savepoint and
@@ -61,9 +62,10 @@ type writeReq struct {
 	done     chan struct{} // closed once err (or panicked) is final
 	err      error
 	panicked any
-	appended []coord.Change  // the events it appended, published after the commit
-	events   []appendedEvent // the same in full, for the webhook handoff
-	after    []*sessionRow   // the sessions as its events left them, cached after the commit
+	appended []coord.Change   // the events it appended, published after the commit
+	events   []appendedEvent  // the same in full, for their webhook deliveries
+	queued   []queuedDelivery // deliveries it asked for besides its events' (pings)
+	after    []*sessionRow    // the sessions as its events left them, cached after the commit
 }
 
 // committer is the queue of write requests and the goroutine serving it.
@@ -260,7 +262,11 @@ func (db *DB) runBatch(ctx context.Context, claimed []*writeReq, changed *[]int6
 			}
 		}
 	}
-	hand := db.leaseHandoff(ctx, q, claimed)
+	hand, err := db.writeDeliveries(ctx, q, claimed)
+	if err != nil {
+		tx.Rollback()
+		return fmt.Errorf("webhook deliveries: %w", err)
+	}
 	*changed = changedSessions(claimed)
 	db.sessions.changing(*changed)
 	if err := tx.Commit(); err != nil {
@@ -301,6 +307,6 @@ func (r *writeReq) run(q inTx) (err error) {
 			r.panicked, err = p, errPanicked
 		}
 	}()
-	q.appended, q.after, q.events = &r.appended, &r.after, &r.events
+	q.appended, q.after, q.events, q.queued = &r.appended, &r.after, &r.events, &r.queued
 	return r.fn(context.WithoutCancel(r.ctx), q)
 }

@@ -232,3 +232,69 @@ func TestASessionEventIsHandedOverAsClaimRendersIt(t *testing.T) {
 		}
 	}
 }
+
+// An endpoint a 410 disabled stays disabled for the handoff after a
+// restart while its fingerprint is the same: its deliveries are written
+// (the backlog for when the catalog changes it), never leased; a new
+// fingerprint re-enables it.
+func TestADisabledEndpointIsNotLeasedAfterARestart(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "coord.db")
+	db := open(t, path, coord.StoreConfig{})
+	q, u := handoffQueue(t, db, handoffEndpoints[:1], handoffRender, false)
+	h := newFakeHandoff(map[string]int{"all": 10})
+	q.SetHandoff(h)
+	must(t, db.SetVehicle(t.Context(), u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: "abc1", Country: "us"}}))
+	handed, _ := h.next(t)
+	if len(handed) != 1 {
+		t.Fatalf("handed over %+v, want one delivery", handed)
+	}
+	must(t, q.Record(t.Context(), handed[0], delivery.Outcome{State: delivery.Disabled, AttemptedAt: time.Now(), StatusCode: 410}))
+	q.SetHandoff(nil)
+	must(t, db.Close())
+
+	db = open(t, path, coord.StoreConfig{})
+	q, _ = handoffQueue(t, db, handoffEndpoints[:1], handoffRender, false)
+	h = newFakeHandoff(map[string]int{"all": 10})
+	q.SetHandoff(h)
+	must(t, db.SetVehicle(t.Context(), u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: "abc2", Country: "us"}}))
+	select {
+	case <-h.missed:
+		t.Fatal("the disabled endpoint's delivery went to the handoff")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := pendingDeliveries(t, db); n != 1 {
+		t.Fatalf("%d pending deliveries, want the disabled endpoint's new one written", n)
+	}
+	q.SetHandoff(nil)
+
+	refreshed := []delivery.Endpoint{handoffEndpoints[0]}
+	refreshed[0].Fingerprint = "f1-new-url"
+	q, _ = handoffQueue(t, db, refreshed, handoffRender, false)
+	q.SetHandoff(h)
+	must(t, db.SetVehicle(t.Context(), u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: "abc3", Country: "us"}}))
+	if handed, _ := h.next(t); len(handed) != 1 {
+		t.Fatalf("handed over %+v after the catalog changed the endpoint, want its new delivery", handed)
+	}
+}
+
+// A delivery enqueued (a ping) is written with its batch's and handed
+// over like them, its body as given.
+func TestAnEnqueuedDeliveryIsHandedOver(t *testing.T) {
+	db := open(t, filepath.Join(t.TempDir(), "coord.db"), coord.StoreConfig{})
+	q, _ := handoffQueue(t, db, handoffEndpoints[:1], handoffRender, false)
+	h := newFakeHandoff(map[string]int{"all": 10})
+	q.SetHandoff(h)
+	must(t, q.Enqueue(t.Context(), "all", "msg_ping", []byte(`{"type":"webhook.ping"}`)))
+	handed, missed := h.next(t)
+	if len(handed) != 1 || missed || handed[0].EventID != "msg_ping" || string(handed[0].Body) != `{"type":"webhook.ping"}` ||
+		handed[0].Claim == "" || handed[0].Attempt != 1 {
+		t.Fatalf("handed over %+v (missed %v), want the ping", handed, missed)
+	}
+}
+
+func pendingDeliveries(t *testing.T, db *DB) int {
+	t.Helper()
+	var n int
+	must(t, db.reader.QueryRowContext(t.Context(), `SELECT count(*) FROM webhook_deliveries WHERE state = 'pending'`).Scan(&n))
+	return n
+}

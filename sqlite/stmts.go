@@ -85,7 +85,8 @@ type inTx struct {
 	// left them, for the cache.
 	appended *[]coord.Change
 	after    *[]*sessionRow
-	events   *[]appendedEvent // the events in full, for the webhook handoff; nil outside the committer
+	events   *[]appendedEvent  // the events in full, for their webhook deliveries; nil outside the committer
+	queued   *[]queuedDelivery // deliveries asked for besides the events' (deliveries.go); nil outside the committer
 }
 
 func (c *stmtCache) in(tx *sql.Tx) inTx {

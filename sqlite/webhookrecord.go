@@ -28,6 +28,11 @@ func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recor
 			}
 			from = to
 		}
+		for i, r := range group {
+			if !stale[i] && r.Outcome.State == delivery.Disabled && q.db.hooks != nil {
+				q.db.hooks.disable(r.Delivery.WebhookID) // no more leases for it (deliveries.go)
+			}
+		}
 		return nil
 	})
 	return stale, q.db.fail(err, "record webhook attempts")

@@ -14,9 +14,9 @@ import (
 	"github.com/coordapi/coord/delivery"
 )
 
-// WebhookQueue is the store's delivery.Queue: rows written by a trigger in
-// each event's transaction (migration 5), leased in that same transaction
-// and handed to the dispatcher when it has room (handoff.go), else claimed
+// WebhookQueue is the store's delivery.Queue: rows written in each event's
+// transaction (deliveries.go), leased there when the dispatcher has room
+// and handed to it once committed (handoff.go), else claimed
 // through the one writer connection, so two claims never overlap; records
 // are requests of the API's group commit (webhookrecord.go).
 type WebhookQueue struct {
@@ -56,8 +56,15 @@ func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, r
 			}
 		}
 		keep, _ := json.Marshal(ids) // strings always marshal
-		_, err := tx.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE webhook_id NOT IN (SELECT value FROM json_each(?))`, string(keep))
-		return err
+		if _, err := tx.ExecContext(ctx, `DELETE FROM webhook_endpoints WHERE webhook_id NOT IN (SELECT value FROM json_each(?))`, string(keep)); err != nil {
+			return err
+		}
+		disabled, err := disabledEndpoints(ctx, tx)
+		if err != nil {
+			return err
+		}
+		db.hooks = newHookSet(endpoints, disabled)
+		return nil
 	})
 	if err != nil {
 		return nil, db.fail(err, "webhook endpoints")
@@ -65,6 +72,25 @@ func (db *DB) WebhookQueue(ctx context.Context, endpoints []delivery.Endpoint, r
 	q := &WebhookQueue{db: db, render: render}
 	q.Commit = q.commitRecords
 	return q, nil
+}
+
+// disabledEndpoints are the endpoints a 410 Gone disabled, for as long as
+// their fingerprint stays the one it disabled.
+func disabledEndpoints(ctx context.Context, tx querier) (map[string]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT webhook_id FROM webhook_endpoints WHERE disabled_fingerprint = fingerprint`)
+	if err != nil {
+		return nil, err
+	}
+	disabled := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		disabled[id] = true
+	}
+	return disabled, errors.Join(rows.Err(), rows.Close())
 }
 
 // Claim implements delivery.Queue: per endpoint its oldest due rows, then
@@ -286,13 +312,14 @@ func (q *WebhookQueue) Depth(ctx context.Context) (int, error) {
 }
 
 // Enqueue writes a delivery of a body that is not an event of the log
-// (tests, pings), due at once.
+// (tests, pings), due at once: with the batch's deliveries, and so handed
+// over as theirs are.
 func (q *WebhookQueue) Enqueue(ctx context.Context, webhookID, eventID string, body []byte) error {
-	now := q.db.now()
 	err := q.db.write(ctx, func(ctx context.Context, tx querier) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, event_id, body, created_at, next_at)
-			VALUES (?, ?, ?, ?, ?)`, webhookID, eventID, body, now, now)
-		return err
+		if !queueDelivery(tx, queuedDelivery{webhookID: webhookID, eventID: eventID, body: body}) {
+			return errors.New("not a write of the committer")
+		}
+		return nil
 	})
 	return q.db.fail(err, "enqueue webhook delivery")
 }
