@@ -122,6 +122,7 @@ type runner struct {
 	log                      *slog.Logger
 	clock                    coord.Clock
 	endpoints                map[string]*coord.Webhook
+	hosts                    map[string]string // per endpoint, its URL's host: what a failed attempt's log names
 
 	mu       sync.Mutex
 	busy     map[string]int  // attempts in flight per endpoint
@@ -170,7 +171,7 @@ func (d *Dispatcher) PerEndpointLimit() int {
 func (d *Dispatcher) runner() *runner {
 	r := &runner{Dispatcher: d, sched: d.Schedule, concurrency: d.Concurrency, perEndpoint: d.PerEndpointLimit(),
 		poll: d.Poll, lease: d.Lease, jitter: d.Jitter, log: d.Log, clock: d.Clock,
-		endpoints: map[string]*coord.Webhook{}, busy: map[string]int{}, disabled: map[string]bool{},
+		endpoints: map[string]*coord.Webhook{}, hosts: map[string]string{}, busy: map[string]int{}, disabled: map[string]bool{},
 		done: make(chan struct{}, 1), ready: map[string][]claimed{}, held: map[string]int{}}
 	if r.sched == nil {
 		r.sched = DefaultSchedule
@@ -198,6 +199,9 @@ func (d *Dispatcher) runner() *runner {
 	}
 	for _, w := range d.Endpoints {
 		r.endpoints[w.ID] = w
+		if u, err := url.Parse(w.URL); err == nil {
+			r.hosts[w.ID] = u.Host
+		}
 	}
 	if r.maxWait = r.lease - d.Sender.Timeout() - recordTimeout; r.maxWait > 0 {
 		r.reserve = r.perEndpoint
@@ -323,11 +327,7 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 		r.signalFree()
 	}()
 	var o Outcome
-	host := ""
 	if w, ok := r.endpoints[dl.WebhookID]; ok {
-		if u, err := url.Parse(w.URL); err == nil {
-			host = u.Host
-		}
 		o = Decide(r.Sender.Send(ctx, w, dl.EventID, dl.Body), dl.Attempt, r.sched)
 		if o.State == Retrying && r.jitter > 0 {
 			delay := o.NextAttempt.Sub(o.AttemptedAt.Add(o.Latency))
@@ -339,7 +339,7 @@ func (r *runner) attempt(ctx context.Context, dl Delivery) {
 	r.freeEndpoint(dl.WebhookID, o.State == Disabled)
 	if o.State != Delivered {
 		// Only the host: a URL's path or query may carry the partner's token.
-		r.log.Warn("webhook attempt failed", "webhook", dl.WebhookID, "host", host, "event_id", dl.EventID,
+		r.log.Warn("webhook attempt failed", "webhook", dl.WebhookID, "host", r.hosts[dl.WebhookID], "event_id", dl.EventID,
 			"attempt", dl.Attempt, "status", o.StatusCode, "error", o.Error, "outcome", string(o.State),
 			"next_attempt", o.NextAttempt)
 	}
