@@ -29,8 +29,10 @@ const (
 //     slices with lifecycle on a server of bare without endpoints (the demo
 //     catalog), as the other scenarios compare: the rate against it, and
 //     the commit-to-receiver lag. Both databases are seeded alike and
-//     both had phase 1's lifecycle (bare's server without the endpoint),
-//     so they hold the same history; b holds the backlog's rows besides.
+//     both had phase 1's lifecycle (bare's on a server of its own, without
+//     the endpoint), so they hold the same history, and each server of
+//     phase 3 was started after its database got it; b holds the
+//     backlog's rows besides.
 func (s *Suite) Webhooks(ctx context.Context, b, bare Backend) error {
 	seeded := NewSeedUsers(s.Conns, 0, false)
 	s.logf("%s: webhooks, seeding %d users (twice)", b.Name, len(seeded))
@@ -60,13 +62,6 @@ func (s *Suite) Webhooks(ctx context.Context, b, bare Backend) error {
 			filepath.Join(s.Dir, "users-server-"+b.Name+"-webhooks-"+label+".log"), "/readyz")
 	}
 
-	// The comparison's server, idle until phase 3.
-	bareSrv, err := serve(bare, "without", "")
-	if err != nil {
-		return err
-	}
-	defer bareSrv.Stop()
-
 	var srv *Process
 	// 1. A backlog behind a 410.
 	gone, err := s.hookCatalog(recv, "/gone")
@@ -82,10 +77,16 @@ func (s *Suite) Webhooks(ctx context.Context, b, bare Backend) error {
 	done()
 	srv.Stop()
 	recv.gone.Store(false)
-	// The same history for the comparison's server: what phase 3 measures
+	// The same history on bare, without endpoints: what phase 3 measures
 	// is the endpoint, not tables grown by the backlog's lifecycle.
-	bareStep, bareDone := s.lifecycleStep(bareSrv.Addr, users)
-	run(s.Conns, s.Duration, bareStep)
+	hist, err := serve(bare, "history", "")
+	if err != nil {
+		return err
+	}
+	histStep, histDone := s.lifecycleStep(hist.Addr, users)
+	run(s.Conns, s.Duration, histStep)
+	histDone()
+	hist.Stop()
 
 	// 2. The drain.
 	fixed, err := s.hookCatalog(recv, "/hook")
@@ -103,9 +104,16 @@ func (s *Suite) Webhooks(ctx context.Context, b, bare Backend) error {
 	s.check(Check{What: "webhooks " + b.Name + ": deliveries per second (backlog drain)", Value: fmt.Sprintf("%.0f/s", drain.Rate()),
 		Target: fmt.Sprintf("≥ %.0f/s", WebhookMinRate), Met: drain.Rate() >= WebhookMinRate})
 
-	// 3. With the endpoint accepting, against without.
+	// 3. With the endpoint accepting, against without: a server started
+	// after the drain, as the other was just before it.
+	bareSrv, err := serve(bare, "without", "")
+	if err != nil {
+		return err
+	}
+	defer bareSrv.Stop()
 	recv.reset()
 	withStep, withDone := s.lifecycleStep(srv.Addr, users)
+	bareStep, bareDone := s.lifecycleStep(bareSrv.Addr, users)
 	rows := s.compare(s.Conns, s.Duration, subject{bareSrv, bareStep}, subject{srv, withStep})
 	withDone()
 	bareDone()
