@@ -16,17 +16,12 @@ const deliveriesFromStoreMigration = 8
 func TestUpgradeToDeliveriesFromTheStore(t *testing.T) {
 	ctx := t.Context()
 	path, old := fileAt(t, deliveriesFromStoreMigration-1)
-	for _, stmt := range []string{
+	fill(t, old,
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('u-1', 'p', 'x', 1000)`,
 		`INSERT INTO webhook_endpoints (webhook_id, partner_id, events, fingerprint) VALUES ('w', 'p', '', 'f')`,
 		`INSERT INTO events (id, partner_id, seq, type, user_id, test, created_at, data)
 			VALUES ('evt_old', 'p', 1, 'user.vehicle_updated', 'u-1', 0, 1000, '{}')`,
-	} {
-		if _, err := old.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	must(t, old.Close())
+	)
 
 	db := open(t, path, coord.StoreConfig{})
 	var triggers int

@@ -15,16 +15,11 @@ const eventsMigration = 4
 func TestUpgradeToTheEventLog(t *testing.T) {
 	ctx := t.Context()
 	path, old := fileAt(t, eventsMigration-1)
-	for _, stmt := range []string{
+	fill(t, old,
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('u-1', 'p', 'x', 1000)`,
 		`INSERT INTO sessions (id, user_id, location_id, status, currency, created_at, start_time)
 			VALUES (7, 'u-1', 'l', 'active', 'USD', 1000, 1000)`,
-	} {
-		if _, err := old.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	must(t, old.Close())
+	)
 
 	db := open(t, path, coord.StoreConfig{})
 	ref := coord.SessionRef{UserID: "u-1", LocationID: "l", ID: 7}

@@ -18,18 +18,13 @@ const listVersionsMigration = 6
 func TestUpgradeToListVersions(t *testing.T) {
 	ctx := t.Context()
 	path, old := fileAt(t, listVersionsMigration-1)
-	for _, stmt := range []string{
+	fill(t, old,
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('u-1', 'p', 'x', 1000)`,
 		`INSERT INTO sessions (user_id, location_id, status, currency, created_at, start_time, end_time, cost_amount, cost_currency, version)
 			VALUES ('u-1', 'l', 'ended', 'EUR', 1000, 1000, 2000, 50, 'EUR', 3)`,
 		`INSERT INTO sessions (user_id, location_id, status, currency, created_at, start_time, version)
 			VALUES ('u-1', 'm', 'active', 'EUR', 3000, 3000, 1)`,
-	} {
-		if _, err := old.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	must(t, old.Close())
+	)
 
 	db := open(t, path, coord.StoreConfig{})
 	var indexes []string

@@ -21,16 +21,11 @@ const webhooksMigration = 5
 func TestUpgradeToWebhookDeliveries(t *testing.T) {
 	ctx := t.Context()
 	path, old := fileAt(t, webhooksMigration-1)
-	for _, stmt := range []string{
+	fill(t, old,
 		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('u-1', 'p', 'x', 1000)`,
 		`INSERT INTO events (id, partner_id, seq, type, user_id, test, created_at, data)
 			VALUES ('evt_old', 'p', 1, 'user.vehicle_updated', 'u-1', 0, 1000, '{}')`,
-	} {
-		if _, err := old.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	must(t, old.Close())
+	)
 
 	db := open(t, path, coord.StoreConfig{})
 	q, err := db.WebhookQueue(ctx, []delivery.Endpoint{{PartnerID: "p", WebhookID: "w", Fingerprint: "f"}},
@@ -44,6 +39,18 @@ func TestUpgradeToWebhookDeliveries(t *testing.T) {
 	if err != nil || len(ds) != 1 || ds[0].EventID == "evt_old" || string(ds[0].Body) != ds[0].EventID {
 		t.Fatalf("deliveries after the upgrade: %+v, %v; want the new event's only", ds, err)
 	}
+}
+
+// fill runs stmts on a file of an older schema and closes it, for the
+// store to upgrade.
+func fill(t *testing.T, old *sql.DB, stmts ...string) {
+	t.Helper()
+	for _, stmt := range stmts {
+		if _, err := old.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	must(t, old.Close())
 }
 
 // fileAt makes a database file migrated up to version and returns its path
