@@ -71,13 +71,14 @@ type queuedDelivery struct {
 }
 
 // queueDelivery adds a delivery to the write in tx, written with the
-// batch's others.
+// batch's others; false when tx is not a write of the committer.
 func queueDelivery(tx querier, d queuedDelivery) bool {
 	q, ok := tx.(inTx)
-	if ok && q.queued != nil {
-		*q.queued = append(*q.queued, d)
+	if !ok || q.queued == nil {
+		return false
 	}
-	return ok && q.queued != nil
+	*q.queued = append(*q.queued, d)
+	return true
 }
 
 // batchDeliveries are the rows the batch's successful requests get, in
