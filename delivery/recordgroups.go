@@ -89,3 +89,18 @@ func (g *RecordGroups) commit(ctx context.Context, group []*pendingRecord) {
 		}
 	}
 }
+
+// DistinctRun is the end of the longest run of group from from on in which
+// no delivery has two outcomes: a store that records a run in one
+// statement must give a delivery's second outcome to the next one, so
+// that it finds the first's record (and its claim gone).
+func DistinctRun(group []Recorded, from int) int {
+	seen := make(map[int64]bool, len(group)-from)
+	for i := from; i < len(group); i++ {
+		if seen[group[i].Delivery.ID] {
+			return i
+		}
+		seen[group[i].Delivery.ID] = true
+	}
+	return len(group)
+}

@@ -172,48 +172,79 @@ func (q *WebhookQueue) renderBodies(ctx context.Context, ds []delivery.Delivery)
 	return nil
 }
 
-// recordAttempt stores an attempt's outcome if the claim ($2) still holds:
-// the delivery's new state, the attempt for list_webhook_deliveries, and
-// on a 410 the endpoint's disabling. It returns 1 row, or 0 when stale.
-const recordAttempt = `WITH d AS (
-		UPDATE webhook_deliveries SET state = CASE WHEN $3 = 'retrying' THEN 'pending' ELSE $3 END,
-			attempt = attempt + CASE WHEN $3 = 'retrying' THEN 1 ELSE 0 END,
-			next_at = coalesce($4, next_at), lease_until = '-infinity', claim = ''
-		WHERE id = $1 AND claim = $2 AND state = 'pending'
-		RETURNING webhook_id, event_id),
+// recordAttempts stores a run of outcomes, each of a different delivery,
+// for those whose claim still holds: the deliveries' new states, the
+// attempts for list_webhook_deliveries, and on a 410 the endpoint's
+// disabling. It returns the ids of the deliveries it stored; the others
+// were stale. One statement for the run: per statement, PostgreSQL's
+// executor costs more than the rows of a record.
+const recordAttempts = `WITH r AS (
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[],
+			$6::timestamptz[], $7::integer[], $8::text[], $9::bigint[])
+		AS r (id, claim, outcome, next_at, attempt, attempted_at, status_code, error, latency_ms)),
+	d AS (UPDATE webhook_deliveries w SET state = CASE WHEN r.outcome = 'retrying' THEN 'pending' ELSE r.outcome END,
+			attempt = w.attempt + CASE WHEN r.outcome = 'retrying' THEN 1 ELSE 0 END,
+			next_at = coalesce(r.next_at, w.next_at), lease_until = '-infinity', claim = ''
+		FROM r WHERE w.id = r.id AND w.claim = r.claim AND w.state = 'pending'
+		RETURNING w.id, w.webhook_id, w.event_id, r.outcome, r.next_at, r.attempt, r.attempted_at,
+			r.status_code, r.error, r.latency_ms),
 	a AS (INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state, attempted_at, status_code, error, latency_ms, next_at)
-		SELECT webhook_id, event_id, $5, $3, $6, $7, $8, $9, $4 FROM d),
+		SELECT webhook_id, event_id, attempt, outcome, attempted_at, status_code, error, latency_ms, next_at FROM d ORDER BY id),
 	x AS (UPDATE webhook_endpoints w SET disabled_fingerprint = w.fingerprint
-		FROM d WHERE $3 = 'disabled' AND w.webhook_id = d.webhook_id)
-	SELECT count(*) FROM d`
+		FROM d WHERE d.outcome = 'disabled' AND w.webhook_id = d.webhook_id)
+	SELECT id FROM d`
 
 // commitRecords is the queue's delivery.RecordGroups.Commit: the group's
-// records in one batch, one round trip and one transaction (lazy).
+// records in one batch, one round trip and one transaction (lazy), a
+// statement per run of distinct deliveries (delivery.DistinctRun: a
+// delivery's second outcome finds the first's record).
 func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recorded) ([]bool, error) {
 	b := lazyBatch()
-	for _, r := range group {
-		d, o := r.Delivery, r.Outcome
-		var next *time.Time
-		if o.State == delivery.Retrying {
-			next = &o.NextAttempt
-		}
-		b.Queue(recordAttempt, d.ID, d.Claim, string(o.State), next, d.Attempt,
-			o.AttemptedAt, o.StatusCode, o.Error, o.Latency.Milliseconds())
+	for from := 0; from < len(group); {
+		to := delivery.DistinctRun(group, from)
+		b.Queue(recordAttempts, recordArrays(group[from:to])...)
+		from = to
 	}
 	br, err := q.db.sendLazy(ctx, b)
 	if err != nil {
 		return nil, fail("postgres: record webhook attempts", err)
 	}
 	stale := make([]bool, len(group))
-	for i := 0; err == nil && i < len(group); i++ {
-		var n int
-		err = br.QueryRow().Scan(&n)
-		stale[i] = n == 0
+	for from := 0; err == nil && from < len(group); {
+		to := delivery.DistinctRun(group, from)
+		held := make(map[int64]bool, to-from)
+		var rows pgx.Rows
+		if rows, err = br.Query(); err == nil {
+			var id int64
+			_, err = pgx.ForEachRow(rows, []any{&id}, func() error { held[id] = true; return nil })
+		}
+		for i := from; i < to; i++ {
+			stale[i] = !held[group[i].Delivery.ID]
+		}
+		from = to
 	}
 	if err = errors.Join(err, br.Close()); err != nil {
 		return nil, fail("postgres: record webhook attempts", err)
 	}
 	return stale, nil
+}
+
+// recordArrays are recordAttempts' parameters for run.
+func recordArrays(run []delivery.Recorded) []any {
+	n := len(run)
+	ids, claims, outcomes := make([]int64, n), make([]string, n), make([]string, n)
+	next, attempts, at := make([]*time.Time, n), make([]int32, n), make([]time.Time, n)
+	codes, errs, latencies := make([]int32, n), make([]string, n), make([]int64, n)
+	for i, r := range run {
+		d, o := r.Delivery, r.Outcome
+		ids[i], claims[i], outcomes[i] = d.ID, d.Claim, string(o.State)
+		if o.State == delivery.Retrying {
+			next[i] = &o.NextAttempt
+		}
+		attempts[i], at[i] = int32(d.Attempt), o.AttemptedAt
+		codes[i], errs[i], latencies[i] = int32(o.StatusCode), o.Error, o.Latency.Milliseconds()
+	}
+	return []any{ids, claims, outcomes, next, attempts, at, codes, errs, latencies}
 }
 
 // lazy sends query as a transaction of its own whose commit does not wait

@@ -22,7 +22,7 @@ func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recor
 		// outcomes of one delivery go to statements one after the other:
 		// the second finds the first's record (and its claim gone).
 		for from := 0; from < len(group); {
-			to := distinctRun(group, from)
+			to := delivery.DistinctRun(group, from)
 			if err := recordGroup(ctx, tx, group[from:to], stale[from:to]); err != nil {
 				return err
 			}
@@ -36,19 +36,6 @@ func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recor
 		return nil
 	})
 	return stale, q.db.fail(err, "record webhook attempts")
-}
-
-// distinctRun is the end of the longest run of group from from on in which
-// no delivery has two outcomes.
-func distinctRun(group []delivery.Recorded, from int) int {
-	seen := make(map[int64]bool, len(group)-from)
-	for i := from; i < len(group); i++ {
-		if seen[group[i].Delivery.ID] {
-			return i
-		}
-		seen[group[i].Delivery.ID] = true
-	}
-	return len(group)
 }
 
 // recorded is one outcome as recordGroup's statements take it.
