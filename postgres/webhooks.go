@@ -175,21 +175,21 @@ func (q *WebhookQueue) renderBodies(ctx context.Context, ds []delivery.Delivery)
 // recordAttempts stores a run of outcomes, each of a different delivery,
 // for those whose claim still holds: the deliveries' new states, the
 // attempts for list_webhook_deliveries, and on a 410 the endpoint's
-// disabling. It returns the ids of the deliveries it stored; the others
-// were stale. One statement for the run: per statement, PostgreSQL's
+// disabling, the attempts in the run's order. It returns the ids of the
+// deliveries it stored; the others were stale. One statement for the run: per statement, PostgreSQL's
 // executor costs more than the rows of a record.
 const recordAttempts = `WITH r AS (
 		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[],
-			$6::timestamptz[], $7::integer[], $8::text[], $9::bigint[])
-		AS r (id, claim, outcome, next_at, attempt, attempted_at, status_code, error, latency_ms)),
+			$6::timestamptz[], $7::integer[], $8::text[], $9::bigint[]) WITH ORDINALITY
+		AS r (id, claim, outcome, next_at, attempt, attempted_at, status_code, error, latency_ms, ord)),
 	d AS (UPDATE webhook_deliveries w SET state = CASE WHEN r.outcome = 'retrying' THEN 'pending' ELSE r.outcome END,
 			attempt = w.attempt + CASE WHEN r.outcome = 'retrying' THEN 1 ELSE 0 END,
 			next_at = coalesce(r.next_at, w.next_at), lease_until = '-infinity', claim = ''
 		FROM r WHERE w.id = r.id AND w.claim = r.claim AND w.state = 'pending'
 		RETURNING w.id, w.webhook_id, w.event_id, r.outcome, r.next_at, r.attempt, r.attempted_at,
-			r.status_code, r.error, r.latency_ms),
+			r.status_code, r.error, r.latency_ms, r.ord),
 	a AS (INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state, attempted_at, status_code, error, latency_ms, next_at)
-		SELECT webhook_id, event_id, attempt, outcome, attempted_at, status_code, error, latency_ms, next_at FROM d ORDER BY id),
+		SELECT webhook_id, event_id, attempt, outcome, attempted_at, status_code, error, latency_ms, next_at FROM d ORDER BY ord),
 	x AS (UPDATE webhook_endpoints w SET disabled_fingerprint = w.fingerprint
 		FROM d WHERE d.outcome = 'disabled' AND w.webhook_id = d.webhook_id)
 	SELECT id FROM d`
