@@ -23,15 +23,10 @@ func (q *WebhookQueue) commitRecords(ctx context.Context, group []delivery.Recor
 		// the second finds the first's record (and its claim gone).
 		for from := 0; from < len(group); {
 			to := delivery.DistinctRun(group, from)
-			if err := recordGroup(ctx, tx, group[from:to], stale[from:to]); err != nil {
+			if err := q.recordGroup(ctx, tx, group[from:to], stale[from:to]); err != nil {
 				return err
 			}
 			from = to
-		}
-		for i, r := range group {
-			if !stale[i] && r.Outcome.State == delivery.Disabled && q.db.hooks != nil {
-				q.db.hooks.disable(r.Delivery.WebhookID) // no more leases for it (deliveries.go)
-			}
 		}
 		return nil
 	})
@@ -97,8 +92,9 @@ func valueRows(n, cols int) string {
 // recordGroup stores a group of outcomes, each of a different delivery:
 // the deliveries' rows in one UPDATE per chunk (those whose claim no
 // longer holds are left, stale), the attempts of the others in one INSERT
-// per chunk.
-func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, stale []bool) error {
+// per chunk; a 410 disables its endpoint, in the table and for the
+// committer's leases.
+func (q *WebhookQueue) recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, stale []bool) error {
 	recs := make([]recorded, len(group))
 	for i, r := range group {
 		recs[i] = recordOf(r.Delivery, r.Outcome)
@@ -134,6 +130,9 @@ func recordGroup(ctx context.Context, tx querier, group []delivery.Recorded, sta
 		if r.Outcome == string(delivery.Disabled) {
 			if _, err := tx.ExecContext(ctx, `UPDATE webhook_endpoints SET disabled_fingerprint = fingerprint WHERE webhook_id = ?`, r.WebhookID); err != nil {
 				return err
+			}
+			if q.db.hooks != nil {
+				q.db.hooks.disable(r.WebhookID) // and no more leases for it (deliveries.go)
 			}
 		}
 	}
