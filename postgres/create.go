@@ -236,11 +236,13 @@ type rowQuerier interface {
 // event and sets note to its notification.
 func insertRow(ctx context.Context, q rowQuerier, values []any, note *string, event ...any) (*sessionRow, error) {
 	insert := insertPlain
-	if len(values) > 9 {
+	switch {
+	case len(values) > 9 && len(event) > 0:
+		insert = insertIfUserAtWithEvent
+	case len(values) > 9:
 		insert = insertIfUserAt
-	}
-	if len(event) > 0 {
-		insert = withEvent(insert, len(values))
+	case len(event) > 0:
+		insert = insertPlainWithEvent
 	}
 	var extra []any
 	if note != nil {
@@ -270,6 +272,13 @@ const insertIfUserAt = `INSERT INTO sessions
 		WHERE EXISTS (SELECT 1 FROM users WHERE user_id = $1 AND version = $10)
 		ON CONFLICT (user_id) WHERE status IN ('pending', 'active') DO NOTHING
 		RETURNING ` + sessionCols
+
+// insertPlain and insertIfUserAt with their events, made once: the
+// statements are long, and pgx looks each up by its text.
+var (
+	insertPlainWithEvent    = withEvent(insertPlain, 9)
+	insertIfUserAtWithEvent = withEvent(insertIfUserAt, 10)
+)
 
 // openConflict reports the user's open session as EActiveSessionExists,
 // first settling it if its time has come (then the caller retries).

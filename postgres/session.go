@@ -121,6 +121,11 @@ func (db *DB) EndSession(ctx context.Context, ref coord.SessionRef, price coord.
 	return ended.Session, billed, nil
 }
 
+// endWithEvent is endRow's statement, made once.
+var endWithEvent = withEvent(`UPDATE sessions
+		SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4, version = version + 1
+		WHERE id = $1 AND status = 'active' AND version = $5 RETURNING `+sessionCols, 5)
+
 // endRow ends and bills r, an active app-controlled session as read, with
 // its event, in one statement; pgx.ErrNoRows when the session is no longer
 // as read.
@@ -136,9 +141,7 @@ func (db *DB) endRow(ctx context.Context, r *sessionRow, now time.Time, price co
 	after := *r.Session
 	after.Status, after.EndTime, after.Cost, after.Version, after.SettlesAt = coord.StatusEnded, &end, &cost, r.Version+1, nil
 	var note string
-	ended, err := scanSession(db.pool.QueryRow(ctx, withEvent(`UPDATE sessions
-			SET status = 'ended', end_time = $2, cost_amount = $3, cost_currency = $4, version = version + 1
-			WHERE id = $1 AND status = 'active' AND version = $5 RETURNING `+sessionCols, 5),
+	ended, err := scanSession(db.pool.QueryRow(ctx, endWithEvent,
 		append([]any{r.ID, end, cost.Amount, cost.Currency, r.Version}, eventArgs(coord.EventSessionEnded, now, &after)...)...), &note)
 	if err == nil {
 		db.notes.send(note)

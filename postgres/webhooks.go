@@ -172,8 +172,16 @@ func (q *WebhookQueue) renderBodies(ctx context.Context, ds []delivery.Delivery)
 	return nil
 }
 
+// recordedCols are what recordAttempts' UPDATE and DELETE of deliveries
+// return for the attempts they record.
+const recordedCols = `w.id, w.webhook_id, w.event_id, r.outcome, r.next_at, r.attempt, r.attempted_at,
+	r.status_code, r.error, r.latency_ms, r.ord`
+
 // recordAttempts stores a run of outcomes, each of a different delivery,
-// for those whose claim still holds: the deliveries' new states, the
+// for those whose claim still holds: the deliveries' new states (a
+// delivered one is deleted: a DELETE writes no index entry, where the
+// UPDATE of its state wrote two, and nothing reads a delivered row; its
+// attempt stays), the
 // attempts for list_webhook_deliveries, and on a 410 the endpoint's
 // disabling, the attempts in the run's order. It returns the ids of the
 // deliveries it stored; the others were stale. One statement for the run: per statement, PostgreSQL's
@@ -182,12 +190,15 @@ const recordAttempts = `WITH r AS (
 		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[],
 			$6::timestamptz[], $7::integer[], $8::text[], $9::bigint[]) WITH ORDINALITY
 		AS r (id, claim, outcome, next_at, attempt, attempted_at, status_code, error, latency_ms, ord)),
-	d AS (UPDATE webhook_deliveries w SET state = CASE WHEN r.outcome = 'retrying' THEN 'pending' ELSE r.outcome END,
+	u AS (UPDATE webhook_deliveries w SET state = CASE WHEN r.outcome = 'retrying' THEN 'pending' ELSE r.outcome END,
 			attempt = w.attempt + CASE WHEN r.outcome = 'retrying' THEN 1 ELSE 0 END,
 			next_at = coalesce(r.next_at, w.next_at), lease_until = '-infinity', claim = ''
-		FROM r WHERE w.id = r.id AND w.claim = r.claim AND w.state = 'pending'
-		RETURNING w.id, w.webhook_id, w.event_id, r.outcome, r.next_at, r.attempt, r.attempted_at,
-			r.status_code, r.error, r.latency_ms, r.ord),
+		FROM r WHERE w.id = r.id AND w.claim = r.claim AND w.state = 'pending' AND r.outcome <> 'delivered'
+		RETURNING ` + recordedCols + `),
+	gone AS (DELETE FROM webhook_deliveries w USING r
+		WHERE w.id = r.id AND w.claim = r.claim AND w.state = 'pending' AND r.outcome = 'delivered'
+		RETURNING ` + recordedCols + `),
+	d AS (SELECT * FROM u UNION ALL SELECT * FROM gone),
 	a AS (INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state, attempted_at, status_code, error, latency_ms, next_at)
 		SELECT webhook_id, event_id, attempt, outcome, attempted_at, status_code, error, latency_ms, next_at FROM d ORDER BY ord),
 	x AS (UPDATE webhook_endpoints w SET disabled_fingerprint = w.fingerprint
