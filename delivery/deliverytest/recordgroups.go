@@ -1,7 +1,9 @@
 package deliverytest
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,7 +21,8 @@ type RecordHarness struct {
 // would be alone. newHarness returns a store with the suite's endpoints
 // (SuiteEndpoints) and nothing else each time.
 func TestRecordGroups(t *testing.T, newHarness func(t *testing.T) RecordHarness) {
-	// claimed enqueues a delivery per endpoint id given and claims them all.
+	// claimed enqueues a delivery per endpoint id given and claims them all,
+	// returned in the order enqueued.
 	claimed := func(t *testing.T, h RecordHarness, now time.Time, ids ...string) []delivery.Delivery {
 		t.Helper()
 		want := map[string]int{}
@@ -33,6 +36,7 @@ func TestRecordGroups(t *testing.T, newHarness func(t *testing.T) RecordHarness)
 		if err != nil || len(ds) != len(ids) {
 			t.Fatalf("claim: %d of %d, %v", len(ds), len(ids), err)
 		}
+		slices.SortFunc(ds, func(a, b delivery.Delivery) int { return cmp.Compare(a.ID, b.ID) })
 		return ds
 	}
 
