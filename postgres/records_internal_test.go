@@ -7,6 +7,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/coordapi/coord"
+
 	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/delivery/deliverytest"
 )
@@ -69,5 +71,41 @@ func TestADeliveredDeliveryIsDeleted(t *testing.T) {
 		if want := map[string]delivery.State{"evt_delivered": delivery.Delivered, "evt_retried": delivery.Retrying}[a.EventID]; a.State != want {
 			t.Errorf("attempt of %s: %s, want %s", a.EventID, a.State, want)
 		}
+	}
+}
+
+// TestADeliveryOfAPrunedEventIsLeftOut checks that a claim does not hand
+// out a delivery whose event retention deleted (it has no body to send),
+// as SQLite's does not: it waits, pending, for retention to delete it too.
+func TestADeliveryOfAPrunedEventIsLeftOut(t *testing.T) {
+	ctx := t.Context()
+	db := openInternal(t, "")
+	sq, err := db.WebhookQueue(ctx, []delivery.Endpoint{{PartnerID: "p", WebhookID: "w", Fingerprint: "f"}},
+		func(e *coord.Event) ([]byte, error) { return []byte(e.ID), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.UpsertUser(ctx, coord.UserProfile{PartnerID: "p", ExternalUID: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, plate := range []string{"abc1", "abc2"} {
+		if err := db.SetVehicle(ctx, u.UserID, coord.Vehicle{Plate: coord.LicensePlate{Text: plate, Country: "us"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.sequence(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.pool.Exec(ctx, `DELETE FROM events WHERE seq = (SELECT min(seq) FROM events)`); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := sq.Claim(ctx, delivery.ClaimRequest{Now: time.Now().Add(time.Second), Lease: time.Minute, Limit: 5,
+		Want: map[string]int{"w": 5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 1 || string(ds[0].Body) != ds[0].EventID {
+		t.Fatalf("claimed %+v; want only the kept event's delivery, with its body", ds)
 	}
 }

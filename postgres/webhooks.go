@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -134,12 +135,13 @@ func (q *WebhookQueue) Claim(ctx context.Context, req delivery.ClaimRequest) ([]
 	if err := q.renderBodies(ctx, ds); err != nil {
 		return nil, fail("postgres: claim webhook deliveries", err)
 	}
-	return ds, nil
+	return slices.DeleteFunc(ds, func(d delivery.Delivery) bool { return d.Body == nil }), nil
 }
 
 // renderBodies gives the deliveries of events their bodies, in one query.
-// A delivery whose event retention has deleted keeps its lease and no
-// body: it is left out, and deleted with its event's era.
+// claimDue takes only deliveries of events it sees; one whose event
+// retention deleted since keeps its lease and no body: Claim leaves it
+// out, and it is deleted with its event's era.
 func (q *WebhookQueue) renderBodies(ctx context.Context, ds []delivery.Delivery) error {
 	var ids []string
 	for _, d := range ds {
