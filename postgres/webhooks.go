@@ -180,14 +180,14 @@ const recordedCols = `w.id, w.webhook_id, w.event_id, r.outcome, r.next_at, r.at
 	r.status_code, r.error, r.latency_ms, r.ord`
 
 // recordAttempts stores a run of outcomes, each of a different delivery,
-// for those whose claim still holds: the deliveries' new states (a
-// delivered one is deleted: a DELETE writes no index entry, where the
-// UPDATE of its state wrote two, and nothing reads a delivered row; its
-// attempt stays), the
-// attempts for list_webhook_deliveries, and on a 410 the endpoint's
-// disabling, the attempts in the run's order. It returns the ids of the
-// deliveries it stored; the others were stale. One statement for the run: per statement, PostgreSQL's
-// executor costs more than the rows of a record.
+// for those whose claim still holds: the deliveries' new states, the
+// attempts for list_webhook_deliveries (in the run's order), and on a 410
+// the endpoint's disabling. A delivered delivery's row is deleted: a DELETE
+// writes no index entry, where the UPDATE of its state wrote two, and
+// nothing reads a delivered row (its attempt stays). It returns the ids of
+// the deliveries it stored; the others were stale. One statement for the
+// run: per statement, PostgreSQL's executor costs more than the rows of a
+// record.
 const recordAttempts = `WITH r AS (
 		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::timestamptz[], $5::integer[],
 			$6::timestamptz[], $7::integer[], $8::text[], $9::bigint[]) WITH ORDINALITY
@@ -263,10 +263,10 @@ func recordArrays(run []delivery.Recorded) []any {
 // lazy sends query as a transaction of its own whose commit does not wait
 // for the WAL flush (synchronous_commit off, for this transaction only: the
 // batch is one implicit transaction), and returns the batch with the
-// settings' result read; the caller reads query's and closes it. It is for claims and
-// records, whose loss in a crash of PostgreSQL only repeats a delivery
-// (at least once either way), so that they do not add a flush each to the
-// API's commits. SQLite's counterpart is writeLazy.
+// settings' result read; the caller reads query's and closes it. It is for
+// claims and records, whose loss in a crash of PostgreSQL only repeats a
+// delivery (at least once either way), so that they do not add a flush
+// each to the API's commits. SQLite's counterpart is writeLazy.
 func (db *DB) lazy(ctx context.Context, query string, args ...any) (pgx.BatchResults, error) {
 	b := lazyBatch()
 	b.Queue(query, args...)
