@@ -8,7 +8,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/coordapi/coord"
-
 	"github.com/coordapi/coord/delivery"
 	"github.com/coordapi/coord/delivery/deliverytest"
 )
