@@ -3,7 +3,6 @@ package postgres
 import (
 	"testing"
 
-	"github.com/coordapi/coord"
 	"github.com/coordapi/coord/delivery"
 )
 
@@ -14,25 +13,11 @@ const attemptsKeyMigration = 9
 // key is (webhook_id, id), webhook_attempts_recent is gone, and an
 // endpoint's attempts written before list newest first, as before.
 func TestUpgradeToAttemptsKeyedByEndpoint(t *testing.T) {
-	dsn, old := schemaAt(t, attemptsKeyMigration-1)
-	for _, stmt := range []string{
+	db := upgradedFrom(t, attemptsKeyMigration-1,
 		`INSERT INTO webhook_attempts (webhook_id, event_id, attempt, state, attempted_at, status_code, error, latency_ms)
 			VALUES ('w', 'evt_1', 1, 'retrying', now(), 500, 'HTTP 500', 1), ('v', 'evt_1', 1, 'delivered', now(), 204, '', 1),
-				('w', 'evt_1', 2, 'delivered', now(), 204, '', 1)`,
-	} {
-		if _, err := old.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
+				('w', 'evt_1', 2, 'delivered', now(), 204, '', 1)`)
 	ctx := t.Context()
-	db, err := Open(ctx, dsn, coord.StoreConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
 	var key string
 	var recent bool
 	if err := db.pool.QueryRow(ctx, `SELECT pg_get_constraintdef(oid) FROM pg_constraint

@@ -17,7 +17,6 @@ const brinMigration = 8
 // BRIN afterwards, and retention still deletes exactly what is older than
 // its cutoff from the rows written before.
 func TestUpgradeToBRINTimeIndexes(t *testing.T) {
-	dsn, old := schemaAt(t, brinMigration-1)
 	data := string(coord.UserEventData(&coord.User{UserID: oldUser, PartnerID: "p"}))
 	var stmts []string
 	for i, age := range []string{"10 days", "1 day"} {
@@ -31,20 +30,8 @@ func TestUpgradeToBRINTimeIndexes(t *testing.T) {
 				VALUES ('w', 'evt_`+n+`', 1, 'retrying', now() - interval '`+age+`', 500, '', 1)`)
 	}
 	stmts = append(stmts, `INSERT INTO event_counters (partner_id, seq) VALUES ('p', 2)`)
-	for _, stmt := range stmts {
-		if _, err := old.ExecContext(t.Context(), stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
 	ctx := t.Context()
-	db, err := Open(ctx, dsn, coord.StoreConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := upgradedFrom(t, brinMigration-1, stmts...)
 	rows, err := db.pool.Query(ctx, `SELECT c.relname || ' ' || a.amname FROM pg_index i
 		JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam
 		WHERE c.relname IN ('events_created', 'webhook_deliveries_created', 'webhook_attempts_at')

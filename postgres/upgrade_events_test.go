@@ -22,26 +22,11 @@ const eventsMigration = 4
 // sessions get version 1 and their next change is the partner's first event.
 func TestUpgradeToTheEventLog(t *testing.T) {
 	ctx := t.Context()
-	dsn, old := schemaAt(t, eventsMigration-1)
 	const user = "6f1c2f4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f"
-	for _, stmt := range []string{
-		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('` + user + `', 'p', 'x', now())`,
+	db := upgradedFrom(t, eventsMigration-1,
+		`INSERT INTO users (user_id, partner_id, external_uid, created_at) VALUES ('`+user+`', 'p', 'x', now())`,
 		`INSERT INTO sessions (user_id, location_id, status, currency, created_at, start_time)
-			OVERRIDING SYSTEM VALUE VALUES ('` + user + `', 'l', 'active', 'USD', now(), now())`,
-	} {
-		if _, err := old.ExecContext(ctx, stmt); err != nil {
-			t.Fatalf("%s: %v", stmt, err)
-		}
-	}
-	if err := old.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	db, err := Open(ctx, dsn, coord.StoreConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+			OVERRIDING SYSTEM VALUE VALUES ('`+user+`', 'l', 'active', 'USD', now(), now())`)
 	list, err := db.Sessions(ctx, coord.SessionFilter{UserID: user})
 	if err != nil || len(list) != 1 || list[0].Version != 1 {
 		t.Fatalf("old session after the upgrade: %+v, %v", list, err)
@@ -55,6 +40,27 @@ func TestUpgradeToTheEventLog(t *testing.T) {
 	if err != nil || len(events) != 1 || events[0].Seq != 1 || events[0].Type != coord.EventSessionEnded {
 		t.Fatalf("events after the upgrade: %+v, %v", events, err)
 	}
+}
+
+// upgradedFrom makes a schema at version, runs stmts on it, and opens the
+// store on it, which upgrades it; the store is closed when t ends.
+func upgradedFrom(t *testing.T, version int64, stmts ...string) *DB {
+	t.Helper()
+	dsn, old := schemaAt(t, version)
+	for _, stmt := range stmts {
+		if _, err := old.ExecContext(t.Context(), stmt); err != nil {
+			t.Fatalf("%s: %v", stmt, err)
+		}
+	}
+	if err := old.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := Open(t.Context(), dsn, coord.StoreConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
 
 // schemaAt makes a fresh schema migrated up to version and returns its DSN
